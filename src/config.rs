@@ -1,0 +1,234 @@
+//! Settings, read from environment variables with defaults. A bad value stops start-up with a
+//! message naming the variable. Secrets are redacted in Debug output.
+
+use std::{fmt, net::SocketAddr};
+
+use url::Url;
+
+/// Everything the server reads at start-up.
+#[derive(Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite://file.db?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// `TELEGRAM_BOT_TOKEN`: the bot's token from @BotFather.
+    pub telegram_token: String,
+    /// `TELEGRAM_API_URL`: the Bot API server.
+    pub telegram_api_url: Url,
+    /// `SWITCHBOARD_LISTEN`: the address the console server binds (port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// `SWITCHBOARD_PUBLIC_URL`: where browsers reach the console; Origin checks use it. When unset,
+    /// `http://` + the bound address.
+    pub public_url: Option<Url>,
+    /// `SWITCHBOARD_DEFAULT_DEPARTMENT`: the department new tickets go to (created if missing).
+    pub default_department: String,
+    /// `TELEGRAM_POLL_TIMEOUT`: seconds one getUpdates long poll may wait (1 to 15).
+    pub poll_timeout: u32,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
+pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DEPARTMENT: &str = "General";
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("telegram_token", &"[redacted]")
+            .field("telegram_api_url", &self.telegram_api_url.as_str())
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field("default_department", &self.default_department)
+            .field("poll_timeout", &self.poll_timeout)
+            .finish()
+    }
+}
+
+/// A setting that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(SettingsError {
+                variable: "DATABASE_URL",
+                problem: "must start with sqlite:, postgres:// or postgresql://".to_owned(),
+            });
+        }
+        let telegram_token = get("TELEGRAM_BOT_TOKEN").ok_or(SettingsError {
+            variable: "TELEGRAM_BOT_TOKEN",
+            problem: "is not set: get a token from @BotFather (or try `switchboard demo`, which needs none)".to_owned(),
+        })?;
+        check_token(&telegram_token)?;
+        let telegram_api_url = parse_url(
+            "TELEGRAM_API_URL",
+            &get("TELEGRAM_API_URL").unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
+        )?;
+        let listen = get("SWITCHBOARD_LISTEN")
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned())
+            .parse::<SocketAddr>()
+            .map_err(|e| SettingsError {
+                variable: "SWITCHBOARD_LISTEN",
+                problem: format!("not an address like 127.0.0.1:8080: {e}"),
+            })?;
+        let public_url = get("SWITCHBOARD_PUBLIC_URL")
+            .map(|v| parse_url("SWITCHBOARD_PUBLIC_URL", &v))
+            .transpose()?;
+        let default_department =
+            get("SWITCHBOARD_DEFAULT_DEPARTMENT").unwrap_or_else(|| DEFAULT_DEPARTMENT.to_owned());
+        let poll_timeout = match get("TELEGRAM_POLL_TIMEOUT") {
+            None => 10,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|s| (1..=15).contains(s))
+                .ok_or(SettingsError {
+                    variable: "TELEGRAM_POLL_TIMEOUT",
+                    problem: format!("{v:?} is not a whole number of seconds from 1 to 15"),
+                })?,
+        };
+        Ok(Self {
+            database_url,
+            telegram_token,
+            telegram_api_url,
+            listen,
+            public_url,
+            default_department,
+            poll_timeout,
+        })
+    }
+}
+
+/// Checks the shape of a bot token: `<bot id>:<secret>`.
+pub fn check_token(token: &str) -> Result<(), SettingsError> {
+    let ok = token.split_once(':').is_some_and(|(id, secret)| {
+        !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && !secret.is_empty()
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(SettingsError {
+            variable: "TELEGRAM_BOT_TOKEN",
+            problem: "is not a bot token like 123456:ABC-def".to_owned(),
+        })
+    }
+}
+
+fn parse_url(variable: &'static str, value: &str) -> Result<Url, SettingsError> {
+    let url = Url::parse(value.trim_end_matches('/')).map_err(|e| SettingsError {
+        variable,
+        problem: format!("not a URL: {e}"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(SettingsError {
+            variable,
+            problem: "must be an http:// or https:// URL".to_owned(),
+        });
+    }
+    Ok(url)
+}
+
+fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("redacted"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_fill_everything_but_the_token() {
+        let s = settings(&[("TELEGRAM_BOT_TOKEN", "123:abc")]).unwrap();
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.telegram_api_url.as_str(), "https://api.telegram.org/");
+        assert!(s.public_url.is_none());
+    }
+
+    #[test]
+    fn a_missing_or_malformed_value_names_its_variable() {
+        assert_eq!(settings(&[]).unwrap_err().variable, "TELEGRAM_BOT_TOKEN");
+        assert_eq!(
+            settings(&[("TELEGRAM_BOT_TOKEN", "nonsense")])
+                .unwrap_err()
+                .variable,
+            "TELEGRAM_BOT_TOKEN"
+        );
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        assert_eq!(
+            settings(&[token, ("SWITCHBOARD_LISTEN", "8080")])
+                .unwrap_err()
+                .variable,
+            "SWITCHBOARD_LISTEN"
+        );
+        assert_eq!(
+            settings(&[token, ("DATABASE_URL", "mysql://x")])
+                .unwrap_err()
+                .variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            settings(&[token, ("SWITCHBOARD_PUBLIC_URL", "not a url")])
+                .unwrap_err()
+                .variable,
+            "SWITCHBOARD_PUBLIC_URL"
+        );
+        assert_eq!(
+            settings(&[token, ("TELEGRAM_POLL_TIMEOUT", "60")])
+                .unwrap_err()
+                .variable,
+            "TELEGRAM_POLL_TIMEOUT"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_token_and_database_password() {
+        let s = settings(&[
+            ("TELEGRAM_BOT_TOKEN", "123:secret"),
+            ("DATABASE_URL", "postgres://u:hunter2@db/x"),
+        ])
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+    }
+}

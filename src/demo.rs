@@ -1,0 +1,98 @@
+//! `switchboard demo`: the product with no bot token. A seeded SQLite database, a simulated Telegram
+//! (the fake Bot API on loopback, which the real bot talks to) and simulated customers.
+
+use std::{net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::Settings,
+    domain::Role,
+    service::{NewAgentInput, Service},
+    simulator::{FakeTelegram, customers},
+    startup::Application,
+    store,
+};
+
+/// How to run the demo.
+pub struct DemoOptions {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub customer_every: Duration,
+}
+
+/// The password of every demo agent.
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// The demo's agents: login, name, role, departments.
+const AGENTS: &[(&str, &str, Role, &[&str])] = &[
+    ("alice", "Alice Agent", Role::Agent, &["General"]),
+    ("bob", "Bob Agent", Role::Agent, &["General", "Billing"]),
+    ("sam", "Sam Supervisor", Role::Supervisor, &[]),
+];
+
+/// Runs the demo until Ctrl-C.
+pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
+    seed(&options.database_url).await?;
+    let fake = FakeTelegram::start("123456:DEMO-token")
+        .await
+        .context("starting the simulated Telegram")?;
+    let settings = Settings {
+        database_url: options.database_url.clone(),
+        telegram_token: fake.token().to_owned(),
+        telegram_api_url: fake.api_url().clone(),
+        listen: options.listen,
+        public_url: None,
+        default_department: "General".to_owned(),
+        poll_timeout: 10,
+    };
+    let app = Application::build(settings).await?;
+    println!(
+        "\nSwitchboard demo: open {} in your browser.",
+        app.public_url()
+    );
+    println!(
+        "Log in as alice, bob (agents) or sam (supervisor); the password is {DEMO_PASSWORD:?}."
+    );
+    println!(
+        "Simulated customers write every {} s. Ctrl-C stops.\n",
+        options.customer_every.as_secs()
+    );
+    let stop = CancellationToken::new();
+    let simulated = tokio::spawn(customers::run(fake, options.customer_every, stop.clone()));
+    let result = app.run_until(crate::cli::shutdown_signal()).await;
+    stop.cancel();
+    let _ = simulated.await;
+    result
+}
+
+/// Creates the demo's departments and agents unless they exist.
+async fn seed(database_url: &str) -> anyhow::Result<()> {
+    let db = store::connect(database_url)
+        .await
+        .context("opening the demo database")?;
+    store::migrate(&db).await?;
+    for department in ["General", "Billing"] {
+        Service::ensure_department(&db, department).await?;
+    }
+    for (login, name, role, departments) in AGENTS {
+        if store::agents::find_by_login(&db, login).await?.is_some() {
+            continue;
+        }
+        let departments: Vec<String> = departments.iter().map(|d| (*d).to_owned()).collect();
+        Service::add_agent(
+            &db,
+            NewAgentInput {
+                login,
+                name,
+                password: DEMO_PASSWORD,
+                role: *role,
+                departments: &departments,
+            },
+        )
+        .await?;
+    }
+    db.close().await?;
+    Ok(())
+}

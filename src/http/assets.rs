@@ -1,0 +1,115 @@
+//! The console's static files, embedded in the binary, and the alert sound.
+
+use axum::{
+    Router,
+    extract::State,
+    http::{HeaderValue, Uri, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+
+use super::{ApiError, AppState};
+
+/// Content-Security-Policy for the console: only its own scripts, styles, media and sockets.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Every file of web/, by URL path.
+const FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "/",
+        "text/html; charset=utf-8",
+        include_bytes!("../../web/index.html"),
+    ),
+    (
+        "/index.html",
+        "text/html; charset=utf-8",
+        include_bytes!("../../web/index.html"),
+    ),
+    (
+        "/style.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../web/style.css"),
+    ),
+    (
+        "/app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/app.js"),
+    ),
+    (
+        "/api.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/api.js"),
+    ),
+    (
+        "/login.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/login.js"),
+    ),
+    (
+        "/queue.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/queue.js"),
+    ),
+    (
+        "/chat.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/chat.js"),
+    ),
+    (
+        "/sound.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/sound.js"),
+    ),
+    (
+        "/live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/live.js"),
+    ),
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sounds/alert.wav", get(alert))
+        .fallback(get(file))
+}
+
+async fn alert(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "audio/wav"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        state.alert_wav.to_vec(),
+    )
+        .into_response()
+}
+
+async fn file(uri: Uri) -> Response {
+    let path = uri.path();
+    let Some((_, mime, bytes)) = FILES.iter().find(|(p, _, _)| *p == path) else {
+        return ApiError::NotFound.into_response();
+    };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, *mime),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        *bytes,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}

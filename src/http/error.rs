@@ -1,0 +1,106 @@
+//! API errors and their one JSON shape: `{"error": code, "message": text}`.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use crate::{domain::DomainError, service::ServiceError, views::AgentRef};
+
+/// An error the API answers with.
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(String),
+    Unauthorized(&'static str),
+    BadOrigin,
+    Forbidden(String),
+    NotFound,
+    AlreadyAccepted { message: String, owner: AgentRef },
+    Conflict(String),
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Invalid(String),
+    Internal,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
+            Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", (*m).to_owned()),
+            Self::BadOrigin => (
+                StatusCode::FORBIDDEN,
+                "bad_origin",
+                "this request must come from the Switchboard console".to_owned(),
+            ),
+            Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such thing here".to_owned(),
+            ),
+            Self::AlreadyAccepted { message, .. } => {
+                (StatusCode::CONFLICT, "already_accepted", message.clone())
+            }
+            Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body is over {} bytes", super::MAX_BODY_BYTES),
+            ),
+            Self::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send JSON with Content-Type: application/json".to_owned(),
+            ),
+            Self::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", m.clone()),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on our side; it has been logged".to_owned(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        let mut body = json!({"error": code, "message": message});
+        if let Self::AlreadyAccepted { owner, .. } = &self {
+            body["owner"] = json!(owner);
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Rule(rule) => match rule {
+                DomainError::AlreadyAccepted { ref owner, .. } => Self::AlreadyAccepted {
+                    message: rule.to_string(),
+                    owner: AgentRef {
+                        id: owner.id,
+                        name: owner.name.clone(),
+                    },
+                },
+                DomainError::Closed(_) => Self::Conflict(rule.to_string()),
+                DomainError::NotOwner(_) | DomainError::NotAccepted(_) => {
+                    Self::Forbidden(rule.to_string())
+                }
+                DomainError::InvalidText(m) => Self::Invalid(m.to_owned()),
+            },
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::BadCredentials => Self::Unauthorized("wrong login or password"),
+            ServiceError::NoSession => Self::Unauthorized("log in first"),
+            ServiceError::Invalid(m) => Self::Invalid(m),
+            error @ (ServiceError::Db(_) | ServiceError::Other(_)) => {
+                tracing::error!(error = ?anyhow::Error::from(error), "request failed");
+                Self::Internal
+            }
+        }
+    }
+}

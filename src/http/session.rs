@@ -1,0 +1,62 @@
+//! Logging in and out: `POST /api/session`, `GET /api/session`, `DELETE /api/session`.
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    ApiError, AppState,
+    extract::{ApiJson, CurrentActor, SESSION_COOKIE, session_token},
+};
+
+/// Seconds a session cookie lives; matches the server-side session.
+const COOKIE_MAX_AGE: u32 = 12 * 60 * 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/session", post(login).get(me).delete(logout))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    login: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
+    let (token, agent) = state.service.login(&body.login, &body.password).await?;
+    let cookie = cookie(&state, &token, COOKIE_MAX_AGE)?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"agent": agent})),
+    )
+        .into_response())
+}
+
+async fn me(CurrentActor(actor): CurrentActor) -> Json<serde_json::Value> {
+    Json(json!({"agent": actor.agent}))
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        state.service.logout(&token).await?;
+    }
+    let cookie = cookie(&state, "", 0)?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+fn cookie(state: &AppState, value: &str, max_age: u32) -> Result<HeaderValue, ApiError> {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .map_err(|_| ApiError::Internal)
+}

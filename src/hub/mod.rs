@@ -1,0 +1,222 @@
+//! Live fan-out of committed events to connected consoles. Each console has a bounded channel in
+//! a DashMap; an event goes to every console whose scope covers the event's department. On
+//! PostgreSQL, `relay` carries events between instances.
+
+pub mod relay;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use dashmap::DashMap;
+use tokio::sync::mpsc;
+
+use crate::{domain::Scope, store::entity::event};
+
+/// How many events may wait for one console before it counts as too slow and is dropped (it
+/// then reconnects and reloads).
+const CONSOLE_BUFFER: usize = 1024;
+
+/// A committed event, ready to send: its JSON frame carries `seq`.
+#[derive(Debug, Clone)]
+pub struct LiveEvent {
+    pub seq: i64,
+    pub department_id: i64,
+    pub frame: Arc<str>,
+}
+
+impl LiveEvent {
+    /// Builds the frame of a stored event: its payload with `seq` added.
+    pub fn from_row(row: &event::Model) -> Self {
+        let body = row.payload.trim_start().strip_prefix('{').unwrap_or("}");
+        let separator = if body.trim_start().starts_with('}') {
+            ""
+        } else {
+            ","
+        };
+        Self {
+            seq: row.id,
+            department_id: row.department_id,
+            frame: format!("{{\"seq\":{}{separator}{body}", row.id).into(),
+        }
+    }
+}
+
+struct Console {
+    agent_id: i64,
+    scope: Scope,
+    tx: mpsc::Sender<Arc<str>>,
+}
+
+struct Inner {
+    consoles: DashMap<u64, Console>,
+    next_id: AtomicU64,
+    instance: String,
+}
+
+/// The registry of connected consoles on this instance.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+/// One console's place in the hub; dropping it unregisters the console.
+pub struct Subscription {
+    id: u64,
+    inner: Arc<Inner>,
+    /// Frames for this console. Ends when the hub dropped the console as too slow.
+    pub events: mpsc::Receiver<Arc<str>>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.inner.consoles.remove(&self.id);
+    }
+}
+
+impl Hub {
+    /// An empty hub for an instance named `instance` (the name other instances see in relayed events).
+    pub fn new(instance: String) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                consoles: DashMap::new(),
+                next_id: AtomicU64::new(1),
+                instance,
+            }),
+        }
+    }
+
+    /// This instance's name.
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
+    }
+
+    /// Registers a console of `agent_id` that may see `scope`.
+    pub fn subscribe(&self, agent_id: i64, scope: Scope) -> Subscription {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, events) = mpsc::channel(CONSOLE_BUFFER);
+        self.inner.consoles.insert(
+            id,
+            Console {
+                agent_id,
+                scope,
+                tx,
+            },
+        );
+        Subscription {
+            id,
+            inner: self.inner.clone(),
+            events,
+        }
+    }
+
+    /// Sends an event to every console allowed to see it. Never waits: a console whose buffer is
+    /// full is dropped so that one slow browser cannot hold up the rest.
+    pub fn publish(&self, event: &LiveEvent) {
+        let mut too_slow = Vec::new();
+        for console in self.inner.consoles.iter() {
+            if !console.scope.allows(event.department_id) {
+                continue;
+            }
+            if let Err(mpsc::error::TrySendError::Full(_)) =
+                console.tx.try_send(event.frame.clone())
+            {
+                too_slow.push(*console.key());
+            }
+        }
+        for id in too_slow {
+            tracing::warn!(
+                console.id = id,
+                "console too slow for live events; dropping it"
+            );
+            self.inner.consoles.remove(&id);
+        }
+    }
+
+    /// The agents with at least one console connected to this instance.
+    pub fn online_agents(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.inner.consoles.iter().map(|c| c.agent_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// How many consoles are connected to this instance.
+    pub fn console_count(&self) -> usize {
+        self.inner.consoles.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn event(id: i64, department_id: i64) -> LiveEvent {
+        LiveEvent::from_row(&event::Model {
+            id,
+            kind: "ticket.created".to_owned(),
+            department_id,
+            ticket_id: Some(1),
+            payload: r#"{"type":"ticket.created","ticket":{"id":1}}"#.to_owned(),
+            created_at: Utc::now(),
+        })
+    }
+
+    #[test]
+    fn a_frame_is_the_payload_with_its_seq() {
+        let frame: serde_json::Value = serde_json::from_str(&event(42, 1).frame).unwrap();
+        assert_eq!(
+            frame,
+            serde_json::json!({"seq": 42, "type": "ticket.created", "ticket": {"id": 1}})
+        );
+    }
+
+    #[tokio::test]
+    async fn events_reach_only_consoles_whose_scope_covers_the_department() {
+        let hub = Hub::new("test".to_owned());
+        let mut general = hub.subscribe(1, Scope::Departments(vec![1]));
+        let mut billing = hub.subscribe(2, Scope::Departments(vec![2]));
+        let mut supervisor = hub.subscribe(3, Scope::All);
+        hub.publish(&event(7, 1));
+        assert!(general.events.recv().await.unwrap().contains("\"seq\":7"));
+        assert!(
+            supervisor
+                .events
+                .recv()
+                .await
+                .unwrap()
+                .contains("\"seq\":7")
+        );
+        assert!(billing.events.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_console_that_does_not_read_is_dropped_and_the_others_still_get_events() {
+        let hub = Hub::new("test".to_owned());
+        let mut slow = hub.subscribe(1, Scope::All);
+        let mut fast = hub.subscribe(2, Scope::All);
+        for seq in 0..=CONSOLE_BUFFER as i64 {
+            hub.publish(&event(seq, 1));
+            fast.events.recv().await.unwrap();
+        }
+        assert_eq!(hub.console_count(), 1);
+        assert_eq!(hub.online_agents(), vec![2]);
+        let mut received = 0;
+        while slow.events.recv().await.is_some() {
+            received += 1;
+        }
+        assert_eq!(received, CONSOLE_BUFFER);
+    }
+
+    #[test]
+    fn dropping_a_subscription_unregisters_the_console() {
+        let hub = Hub::new("test".to_owned());
+        let sub = hub.subscribe(1, Scope::All);
+        assert_eq!(hub.console_count(), 1);
+        drop(sub);
+        assert_eq!(hub.console_count(), 0);
+    }
+}

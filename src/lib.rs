@@ -1,0 +1,29 @@
+//! Switchboard: a Telegram live-chat operator console. Customers write to a bot; each conversation
+//! becomes a ticket that agents accept and answer from the browser.
+
+/// Command-line interface: serve, demo, agent and department administration.
+pub mod cli;
+/// Typed settings from environment variables.
+pub mod config;
+/// The demo: a seeded database, a simulated Telegram and simulated customers.
+pub mod demo;
+/// Pure ticket rules: statuses, roles, who may do what.
+pub mod domain;
+/// The console server: JSON API, WebSocket, embedded console.
+pub mod http;
+/// Live fan-out of committed events to consoles, and the relay between instances.
+pub mod hub;
+/// The use-cases shared by the bot and the console.
+pub mod service;
+/// A fake Telegram Bot API server (for the demo and the tests) and simulated customers.
+pub mod simulator;
+/// The alert chime, synthesized with rodio.
+pub mod sound;
+/// Building and running the application.
+pub mod startup;
+/// The database: connection, migrations, queries.
+pub mod store;
+/// The Telegram front door: polling, update translation, the outbox sender.
+pub mod telegram;
+/// The shapes tickets, messages and agents take in the API and events.
+pub mod views;

@@ -1,0 +1,98 @@
+//! Setting up departments and agents (the CLI and the demo use these).
+
+use super::{Service, ServiceError, hash_password};
+use crate::{domain::Role, store};
+
+/// An agent to create.
+pub struct NewAgentInput<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    /// Department names; each must exist.
+    pub departments: &'a [String],
+}
+
+impl Service {
+    /// The id of the department called `name`, created if missing.
+    pub async fn ensure_department(
+        db: &sea_orm::DatabaseConnection,
+        name: &str,
+    ) -> Result<i64, ServiceError> {
+        if let Some(found) = store::departments::find_by_name(db, name).await? {
+            return Ok(found.id);
+        }
+        match store::departments::create(db, name).await {
+            Ok(created) => Ok(created.id),
+            // Another instance created it at the same moment.
+            Err(e) if store::is_unique_violation(&e) => store::departments::find_by_name(db, name)
+                .await?
+                .map(|d| d.id)
+                .ok_or(ServiceError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates a department; refuses a duplicate name.
+    pub async fn add_department(
+        db: &sea_orm::DatabaseConnection,
+        name: &str,
+    ) -> Result<i64, ServiceError> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 100 {
+            return Err(ServiceError::Invalid(
+                "a department name has 1 to 100 characters".to_owned(),
+            ));
+        }
+        if store::departments::find_by_name(db, name).await?.is_some() {
+            return Err(ServiceError::Invalid(format!(
+                "department {name:?} exists already"
+            )));
+        }
+        Ok(store::departments::create(db, name).await?.id)
+    }
+
+    /// Creates an agent with a hashed password; refuses a taken login or an unknown department.
+    pub async fn add_agent(
+        db: &sea_orm::DatabaseConnection,
+        input: NewAgentInput<'_>,
+    ) -> Result<i64, ServiceError> {
+        let login = input.login.trim();
+        if login.is_empty() || login.len() > 64 {
+            return Err(ServiceError::Invalid(
+                "a login has 1 to 64 characters".to_owned(),
+            ));
+        }
+        if input.password.chars().count() < 4 {
+            return Err(ServiceError::Invalid(
+                "a password has at least 4 characters".to_owned(),
+            ));
+        }
+        if store::agents::find_by_login(db, login).await?.is_some() {
+            return Err(ServiceError::Invalid(format!("login {login:?} is taken")));
+        }
+        let mut department_ids = Vec::new();
+        for name in input.departments {
+            let department = store::departments::find_by_name(db, name)
+                .await?
+                .ok_or_else(|| ServiceError::Invalid(format!("no department called {name:?}")))?;
+            department_ids.push(department.id);
+        }
+        let password = input.password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| ServiceError::Other(e.into()))??;
+        let agent = store::agents::create(
+            db,
+            store::agents::NewAgent {
+                login,
+                name: input.name,
+                password_hash: &hash,
+                role: input.role,
+                departments: &department_ids,
+            },
+        )
+        .await?;
+        Ok(agent.id)
+    }
+}

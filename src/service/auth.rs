@@ -1,0 +1,150 @@
+//! Logging in and out, and who a session belongs to.
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{
+        SaltString,
+        rand_core::{OsRng, RngCore},
+    },
+};
+use blake2::{Blake2s256, Digest};
+use chrono::{Duration, Utc};
+
+use super::{Service, ServiceError};
+use crate::{domain::Scope, store, views::AgentView};
+
+/// How long a session lasts.
+const SESSION_TTL: Duration = Duration::hours(12);
+
+/// A logged-in agent and what they may see.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub agent: AgentView,
+    pub scope: Scope,
+}
+
+impl Actor {
+    fn new(agent: AgentView) -> Self {
+        let scope = Scope::of(agent.role, agent.departments.iter().map(|d| d.id));
+        Self { agent, scope }
+    }
+}
+
+/// Hashes a password with argon2 (PHC string, random salt).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    let digest = Blake2s256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A random name for this running instance.
+pub fn instance_name() -> String {
+    let mut bytes = [0u8; 8];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Service {
+    /// Checks a login and password; on success opens a session and returns its token.
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<(String, AgentView), ServiceError> {
+        let agent = store::agents::find_by_login(&self.db, login).await?;
+        // Verify against some hash even for an unknown login, so timing does not tell logins apart.
+        let hash = agent
+            .as_ref()
+            .map(|a| a.password_hash.clone())
+            .unwrap_or_else(dummy_hash);
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| ServiceError::Other(e.into()))?;
+        let Some(agent) = agent.filter(|_| ok) else {
+            return Err(ServiceError::BadCredentials);
+        };
+        let token = new_token();
+        store::sessions::insert(
+            &self.db,
+            &token_hash(&token),
+            agent.id,
+            Utc::now() + SESSION_TTL,
+        )
+        .await?;
+        let view = store::agents::view(&self.db, agent.id)
+            .await?
+            .ok_or(ServiceError::BadCredentials)?;
+        tracing::info!(agent.id = agent.id, "agent logged in");
+        Ok((token, view))
+    }
+
+    /// The actor behind a session token.
+    pub async fn session(&self, token: &str) -> Result<Actor, ServiceError> {
+        let agent_id = store::sessions::agent_of(&self.db, &token_hash(token), Utc::now())
+            .await?
+            .ok_or(ServiceError::NoSession)?;
+        let agent = store::agents::view(&self.db, agent_id)
+            .await?
+            .ok_or(ServiceError::NoSession)?;
+        Ok(Actor::new(agent))
+    }
+
+    /// Ends a session.
+    pub async fn logout(&self, token: &str) -> Result<(), ServiceError> {
+        Ok(store::sessions::delete(&self.db, &token_hash(token)).await?)
+    }
+}
+
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_password("switchboard-dummy").unwrap_or_default())
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_hash_and_nothing_else() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_only_as_hashes() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+}

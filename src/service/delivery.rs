@@ -1,0 +1,100 @@
+//! Outbox bookkeeping: which outbound messages wait, claiming one, and recording how Telegram
+//! answered, with a `message.updated` event so the operator sees it.
+
+use serde_json::json;
+
+use super::{Service, ServiceError, record_event};
+use crate::store;
+
+/// An outbound message claimed for delivery.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    pub id: i64,
+    pub chat_id: i64,
+    pub text: String,
+}
+
+/// How a delivery attempt ended.
+enum Delivery<'a> {
+    Sent(i64),
+    Failed(&'a str),
+    Retry(&'a str),
+}
+
+impl Service {
+    /// Outbound messages waiting for delivery, oldest first.
+    pub async fn queued_messages(&self, limit: u64) -> Result<Vec<i64>, ServiceError> {
+        Ok(store::messages::queued_ids(&self.db, limit).await?)
+    }
+
+    /// Claims a queued message; None if another worker (or instance) has it.
+    pub async fn claim_outbound(&self, id: i64) -> Result<Option<Outbound>, ServiceError> {
+        if !store::messages::claim(&self.db, id).await? {
+            return Ok(None);
+        }
+        let message = store::messages::find(&self.db, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(Some(Outbound {
+            id,
+            chat_id: message.telegram_chat_id,
+            text: message.text,
+        }))
+    }
+
+    /// Puts a claimed message back in the queue to try again later, noting why.
+    pub async fn retry_outbound(&self, id: i64, note: &str) -> Result<(), ServiceError> {
+        self.record_delivery(id, Delivery::Retry(note)).await
+    }
+
+    /// Records that Telegram took the message.
+    pub async fn outbound_sent(
+        &self,
+        id: i64,
+        telegram_message_id: i64,
+    ) -> Result<(), ServiceError> {
+        self.record_delivery(id, Delivery::Sent(telegram_message_id))
+            .await
+    }
+
+    /// Records that the message cannot be delivered, and why.
+    pub async fn outbound_failed(&self, id: i64, reason: &str) -> Result<(), ServiceError> {
+        self.record_delivery(id, Delivery::Failed(reason)).await
+    }
+
+    async fn record_delivery(&self, id: i64, outcome: Delivery<'_>) -> Result<(), ServiceError> {
+        let txn = store::begin_write(&self.db).await?;
+        let changed = match outcome {
+            Delivery::Sent(telegram_id) => {
+                store::messages::mark_sent(&txn, id, telegram_id).await?
+            }
+            Delivery::Failed(reason) => store::messages::mark_failed(&txn, id, reason).await?,
+            Delivery::Retry(note) => store::messages::requeue(&txn, id, note).await?,
+        };
+        if !changed {
+            return Ok(());
+        }
+        let message = store::messages::find(&txn, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let ticket = store::tickets::find(&txn, message.ticket_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let view = store::messages::views(&txn, vec![message], "")
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound)?;
+        let event = record_event(
+            &txn,
+            &self.hub,
+            ticket.department_id,
+            ticket.id,
+            "message.updated",
+            &json!({"type": "message.updated", "message": view}),
+        )
+        .await?;
+        txn.commit().await?;
+        self.publish(&[event]);
+        Ok(())
+    }
+}

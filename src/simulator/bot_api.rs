@@ -1,0 +1,214 @@
+//! The fake Bot API's HTTP side: `/bot<token>/<method>` with JSON, form or query parameters.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::any,
+};
+use serde_json::{Map, Value, json};
+
+use super::state::{BOT_ID, Call, Failure, Inner};
+
+/// Telegram's limit for one text message, in characters.
+const MAX_TEXT: usize = 4096;
+
+pub(super) fn router(inner: Arc<Inner>) -> Router {
+    Router::new()
+        .route("/{bot_token}/{method}", any(call))
+        .with_state(inner)
+}
+
+fn ok(result: Value) -> Response {
+    Json(json!({"ok": true, "result": result})).into_response()
+}
+
+fn fail(code: u16, description: &str) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        status,
+        Json(json!({"ok": false, "error_code": code, "description": description})),
+    )
+        .into_response()
+}
+
+fn retry_after(seconds: u32) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({
+            "ok": false,
+            "error_code": 429,
+            "description": format!("Too Many Requests: retry after {seconds}"),
+            "parameters": {"retry_after": seconds},
+        })),
+    )
+        .into_response()
+}
+
+async fn call(
+    State(inner): State<Arc<Inner>>,
+    Path((bot_token, method)): Path<(String, String)>,
+    Query(query): Query<Map<String, Value>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(token) = bot_token.strip_prefix("bot") else {
+        return fail(404, "Not Found");
+    };
+    if token != inner.token {
+        return fail(401, "Unauthorized");
+    }
+    let method = method.to_lowercase();
+    let params = match parameters(&headers, &body, query) {
+        Ok(p) => p,
+        Err(description) => return fail(400, &description),
+    };
+    let call = Call {
+        method: method.clone(),
+        body: params.clone(),
+    };
+    let failure = {
+        let mut state = inner.state();
+        state.calls.push(call.clone());
+        state
+            .failures
+            .get_mut(&method)
+            .and_then(|queue| queue.pop_front())
+    };
+    let _ = inner.calls.send(call);
+    match failure {
+        Some(Failure::RetryAfter(seconds)) => return retry_after(seconds),
+        Some(Failure::BadRequest(description)) => return fail(400, &description),
+        None => {}
+    }
+    match method.as_str() {
+        "getme" => ok(json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "Switchboard", "username": "switchboard_demo_bot",
+            "can_join_groups": false, "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "can_connect_to_business": false, "has_main_web_app": false,
+        })),
+        "getwebhookinfo" => {
+            ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
+        }
+        "deletewebhook" | "setwebhook" | "sendchataction" => ok(json!(true)),
+        "getupdates" => get_updates(&inner, &params).await,
+        "sendmessage" => send_message(&inner, &params),
+        _ => fail(404, "Not Found"),
+    }
+}
+
+/// Parameters from a JSON body, a form body or the query string, as Telegram accepts them.
+fn parameters(
+    headers: &HeaderMap,
+    body: &Bytes,
+    query: Map<String, Value>,
+) -> Result<Value, String> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut params = query;
+    if body.is_empty() {
+        return Ok(Value::Object(params));
+    }
+    if content_type.starts_with("application/json") {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => params.extend(map),
+            Ok(_) => return Err("Bad Request: parameters must be a JSON object".to_owned()),
+            Err(_) => return Err("Bad Request: can't parse JSON".to_owned()),
+        }
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        for (key, value) in url::form_urlencoded::parse(body) {
+            let value =
+                serde_json::from_str::<Value>(&value).unwrap_or(Value::String(value.into_owned()));
+            params.insert(key.into_owned(), value);
+        }
+    } else {
+        return Err(format!(
+            "Bad Request: unsupported content type {content_type:?}"
+        ));
+    }
+    Ok(Value::Object(params))
+}
+
+fn integer(value: &Value) -> Option<i64> {
+    value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
+}
+
+async fn get_updates(inner: &Inner, params: &Value) -> Response {
+    let offset = params.get("offset").and_then(integer).unwrap_or(0);
+    let limit = params
+        .get("limit")
+        .and_then(integer)
+        .unwrap_or(100)
+        .clamp(1, 100) as usize;
+    let timeout = params
+        .get("timeout")
+        .and_then(integer)
+        .unwrap_or(0)
+        .clamp(0, 50) as u64;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    loop {
+        let notified = inner.new_update.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        {
+            let mut state = inner.state();
+            if offset > 0 {
+                // An offset confirms every update before it: Telegram forgets them.
+                state
+                    .updates
+                    .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                state.confirmed_offset = state.confirmed_offset.max(offset);
+            }
+            let ready: Vec<Value> = state
+                .updates
+                .iter()
+                .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
+                .take(limit)
+                .cloned()
+                .collect();
+            if !ready.is_empty() {
+                return ok(Value::Array(ready));
+            }
+        }
+        if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            return ok(json!([]));
+        }
+    }
+}
+
+fn send_message(inner: &Inner, params: &Value) -> Response {
+    let Some(chat_id) = params.get("chat_id").and_then(integer) else {
+        return fail(400, "Bad Request: chat not found");
+    };
+    let text = params.get("text").and_then(Value::as_str).unwrap_or("");
+    if text.trim().is_empty() {
+        return fail(400, "Bad Request: message text is empty");
+    }
+    if text.chars().count() > MAX_TEXT {
+        return fail(400, "Bad Request: message is too long");
+    }
+    let mut state = inner.state();
+    if state.blocked.contains(&chat_id) {
+        return fail(403, "Forbidden: bot was blocked by the user");
+    }
+    let Some(customer) = state.known_chats.get(&chat_id).cloned() else {
+        return fail(400, "Bad Request: chat not found");
+    };
+    let message_id = state.next_message_id;
+    state.next_message_id += 1;
+    ok(json!({
+        "message_id": message_id,
+        "date": chrono::Utc::now().timestamp(),
+        "chat": {"id": chat_id, "type": "private", "first_name": customer.first_name},
+        "from": {"id": BOT_ID, "is_bot": true, "first_name": "Switchboard", "username": "switchboard_demo_bot"},
+        "text": text,
+    }))
+}

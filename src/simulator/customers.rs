@@ -1,0 +1,86 @@
+//! Simulated customers for the demo: a new one writes every few seconds, and each answers the
+//! agent's replies after a short pause, then says thanks.
+
+use std::{collections::HashMap, time::Duration};
+
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+
+use super::{Customer, FakeTelegram};
+
+/// The most customers one demo run creates.
+const MAX_CUSTOMERS: usize = 200;
+
+const PEOPLE: &[(&str, &str)] = &[
+    ("Ann", "ann_k"),
+    ("Boris", "boris_p"),
+    ("Chloe", "chloe"),
+    ("Dmitri", "dmitri_v"),
+    ("Emma", "emma_w"),
+    ("Farid", "farid"),
+    ("Grace", "grace_h"),
+    ("Hiro", "hiro_t"),
+    ("Ines", "ines_m"),
+    ("Jonas", "jonas"),
+];
+
+const OPENERS: &[&str] = &[
+    "Hi! My order hasn't arrived yet, can you check?",
+    "Hello, I was charged twice this month.",
+    "How do I change the email on my account?",
+    "The app keeps logging me out. Any idea why?",
+    "Can I still return an item I bought three weeks ago?",
+];
+
+const FOLLOW_UPS: &[&str] = &[
+    "Order number is 48213, if that helps.",
+    "I already tried restarting it.",
+    "Okay, and how long will that take?",
+];
+
+/// Runs simulated customers until `shutdown`, one new customer every `every`.
+pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToken) {
+    let mut calls = fake.subscribe();
+    // How many agent replies each simulated customer has received (the first bot message is the
+    // acknowledgement, which they do not answer).
+    let mut replies: HashMap<i64, usize> = HashMap::new();
+    let mut customers: HashMap<i64, Customer> = HashMap::new();
+    let mut next = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = next.tick(), if customers.len() < MAX_CUSTOMERS => {
+                let n = customers.len();
+                let (name, username) = PEOPLE[n % PEOPLE.len()];
+                let customer = Customer::new(900_000 + n as i64, name, Some(&format!("{username}{}", n / PEOPLE.len())));
+                fake.customer_says(&customer, OPENERS[n % OPENERS.len()]);
+                customers.insert(customer.id, customer);
+            }
+            call = calls.recv() => {
+                let call = match call {
+                    Ok(call) => call,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                };
+                if call.method != "sendmessage" {
+                    continue;
+                }
+                let Some(customer) = call.body["chat_id"].as_i64().and_then(|id| customers.get(&id)).cloned() else {
+                    continue;
+                };
+                let text = call.body["text"].as_str().unwrap_or_default();
+                if text.starts_with("Thanks for your message!") {
+                    continue;
+                }
+                let count = replies.entry(customer.id).or_default();
+                *count += 1;
+                let answer = FOLLOW_UPS.get(*count - 1).copied().unwrap_or("Great, that's all. Thank you!");
+                let fake = fake.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    fake.customer_says(&customer, answer);
+                });
+            }
+        }
+    }
+}

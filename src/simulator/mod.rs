@@ -1,0 +1,10 @@
+//! A simulated Telegram: a fake Bot API server on loopback that the real teloxide bot talks to, and
+//! simulated customers for the demo. The tests use the same server. It follows the official Bot
+//! API: PascalCase or any-case method names, `{"ok":false,...}` bodies with 400, 401, 403, 404 and
+//! 429 (`parameters.retry_after`), getUpdates long polling with offset confirmation.
+
+mod bot_api;
+pub mod customers;
+mod state;
+
+pub use state::{Call, Customer, Failure, FakeTelegram};

@@ -1,0 +1,152 @@
+//! Building and running the application: database, migrations, the bot, the outbox sender, the
+//! event relay and the HTTP server, under one shutdown.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use url::Url;
+
+use crate::{
+    config::Settings,
+    http::{self, AllowedOrigins, AppState},
+    hub::{self, Hub},
+    service::{OutboxSignal, Service},
+    sound, store, telegram,
+};
+
+/// A built application: its listener is bound, its database migrated; `run_until` serves.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    settings: Settings,
+    public_url: Url,
+}
+
+impl Application {
+    /// Opens the database, runs migrations, binds the listener. The only reader of Settings.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = store::connect(&settings.database_url)
+            .await
+            .with_context(|| "opening the database named by DATABASE_URL")?;
+        store::migrate(&db)
+            .await
+            .context("running database migrations")?;
+        let default_department = Service::ensure_department(&db, &settings.default_department)
+            .await
+            .context("creating the default department")?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding SWITCHBOARD_LISTEN={}", settings.listen))?;
+        let local = listener.local_addr()?;
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{local}")).context("forming the public URL")?,
+        };
+        let hub = Hub::new(crate::service::instance_name());
+        let service = Service::new(db, hub, OutboxSignal::default(), default_department);
+        let state = AppState {
+            service,
+            origins: Arc::new(AllowedOrigins::for_public_url(&public_url)),
+            secure_cookies: public_url.scheme() == "https",
+            shutdown: CancellationToken::new(),
+            sockets: TaskTracker::new(),
+            alert_wav: sound::alert_wav()?.into(),
+        };
+        Ok(Self {
+            listener,
+            state,
+            settings,
+            public_url,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Where browsers reach the console.
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    /// The use-cases, for tools that run beside the server (the demo's seeding).
+    pub fn service(&self) -> &Service {
+        &self.state.service
+    }
+
+    /// Serves until `shutdown` resolves, then stops the bot and closes open WebSockets. If this
+    /// future is dropped instead, everything it runs stops at once (as in a crash): nothing is
+    /// acknowledged to Telegram that was not committed.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            state,
+            settings,
+            public_url,
+        } = self;
+        let stop = state.shutdown.clone();
+        let _stop_on_drop = stop.clone().drop_guard();
+        tracing::info!(address = %listener.local_addr()?, console = %public_url, "Switchboard is serving");
+
+        let bot = telegram::bot(&settings.telegram_token, &settings.telegram_api_url);
+        let service = state.service.clone();
+        let poller = telegram::poller::run(
+            bot.clone(),
+            service.clone(),
+            settings.poll_timeout,
+            stop.clone(),
+        );
+        let sender = telegram::sender::run(bot, service.clone(), stop.clone());
+        let relay = {
+            let stop = stop.clone();
+            let service = service.clone();
+            async move {
+                if store::is_postgres(service.db())
+                    && let Err(error) =
+                        hub::relay::run(service.db().clone(), service.hub().clone(), stop).await
+                {
+                    tracing::error!(error = ?error, "the live event relay stopped");
+                }
+            }
+        };
+        let sockets = state.sockets.clone();
+        let app = http::router(state);
+        let server = {
+            let stop = stop.clone();
+            async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        tokio::select! {
+                            () = shutdown => {},
+                            () = stop.cancelled() => {},
+                        }
+                        stop.cancel();
+                    })
+                    .await
+            }
+        };
+        let (served, (), (), ()) = tokio::join!(server, poller, sender, relay);
+        sockets.close();
+        if tokio::time::timeout(Duration::from_secs(5), sockets.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some consoles did not close within 5 s");
+        }
+        tracing::info!("Switchboard stopped");
+        served.context("serving HTTP")
+    }
+}

@@ -1,0 +1,70 @@
+//! Clients: the Telegram users who write to the bot.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+use super::entity::client;
+
+/// What Telegram tells us about a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelegramProfile {
+    pub telegram_id: i64,
+    pub username: Option<String>,
+    pub name: String,
+    pub language: Option<String>,
+}
+
+/// Finds the client with this Telegram id, creating it or refreshing its profile.
+pub async fn upsert<C>(c: &C, profile: &TelegramProfile) -> Result<client::Model, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let existing = client::Entity::find()
+        .filter(client::Column::TelegramId.eq(profile.telegram_id))
+        .one(c)
+        .await?;
+    let now = Utc::now();
+    match existing {
+        Some(found)
+            if found.username == profile.username
+                && found.name == profile.name
+                && found.language == profile.language =>
+        {
+            Ok(found)
+        }
+        Some(found) => {
+            let mut row: client::ActiveModel = found.into();
+            row.username = Set(profile.username.clone());
+            row.name = Set(profile.name.clone());
+            row.language = Set(profile.language.clone());
+            row.updated_at = Set(now);
+            row.update(c).await
+        }
+        None => {
+            client::ActiveModel {
+                telegram_id: Set(profile.telegram_id),
+                username: Set(profile.username.clone()),
+                name: Set(profile.name.clone()),
+                language: Set(profile.language.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(c)
+            .await
+        }
+    }
+}
+
+/// The clients with these ids.
+pub async fn by_ids<C>(c: &C, ids: Vec<i64>) -> Result<Vec<client::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    client::Entity::find()
+        .filter(client::Column::Id.is_in(ids))
+        .all(c)
+        .await
+}

@@ -1,0 +1,56 @@
+//! Departments: the queues tickets are routed to.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+
+use super::entity::department;
+
+/// Finds a department by its exact name.
+pub async fn find_by_name<C>(c: &C, name: &str) -> Result<Option<department::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    department::Entity::find()
+        .filter(department::Column::Name.eq(name))
+        .one(c)
+        .await
+}
+
+/// Creates a department.
+pub async fn create<C>(c: &C, name: &str) -> Result<department::Model, DbErr>
+where
+    C: ConnectionTrait,
+{
+    department::ActiveModel {
+        name: Set(name.to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(c)
+    .await
+}
+
+/// Every department, by name.
+pub async fn all<C>(c: &C) -> Result<Vec<department::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    department::Entity::find()
+        .order_by_asc(department::Column::Name)
+        .all(c)
+        .await
+}
+
+/// The departments with these ids.
+pub async fn by_ids<C>(c: &C, ids: Vec<i64>) -> Result<Vec<department::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    department::Entity::find()
+        .filter(department::Column::Id.is_in(ids))
+        .all(c)
+        .await
+}

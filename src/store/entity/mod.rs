@@ -1,0 +1,11 @@
+//! sea-orm entities, one per table. Plain rows: the store's query files give them meaning.
+
+pub mod agent;
+pub mod agent_department;
+pub mod client;
+pub mod department;
+pub mod event;
+pub mod message;
+pub mod session;
+pub mod telegram_update;
+pub mod ticket;

@@ -1,0 +1,202 @@
+//! Messages of a ticket's conversation, and the outbox of those still to deliver to Telegram.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
+};
+
+use super::entity::message;
+use crate::{
+    domain::Direction,
+    views::{AuthorView, MessageView},
+};
+
+/// Delivery states of an outbound message.
+pub const QUEUED: &str = "queued";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+/// Who wrote a new message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Author {
+    Customer,
+    Agent(i64),
+    System,
+}
+
+/// What it takes to store a message.
+pub struct NewMessage<'a> {
+    pub ticket_id: i64,
+    pub direction: Direction,
+    pub author: Author,
+    pub text: &'a str,
+    pub telegram_chat_id: i64,
+    pub telegram_message_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Stores a message; outbound ones enter the outbox as queued.
+pub async fn insert<C>(c: &C, new: NewMessage<'_>) -> Result<message::Model, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let (kind, agent) = match new.author {
+        Author::Customer => ("customer", None),
+        Author::Agent(id) => ("agent", Some(id)),
+        Author::System => ("system", None),
+    };
+    message::ActiveModel {
+        ticket_id: Set(new.ticket_id),
+        direction: Set(new.direction.as_str().to_owned()),
+        author_kind: Set(kind.to_owned()),
+        author_agent_id: Set(agent),
+        text: Set(new.text.to_owned()),
+        telegram_chat_id: Set(new.telegram_chat_id),
+        telegram_message_id: Set(new.telegram_message_id),
+        delivery: Set((new.direction == Direction::Out).then(|| QUEUED.to_owned())),
+        delivery_error: Set(None),
+        created_at: Set(new.created_at),
+        ..Default::default()
+    }
+    .insert(c)
+    .await
+}
+
+/// Finds a message by id.
+pub async fn find<C>(c: &C, id: i64) -> Result<Option<message::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    message::Entity::find_by_id(id).one(c).await
+}
+
+/// A ticket's conversation, oldest first.
+pub async fn for_ticket<C>(c: &C, ticket_id: i64) -> Result<Vec<message::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    message::Entity::find()
+        .filter(message::Column::TicketId.eq(ticket_id))
+        .order_by_asc(message::Column::Id)
+        .all(c)
+        .await
+}
+
+/// Claims a queued message for delivery; false when another worker has it or it is done.
+pub async fn claim<C>(c: &C, id: i64) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    set_delivery(c, id, QUEUED, SENDING, None, None).await
+}
+
+/// Puts a message being sent back in the queue (Telegram asked us to wait, or was unreachable),
+/// with a note saying why for the operator.
+pub async fn requeue<C>(c: &C, id: i64, note: &str) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    set_delivery(c, id, SENDING, QUEUED, Some(note), None).await
+}
+
+/// Records that Telegram accepted the message.
+pub async fn mark_sent<C>(c: &C, id: i64, telegram_message_id: i64) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    set_delivery(c, id, SENDING, SENT, None, Some(telegram_message_id)).await
+}
+
+/// Records that the message cannot be delivered, and why, for the operator to see.
+pub async fn mark_failed<C>(c: &C, id: i64, reason: &str) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    set_delivery(c, id, SENDING, FAILED, Some(reason), None).await
+}
+
+async fn set_delivery<C>(
+    c: &C,
+    id: i64,
+    from: &str,
+    to: &str,
+    error: Option<&str>,
+    telegram_message_id: Option<i64>,
+) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut update = message::Entity::update_many()
+        .col_expr(message::Column::Delivery, Expr::value(to))
+        .col_expr(
+            message::Column::DeliveryError,
+            Expr::value(error.map(str::to_owned)),
+        );
+    if let Some(tg_id) = telegram_message_id {
+        update = update.col_expr(message::Column::TelegramMessageId, Expr::value(tg_id));
+    }
+    let result = update
+        .filter(message::Column::Id.eq(id))
+        .filter(message::Column::Delivery.eq(from))
+        .exec(c)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Outbound messages waiting in the outbox, oldest first.
+pub async fn queued_ids<C>(c: &C, limit: u64) -> Result<Vec<i64>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(message::Column::Delivery.eq(QUEUED))
+        .order_by_asc(message::Column::Id)
+        .limit(limit)
+        .into_tuple::<i64>()
+        .all(c)
+        .await
+}
+
+/// Messages as the console shows them, with their authors' names.
+pub async fn views<C>(
+    c: &C,
+    messages: Vec<message::Model>,
+    customer_name: &str,
+) -> Result<Vec<MessageView>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let names = super::agents::names(
+        c,
+        messages.iter().filter_map(|m| m.author_agent_id).collect(),
+    )
+    .await?;
+    Ok(messages
+        .into_iter()
+        .map(|m| {
+            let name = match (m.author_kind.as_str(), m.author_agent_id) {
+                ("customer", _) => customer_name.to_owned(),
+                (_, Some(id)) => names.get(&id).cloned().unwrap_or_default(),
+                _ => "Switchboard".to_owned(),
+            };
+            MessageView {
+                id: m.id,
+                ticket_id: m.ticket_id,
+                direction: m.direction,
+                author: AuthorView {
+                    kind: m.author_kind,
+                    id: m.author_agent_id,
+                    name,
+                },
+                text: m.text,
+                created_at: m.created_at,
+                delivery: m.delivery,
+                delivery_error: m.delivery_error,
+            }
+        })
+        .collect())
+}

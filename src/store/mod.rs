@@ -1,0 +1,67 @@
+//! The database: connecting, migrating, and the queries, one file per aggregate. The only place
+//! that builds SQL. Functions take any connection or transaction (`ConnectionTrait`).
+
+pub mod agents;
+pub mod clients;
+pub mod departments;
+pub mod entity;
+pub mod events;
+pub mod messages;
+pub mod sessions;
+pub mod tickets;
+pub mod updates;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqlErr, TransactionOptions, TransactionTrait,
+};
+
+/// Opens a pool on `url` (SQLite in WAL mode with a busy timeout, or PostgreSQL).
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        opt.max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+    } else {
+        opt.max_connections(20).min_connections(1);
+    }
+    Database::connect(opt).await
+}
+
+/// Brings the schema up to date; safe to run on every start and from several instances.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (IMMEDIATE), so a
+/// read-then-write never fails half-way with SQLITE_BUSY.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    db.begin_with_options(options).await
+}
+
+/// Whether the database is PostgreSQL (several instances can share it).
+pub fn is_postgres(db: &impl sea_orm::ConnectionTrait) -> bool {
+    db.get_database_backend() == DatabaseBackend::Postgres
+}
+
+/// Whether `err` is a unique-constraint violation (a race the database decided).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,51 @@
+//! Login sessions, stored by the hash of their token so any instance can check them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+use super::entity::session;
+
+/// Stores a new session.
+pub async fn insert<C>(
+    c: &C,
+    token_hash: &str,
+    agent_id: i64,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    session::Entity::insert(session::ActiveModel {
+        token_hash: Set(token_hash.to_owned()),
+        agent_id: Set(agent_id),
+        created_at: Set(Utc::now()),
+        expires_at: Set(expires_at),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+/// The agent of an unexpired session.
+pub async fn agent_of<C>(c: &C, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    Ok(session::Entity::find_by_id(token_hash.to_owned())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(c)
+        .await?
+        .map(|s| s.agent_id))
+}
+
+/// Ends a session.
+pub async fn delete<C>(c: &C, token_hash: &str) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    session::Entity::delete_many()
+        .filter(session::Column::TokenHash.eq(token_hash))
+        .exec(c)
+        .await?;
+    Ok(())
+}

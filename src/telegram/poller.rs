@@ -1,0 +1,89 @@
+//! Long polling with at-least-once delivery: an update's offset is confirmed to Telegram (by the
+//! next getUpdates) only after the update was committed; a repeated update changes nothing.
+
+use std::time::Duration;
+
+use teloxide::{
+    RequestError,
+    payloads::GetUpdatesSetters,
+    prelude::Requester,
+    requests::Request,
+    types::{AllowedUpdate, Update},
+};
+use tokio_util::sync::CancellationToken;
+
+use super::update;
+use crate::service::{IngestOutcome, Service};
+
+/// The longest pause after a failure before polling again.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Polls until `shutdown`. `timeout` is the long-poll wait in seconds (under the client's 17 s).
+pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: CancellationToken) {
+    let mut offset: i32 = 0;
+    let mut backoff = Duration::from_secs(1);
+    let mut first = true;
+    loop {
+        let mut request = bot.get_updates().offset(offset).timeout(timeout);
+        if first {
+            request = request.allowed_updates(vec![AllowedUpdate::Message]);
+        }
+        let result = tokio::select! {
+            () = shutdown.cancelled() => return,
+            r = request.send() => r,
+        };
+        let wait = match result {
+            Ok(updates) => {
+                first = false;
+                backoff = Duration::from_secs(1);
+                match ingest_batch(&service, updates, &mut offset).await {
+                    Ok(()) => continue,
+                    Err(error) => {
+                        tracing::error!(error = %error, "storing a Telegram update failed; it will be fetched again");
+                        backoff
+                    }
+                }
+            }
+            Err(RequestError::RetryAfter(seconds)) => {
+                tracing::warn!(
+                    seconds = seconds.seconds(),
+                    "Telegram asked us to wait before polling"
+                );
+                seconds.duration()
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "polling Telegram failed");
+                backoff
+            }
+        };
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Ingests updates in order, advancing `offset` past each one once it is committed. Stops at the
+/// first failure, so the failed update and those after it are fetched again.
+async fn ingest_batch(
+    service: &Service,
+    updates: Vec<Update>,
+    offset: &mut i32,
+) -> anyhow::Result<()> {
+    for update in updates {
+        let span = tracing::info_span!("update", update.id = update.id.0);
+        let _enter = span.enter();
+        if let Some(message) = update::incoming(&update) {
+            drop(_enter);
+            let outcome = service.ingest(&message).await?;
+            if outcome == IngestOutcome::Duplicate {
+                tracing::debug!(update.id = update.id.0, "update ingested before");
+            }
+        } else {
+            tracing::debug!("update is not a private customer message; skipped");
+        }
+        *offset = update.id.as_offset();
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+/**
+ * Fetch wrapper for the Switchboard JSON API (docs/api.md).
+ * Every call sends the session cookie; failures throw an ApiError carrying
+ * `.status`, `.code` and the parsed `.body` (e.g. a 409's `owner`).
+ */
+
+/** An HTTP or network failure; `message` is safe to show to the agent. */
+export class ApiError extends Error {
+  constructor(status, code, message, body) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.body = body;
+  }
+}
+
+/**
+ * Calls `method path` with an optional JSON body and returns the parsed answer
+ * (null for an empty body such as 204).
+ */
+export async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (cause) {
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.', null);
+  }
+  const data = await readJson(response);
+  if (!response.ok) {
+    const code = data && typeof data.error === 'string' ? data.error : `http_${response.status}`;
+    const message = data && typeof data.message === 'string' && data.message
+      ? data.message
+      : `Request failed (HTTP ${response.status})`;
+    throw new ApiError(response.status, code, message, data);
+  }
+  return data;
+}
+
+/** Parses a response body as JSON; null when empty or not JSON. */
+async function readJson(response) {
+  if (response.status === 204) return null;
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    return null;
+  }
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export const api = {
+  get: (path) => request('GET', path),
+  post: (path, body) => request('POST', path, body),
+  del: (path) => request('DELETE', path),
+};

@@ -1,0 +1,114 @@
+/**
+ * Live events over the WebSocket at /ws. Reconnects after a close with a
+ * backoff of 1 s doubling up to 10 s, and shows the state in #connection.
+ */
+
+const MIN_DELAY_MS = 1000;
+const MAX_DELAY_MS = 10000;
+
+let handlers = {};
+let socket = null;
+let timer = null;
+let delay = MIN_DELAY_MS;
+let active = false;
+let generation = 0;
+
+/**
+ * Opens the connection. `hooks.onOpen()` runs on every (re)connect,
+ * `hooks.onEvent(event)` for each parsed frame, and the optional async
+ * `hooks.beforeReconnect()` may return false to stop reconnecting.
+ */
+export function startLive(hooks) {
+  stopLive();
+  handlers = hooks;
+  active = true;
+  delay = MIN_DELAY_MS;
+  generation += 1;
+  connect(generation);
+}
+
+/** Closes the connection for good (logout). */
+export function stopLive() {
+  active = false;
+  generation += 1;
+  clearTimeout(timer);
+  timer = null;
+  if (socket) {
+    const old = socket;
+    socket = null;
+    old.close(1000, 'bye');
+  }
+  showState(false);
+}
+
+/** ws:// or wss:// on the page's own host. */
+function liveUrl() {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
+}
+
+function connect(gen) {
+  let ws;
+  try {
+    ws = new WebSocket(liveUrl());
+  } catch (err) {
+    console.warn('Switchboard: WebSocket failed to start', err);
+    scheduleReconnect(gen);
+    return;
+  }
+  socket = ws;
+  ws.addEventListener('open', () => {
+    if (socket !== ws) return;
+    showState(true);
+    if (handlers.onOpen) handlers.onOpen();
+  });
+  ws.addEventListener('message', (frame) => {
+    if (socket !== ws) return;
+    // A frame from the server means the connection really works.
+    delay = MIN_DELAY_MS;
+    let event;
+    try {
+      event = JSON.parse(frame.data);
+    } catch {
+      console.warn('Switchboard: ignored a frame that is not JSON');
+      return;
+    }
+    if (event && typeof event === 'object' && handlers.onEvent) handlers.onEvent(event);
+  });
+  ws.addEventListener('close', () => {
+    if (socket !== ws) return;
+    socket = null;
+    showState(false);
+    scheduleReconnect(gen);
+  });
+  // 'error' is always followed by 'close', which does the work.
+}
+
+function scheduleReconnect(gen) {
+  if (!active || gen !== generation || timer) return;
+  const wait = delay;
+  delay = Math.min(delay * 2, MAX_DELAY_MS);
+  timer = setTimeout(async () => {
+    timer = null;
+    if (!active || gen !== generation) return;
+    if (handlers.beforeReconnect) {
+      let keepGoing = true;
+      try {
+        keepGoing = await handlers.beforeReconnect();
+      } catch {
+        keepGoing = true;
+      }
+      if (!keepGoing) return;
+      if (!active || gen !== generation) return;
+    }
+    connect(gen);
+  }, wait);
+}
+
+/** "Live" with data-state="open", otherwise "Reconnecting…" / "closed". */
+function showState(open) {
+  const el = document.getElementById('connection');
+  if (!el) return;
+  el.textContent = open ? 'Live' : 'Reconnecting…';
+  el.dataset.state = open ? 'open' : 'closed';
+}
