@@ -167,14 +167,21 @@ async fn get_updates(inner: &Inner, params: &Value) -> Response {
                     .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
                 state.confirmed_offset = state.confirmed_offset.max(offset);
             }
-            let ready: Vec<Value> = state
-                .updates
-                .iter()
-                .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
-                .take(limit)
-                .cloned()
-                .collect();
-            if !ready.is_empty() {
+            let mut ready: Vec<Value> = state.redeliveries.drain(..).collect();
+            ready.extend(
+                state
+                    .updates
+                    .iter()
+                    .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
+                    .take(limit.saturating_sub(ready.len()))
+                    .cloned(),
+            );
+            if let Some(last) = ready.last().and_then(|u| u["update_id"].as_i64()) {
+                inner.handed_out.send_if_modified(|highest| {
+                    let newer = last > *highest;
+                    *highest = (*highest).max(last);
+                    newer
+                });
                 return ok(Value::Array(ready));
             }
         }

@@ -8,7 +8,7 @@ use std::{
 };
 
 use serde_json::{Value, json};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 use url::Url;
 
 /// A Telegram user who writes to the bot.
@@ -71,6 +71,8 @@ pub(super) struct State {
     pub next_message_id: i64,
     /// Updates not yet confirmed by an offset, oldest first.
     pub updates: VecDeque<Value>,
+    /// Updates to hand out once more whatever the offset says (Telegram's at-least-once delivery).
+    pub redeliveries: VecDeque<Value>,
     pub calls: Vec<Call>,
     pub blocked: HashSet<i64>,
     pub known_chats: HashMap<i64, Customer>,
@@ -84,6 +86,8 @@ pub(super) struct Inner {
     pub state: Mutex<State>,
     pub new_update: Notify,
     pub calls: broadcast::Sender<Call>,
+    /// The highest update id getUpdates has handed to the bot.
+    pub handed_out: watch::Sender<i64>,
 }
 
 impl Inner {
@@ -117,6 +121,7 @@ impl FakeTelegram {
                 next_update_id: 1,
                 next_message_id: 1,
                 updates: VecDeque::new(),
+                redeliveries: VecDeque::new(),
                 calls: Vec::new(),
                 blocked: HashSet::new(),
                 known_chats: HashMap::new(),
@@ -125,6 +130,7 @@ impl FakeTelegram {
             }),
             new_update: Notify::new(),
             calls,
+            handed_out: watch::Sender::new(0),
         });
         let app = super::bot_api::router(inner.clone());
         tokio::spawn(async move {
@@ -175,9 +181,10 @@ impl FakeTelegram {
         update_id
     }
 
-    /// Delivers an update again that Telegram already sent (as Telegram may after a timeout).
+    /// Hands out an update once more, even one the bot confirmed, as Telegram may (it delivers
+    /// at least once).
     pub fn redeliver(&self, update: Value) {
-        self.inner.state().updates.push_front(update);
+        self.inner.state().redeliveries.push_back(update);
         self.inner.new_update.notify_waiters();
     }
 
@@ -225,6 +232,17 @@ impl FakeTelegram {
     /// Updates handed out or waiting but not yet confirmed.
     pub fn unconfirmed_updates(&self) -> Vec<Value> {
         self.inner.state().updates.iter().cloned().collect()
+    }
+
+    /// Waits until getUpdates has handed update `update_id` to the bot; false on timeout.
+    pub async fn wait_handed_out(&self, update_id: i64, timeout: Duration) -> bool {
+        let mut handed_out = self.inner.handed_out.subscribe();
+        tokio::time::timeout(
+            timeout,
+            handed_out.wait_for(|highest| *highest >= update_id),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok())
     }
 
     /// Subscribes to calls as they happen.

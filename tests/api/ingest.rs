@@ -1,0 +1,164 @@
+//! A customer's message becomes a ticket, exactly once, and every console hears of it.
+
+use switchboard::simulator::Customer;
+
+use crate::support::{Backend, DbLock, TestApp, WAIT, customer, spawn_app};
+
+async fn a_first_message_opens_a_pending_ticket_that_every_online_console_receives(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let bob = app.agent("bob").await;
+    let (mut alice_ws, mut bob_ws) = (alice.ws().await, bob.ws().await);
+    let ann = Customer {
+        last_name: Some("Smith".to_owned()),
+        ..customer(424242, "Ann")
+    };
+
+    let number = app.customer_opens_ticket(&ann, "My parcel is late").await;
+
+    for ws in [&mut alice_ws, &mut bob_ws] {
+        let created = ws.expect("ticket.created").await;
+        assert!(created["seq"].as_i64().is_some_and(|s| s > 0), "{created}");
+        let ticket = &created["ticket"];
+        assert_eq!(ticket["number"], number);
+        assert_eq!(ticket["status"], "pending");
+        assert_eq!(ticket["client"]["telegram_id"], 424242);
+        assert_eq!(ticket["client"]["username"], "ann");
+        assert_eq!(ticket["client"]["name"], "Ann Smith");
+        assert_eq!(ticket["department"]["name"], "General");
+        assert_eq!(ticket["platform"], "telegram");
+        assert!(ticket["owner"].is_null());
+        let message = ws.expect("message.created").await;
+        assert_eq!(message["message"]["text"], "My parcel is late");
+        assert_eq!(message["message"]["direction"], "in");
+        assert!(message["seq"].as_i64() > created["seq"].as_i64());
+    }
+    let pending = alice.get("/api/tickets?status=pending").await;
+    assert_eq!(pending.status, 200);
+    assert_eq!(pending.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(pending.body[0]["number"], number);
+}
+
+async fn later_messages_join_the_open_ticket_instead_of_opening_another(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(1001, "Ann");
+    let number = app.customer_opens_ticket(&ann, "first").await;
+    let mut ws = alice.ws().await;
+
+    app.telegram.customer_says(&ann, "second");
+    app.telegram.customer_says(&ann, "third");
+    for text in ["second", "third"] {
+        let event = ws.expect("message.created").await;
+        assert_eq!(event["message"]["text"], text);
+        assert_eq!(event["message"]["ticket_id"], number);
+    }
+
+    let open = alice.get("/api/tickets").await.body;
+    assert_eq!(open.as_array().map(Vec::len), Some(1), "{open}");
+    let texts: Vec<String> = alice
+        .get(&format!("/api/tickets/{number}/messages"))
+        .await
+        .body
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["direction"] == "in")
+        .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(texts, ["first", "second", "third"]);
+    assert_eq!(
+        app.telegram.sent_to(ann.id).len(),
+        1,
+        "only one acknowledgement"
+    );
+}
+
+async fn a_repeated_update_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(1002, "Ann");
+    app.customer_opens_ticket(&ann, "hello").await;
+    let update = serde_json::json!({
+        "update_id": 1,
+        "message": {"message_id": 1, "date": 1_700_000_000, "text": "hello",
+            "chat": {"id": ann.id, "type": "private", "first_name": "Ann"},
+            "from": {"id": ann.id, "is_bot": false, "first_name": "Ann"}},
+    });
+    let mut ws = alice.ws().await;
+
+    app.telegram.redeliver(update);
+    app.telegram.customer_says(&ann, "after the repeat");
+
+    // The next event is the new message: the repeated update produced none.
+    let event = ws.expect("message.created").await;
+    assert_eq!(event["message"]["text"], "after the repeat");
+    let messages = alice.get("/api/tickets/1/messages").await.body;
+    let inbound = messages
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|m| m["direction"] == "in")
+        .count();
+    assert_eq!(inbound, 2, "{messages}");
+}
+
+async fn a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart(backend: Backend) {
+    let mut app = spawn_app(backend.clone()).await;
+    let ann = customer(1003, "Ann");
+    // Hold the database so the server receives the update but cannot commit it.
+    let lock = DbLock::take(&app.database_url).await;
+    let update_id = app.telegram.customer_says(&ann, "please do not lose me");
+    assert!(
+        app.telegram.wait_handed_out(update_id, WAIT).await,
+        "the bot fetched the update"
+    );
+
+    app.crash().await;
+    lock.release().await;
+
+    let db = app.db().await;
+    assert_eq!(
+        count(&db, "tickets").await,
+        0,
+        "the crashed server committed nothing"
+    );
+    assert!(
+        app.telegram.confirmed_offset() <= update_id,
+        "the update was never acknowledged to Telegram"
+    );
+
+    let restarted = TestApp::start(backend, app.database_url.clone(), app.telegram.clone()).await;
+    let alice = restarted.agent("alice").await;
+    let ack = restarted
+        .telegram
+        .wait_for_message_to(ann.id, "Your request is ticket #", WAIT)
+        .await;
+    assert!(ack.is_some(), "the restarted server ingested the update");
+    let messages = alice.get("/api/tickets/1/messages").await.body;
+    assert_eq!(messages[0]["text"], "please do not lose me");
+    assert_eq!(count(&db, "tickets").await, 1);
+    assert_eq!(count(&db, "telegram_updates").await, 1);
+}
+
+async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .expect("count query")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("a count")
+}
+
+crate::backend_tests!(
+    a_first_message_opens_a_pending_ticket_that_every_online_console_receives,
+    later_messages_join_the_open_ticket_instead_of_opening_another,
+    a_repeated_update_changes_nothing,
+    a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart,
+);

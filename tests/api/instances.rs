@@ -1,0 +1,126 @@
+//! Several Switchboard processes on one database: the database decides races, and on PostgreSQL
+//! live events reach consoles connected to any instance.
+
+use std::process::Stdio;
+
+use futures_util::future::join_all;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+use switchboard::simulator::FakeTelegram;
+
+use crate::support::{Backend, WAIT, customer, spawn_app};
+
+/// A second Switchboard server, run from the built binary as its own process.
+struct Instance {
+    address: String,
+    _child: Child,
+    _telegram: FakeTelegram,
+}
+
+impl Instance {
+    async fn start(database_url: &str) -> Self {
+        // Its own fake Telegram: two pollers on one bot token would conflict, as on real Telegram.
+        let telegram = FakeTelegram::start("4243:second-instance")
+            .await
+            .expect("fake Bot API");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("TELEGRAM_BOT_TOKEN", telegram.token())
+            .env("TELEGRAM_API_URL", telegram.api_url().as_str())
+            .env("SWITCHBOARD_LISTEN", "127.0.0.1:0")
+            .env_remove("SWITCHBOARD_PUBLIC_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("starting the switchboard binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let address = tokio::time::timeout(WAIT, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("Switchboard console: ") {
+                    return url.trim_end_matches('/').to_owned();
+                }
+            }
+            panic!("the second instance exited before serving");
+        })
+        .await
+        .expect("the second instance started");
+        Self {
+            address,
+            _child: child,
+            _telegram: telegram,
+        }
+    }
+}
+
+async fn accepts_racing_on_two_server_processes_have_exactly_one_winner(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let second = Instance::start(&app.database_url).await;
+    let mut sessions = Vec::new();
+    for i in 0..20 {
+        let session = app.agent(&format!("agent{i:02}")).await;
+        sessions.push(if i % 2 == 0 {
+            session
+        } else {
+            session.on(&second.address)
+        });
+    }
+    let number = app
+        .customer_opens_ticket(&customer(6001, "Ann"), "race me")
+        .await;
+
+    let replies = join_all(sessions.iter().map(|s| s.accept(number))).await;
+
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        19,
+        "{statuses:?}"
+    );
+    let winner = replies
+        .iter()
+        .find(|r| r.status == 200)
+        .map(|r| r.body["owner"]["id"].clone());
+    assert!(
+        replies
+            .iter()
+            .filter(|r| r.status == 409)
+            .all(|r| Some(r.body["owner"]["id"].clone()) == winner)
+    );
+}
+
+crate::backend_tests!(accepts_racing_on_two_server_processes_have_exactly_one_winner);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_live_events_reach_consoles_on_another_instance() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = spawn_app(backend).await;
+    let second = Instance::start(&app.database_url).await;
+    let alice = app.agent("alice").await;
+    let bob_here = app.agent("bob").await;
+    let mut bob_there = bob_here.on(&second.address).ws().await;
+
+    let number = app
+        .customer_opens_ticket(&customer(6002, "Ann"), "across instances")
+        .await;
+    assert_eq!(
+        bob_there.expect("ticket.created").await["ticket"]["id"],
+        number
+    );
+    alice.accept(number).await;
+    let updated = bob_there.expect("ticket.updated").await;
+    assert_eq!(updated["ticket"]["owner"]["name"], "Alice");
+}

@@ -1,0 +1,14 @@
+//! Switchboard's integration tests: a real server on a real database (SQLite, and PostgreSQL when
+//! `TEST_POSTGRES_URL` is set), the real teloxide bot against the fake Bot API, real WebSockets and
+//! a real headless Chromium.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod accept;
+mod auth;
+mod console;
+mod ingest;
+mod instances;
+mod live;
+mod reply;

@@ -1,0 +1,134 @@
+//! Replies: only the owner; stored first, then delivered to the customer's chat; failures visible.
+
+use switchboard::simulator::Failure;
+
+use crate::support::{Backend, WAIT, customer, spawn_app};
+
+async fn the_owners_reply_reaches_the_customers_chat(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(3001, "Ann");
+    let number = app.customer_opens_ticket(&ann, "Where is my order?").await;
+    assert_eq!(alice.accept(number).await.status, 200);
+    let mut ws = alice.ws().await;
+
+    let reply = alice.reply(number, "It ships today.").await;
+
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(reply.body["direction"], "out");
+    assert_eq!(reply.body["author"]["name"], "Alice");
+    assert_eq!(reply.body["delivery"], "queued", "stored before it is sent");
+    let sent = app
+        .telegram
+        .wait_for_message_to(ann.id, "It ships today.", WAIT)
+        .await;
+    assert_eq!(sent.as_deref(), Some("It ships today."));
+    let created = ws.expect("message.created").await;
+    assert_eq!(created["message"]["id"], reply.body["id"]);
+    let delivered = ws.expect("message.updated").await;
+    assert_eq!(delivered["message"]["id"], reply.body["id"]);
+    assert_eq!(delivered["message"]["delivery"], "sent");
+}
+
+async fn only_the_owner_may_reply(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let bob = app.agent("bob").await;
+    let number = app
+        .customer_opens_ticket(&customer(3002, "Ann"), "hi")
+        .await;
+
+    let before_accept = bob.reply(number, "me first").await;
+    assert_eq!(
+        (
+            before_accept.status.as_u16(),
+            before_accept.body["error"].as_str()
+        ),
+        (403, Some("forbidden"))
+    );
+    alice.accept(number).await;
+    let not_owner = bob.reply(number, "let me").await;
+    assert_eq!(
+        (not_owner.status.as_u16(), not_owner.body["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let empty = alice.reply(number, "   ").await;
+    assert_eq!(
+        (empty.status.as_u16(), empty.body["error"].as_str()),
+        (422, Some("invalid"))
+    );
+    let too_long = alice.reply(number, &"x".repeat(4097)).await;
+    assert_eq!(too_long.status, 422);
+    assert_eq!(
+        app.telegram.sent_to(3002).len(),
+        1,
+        "only the acknowledgement went out"
+    );
+}
+
+async fn a_customer_who_blocked_the_bot_shows_as_a_failed_delivery(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(3003, "Ann");
+    let number = app.customer_opens_ticket(&ann, "hi").await;
+    alice.accept(number).await;
+    app.telegram.block(ann.id);
+    let mut ws = alice.ws().await;
+
+    let reply = alice.reply(number, "Are you there?").await;
+    assert_eq!(reply.status, 201);
+
+    let updated = ws.expect("message.updated").await;
+    assert_eq!(updated["message"]["delivery"], "failed");
+    assert_eq!(
+        updated["message"]["delivery_error"],
+        "the customer blocked the bot"
+    );
+    let stored = alice
+        .get(&format!("/api/tickets/{number}/messages"))
+        .await
+        .body;
+    let last = stored
+        .as_array()
+        .and_then(|m| m.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["text"], "Are you there?", "the reply is kept");
+    assert_eq!(last["delivery"], "failed");
+}
+
+async fn a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(3004, "Ann");
+    let number = app.customer_opens_ticket(&ann, "hi").await;
+    alice.accept(number).await;
+    app.telegram
+        .fail_next("sendMessage", Failure::RetryAfter(1));
+    let mut ws = alice.ws().await;
+
+    alice.reply(number, "Sorry for the wait").await;
+
+    let retrying = ws.expect("message.updated").await;
+    assert_eq!(retrying["message"]["delivery"], "queued");
+    assert_eq!(
+        retrying["message"]["delivery_error"],
+        "Telegram rate limit; retrying in 1 s"
+    );
+    let sent = ws.expect("message.updated").await;
+    assert_eq!(sent["message"]["delivery"], "sent");
+    let attempts = app
+        .telegram
+        .calls("sendMessage")
+        .into_iter()
+        .filter(|c| c.body["text"] == "Sorry for the wait")
+        .count();
+    assert_eq!(attempts, 2, "one refused with 429, one delivered");
+}
+
+crate::backend_tests!(
+    the_owners_reply_reaches_the_customers_chat,
+    only_the_owner_may_reply,
+    a_customer_who_blocked_the_bot_shows_as_a_failed_delivery,
+    a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out,
+);

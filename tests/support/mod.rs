@@ -1,0 +1,229 @@
+//! Test support: `spawn_app` (a real Switchboard on a fresh database and a free port, its real bot
+//! talking to the fake Bot API), typed HTTP and WebSocket clients, and the backend switch.
+
+#![allow(dead_code)]
+
+pub mod browser;
+mod database;
+mod http;
+mod ws;
+
+use std::time::Duration;
+
+use switchboard::{
+    config::Settings,
+    domain::Role,
+    service::{NewAgentInput, Service},
+    simulator::{Customer, FakeTelegram},
+    startup::Application,
+    store,
+};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+pub use database::{Backend, DbLock};
+pub use http::Session;
+pub use ws::Ws;
+
+/// How long a test waits for something that should happen at once.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The password `add_agent` gives every agent.
+pub fn password_of(login: &str) -> String {
+    format!("pw-{login}-secret")
+}
+
+/// When `SWITCHBOARD_TEST_REQUIRE_ALL=1`, a test that cannot run here (no PostgreSQL, no Chromium)
+/// fails instead of skipping.
+pub fn skip_or_fail(what: &str) {
+    if std::env::var("SWITCHBOARD_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+        panic!("{what}, and SWITCHBOARD_TEST_REQUIRE_ALL=1 forbids skipping");
+    }
+    eprintln!("skipped: {what}");
+}
+
+/// Generates, for each named `async fn(Backend)`, one test on SQLite and one on PostgreSQL.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(backend) = $crate::support::Backend::postgres() {
+                        super::$name(backend).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// A running Switchboard with its fake Telegram.
+pub struct TestApp {
+    pub address: String,
+    pub origin: String,
+    pub telegram: FakeTelegram,
+    pub database_url: String,
+    pub backend: Backend,
+    running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+/// Starts Switchboard on a fresh database of `backend`.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let database_url = backend.fresh_database().await;
+    let telegram = FakeTelegram::start("4242:test-token")
+        .await
+        .expect("starting the fake Bot API");
+    TestApp::start(backend, database_url, telegram).await
+}
+
+impl TestApp {
+    /// Starts Switchboard on an existing database and fake Telegram (as after a restart).
+    pub async fn start(backend: Backend, database_url: String, telegram: FakeTelegram) -> Self {
+        init_test_tracing();
+        let settings = Settings {
+            database_url: database_url.clone(),
+            telegram_token: telegram.token().to_owned(),
+            telegram_api_url: telegram.api_url().clone(),
+            listen: "127.0.0.1:0".parse().expect("a valid address"),
+            public_url: None,
+            default_department: "General".to_owned(),
+            poll_timeout: 5,
+        };
+        let app = Application::build(settings)
+            .await
+            .expect("building the application");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            origin: address.clone(),
+            address,
+            telegram,
+            database_url,
+            backend,
+            running: Some((stop, handle)),
+        }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(&mut self) {
+        if let Some((stop, handle)) = self.running.take() {
+            let _ = stop.send(());
+            handle
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    /// Kills the server at once, as a crash would: whatever it was doing is abandoned.
+    pub async fn crash(&mut self) {
+        if let Some((_, handle)) = self.running.take() {
+            handle.abort();
+            let _ = handle.await;
+        }
+    }
+
+    /// A database connection for setting up and checking rows.
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        store::connect(&self.database_url)
+            .await
+            .expect("connecting to the test database")
+    }
+
+    /// Creates a department.
+    pub async fn add_department(&self, name: &str) -> i64 {
+        Service::add_department(&self.db().await, name)
+            .await
+            .expect("creating a department")
+    }
+
+    /// Creates an agent whose password is `password_of(login)`.
+    pub async fn add_agent(&self, login: &str, role: Role, departments: &[&str]) -> i64 {
+        let departments: Vec<String> = departments.iter().map(|d| (*d).to_owned()).collect();
+        Service::add_agent(
+            &self.db().await,
+            NewAgentInput {
+                login,
+                name: &display_name(login),
+                password: &password_of(login),
+                role,
+                departments: &departments,
+            },
+        )
+        .await
+        .expect("creating an agent")
+    }
+
+    /// Logs an existing agent in.
+    pub async fn login(&self, login: &str) -> Session {
+        Session::login(&self.address, &self.origin, login, &password_of(login)).await
+    }
+
+    /// Creates an agent in General and logs them in.
+    pub async fn agent(&self, login: &str) -> Session {
+        self.add_agent(login, Role::Agent, &["General"]).await;
+        self.login(login).await
+    }
+
+    /// A customer sends `text`; waits until it opened a ticket (the acknowledgement went out) and
+    /// returns the ticket's number.
+    pub async fn customer_opens_ticket(&self, customer: &Customer, text: &str) -> i64 {
+        self.telegram.customer_says(customer, text);
+        let ack = self
+            .telegram
+            .wait_for_message_to(customer.id, "Your request is ticket #", WAIT)
+            .await
+            .expect("the customer got an acknowledgement naming the ticket");
+        ticket_number_in(&ack)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((stop, _)) = self.running.take() {
+            let _ = stop.send(());
+        }
+        self.backend.forget(&self.database_url);
+    }
+}
+
+/// The ticket number in an acknowledgement ("... ticket #12. ...").
+pub fn ticket_number_in(text: &str) -> i64 {
+    text.split('#')
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or_else(|| panic!("no ticket number in {text:?}"))
+}
+
+/// A display name made from a login ("alice" → "Alice").
+pub fn display_name(login: &str) -> String {
+    let mut chars = login.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A customer with a distinct Telegram id.
+pub fn customer(id: i64, name: &str) -> Customer {
+    Customer::new(id, name, Some(&name.to_lowercase()))
+}
+
+fn init_test_tracing() {
+    if std::env::var("TEST_LOG").is_ok() {
+        switchboard::cli::init_tracing();
+    }
+}
