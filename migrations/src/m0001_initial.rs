@@ -240,6 +240,17 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Supervisors' all-department lists (closed tickets, newest first).
+        m.create_index(
+            Index::create()
+                .name("idx_tickets_status_updated")
+                .table(Tickets::Table)
+                .col(Tickets::Status)
+                .col(Tickets::UpdatedAt)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create()
                 .name("idx_tickets_owner")

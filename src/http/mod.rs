@@ -11,8 +11,15 @@ mod ws;
 
 use std::sync::Arc;
 
-use axum::{Router, extract::DefaultBodyLimit, middleware};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request},
+    http::Method,
+    middleware::{self, Next},
+    response::Response,
+};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tracing::Instrument;
 
 pub use error::ApiError;
 pub use origin::AllowedOrigins;
@@ -50,5 +57,21 @@ pub fn router(state: AppState) -> Router {
             origin::check_state_changing,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(trace_request))
         .with_state(state)
+}
+
+/// One span per request; changes are logged at info, reads (and health checks) at debug.
+async fn trace_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let span = tracing::info_span!("request", %method, %path);
+    let response = next.run(request).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    if matches!(method, Method::GET | Method::HEAD) {
+        tracing::debug!(parent: &span, status, "served");
+    } else {
+        tracing::info!(parent: &span, status, "served");
+    }
+    response
 }

@@ -7,6 +7,7 @@ mod support;
 
 mod accept;
 mod auth;
+mod cli;
 mod console;
 mod ingest;
 mod instances;
