@@ -88,13 +88,9 @@ impl Service {
             return Err(ServiceError::BadCredentials);
         };
         let token = new_token();
-        store::sessions::insert(
-            &self.db,
-            &token_hash(&token),
-            agent.id,
-            Utc::now() + SESSION_TTL,
-        )
-        .await?;
+        let now = Utc::now();
+        store::sessions::insert(&self.db, &token_hash(&token), agent.id, now + SESSION_TTL).await?;
+        store::sessions::delete_expired(&self.db, now).await?;
         let view = store::agents::view(&self.db, agent.id)
             .await?
             .ok_or(ServiceError::BadCredentials)?;

@@ -1,9 +1,11 @@
 //! A customer's message arrives: stored first, on their open ticket or a new pending one.
 
 use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::{Service, ServiceError, record_event};
+use crate::hub::LiveEvent;
 use crate::{
     domain::Direction,
     store::{
@@ -39,14 +41,53 @@ pub enum IngestOutcome {
 /// same client or ticket at once).
 const ATTEMPTS: usize = 3;
 
+/// How many transactions one batch of updates may use at once on PostgreSQL.
+const CONCURRENT_LANES: usize = 8;
+
 impl Service {
     /// Stores a customer's message exactly once per Telegram update. The first message of a
     /// customer without an open ticket opens a pending one in the default department and queues an
     /// acknowledgement naming its number.
     pub async fn ingest(&self, message: &IncomingMessage) -> Result<IngestOutcome, ServiceError> {
+        let mut outcomes = self.ingest_batch(std::slice::from_ref(message)).await?;
+        outcomes.pop().ok_or(ServiceError::NotFound)
+    }
+
+    /// Stores a batch of customer messages. Messages of one chat stay in order in one transaction;
+    /// on PostgreSQL different chats are spread over several concurrent transactions. On an error
+    /// some chats' messages may be stored and others not; ingesting the batch again is safe.
+    pub async fn ingest_chats(&self, messages: &[IncomingMessage]) -> Result<(), ServiceError> {
+        let lanes = if store::is_postgres(&self.db) {
+            CONCURRENT_LANES
+        } else {
+            1
+        };
+        if lanes == 1 || messages.len() < 2 {
+            return self.ingest_batch(messages).await.map(drop);
+        }
+        let mut groups: Vec<Vec<IncomingMessage>> = vec![Vec::new(); lanes];
+        for message in messages {
+            groups[message.chat_id.unsigned_abs() as usize % lanes].push(message.clone());
+        }
+        let results = futures_util::future::join_all(
+            groups
+                .iter()
+                .filter(|g| !g.is_empty())
+                .map(|group| self.ingest_batch(group)),
+        )
+        .await;
+        results.into_iter().collect::<Result<Vec<_>, _>>().map(drop)
+    }
+
+    /// Stores several customer messages in one transaction, in order, with the same rules as
+    /// `ingest`. All or nothing: on an error nothing of the batch is stored.
+    pub async fn ingest_batch(
+        &self,
+        messages: &[IncomingMessage],
+    ) -> Result<Vec<IngestOutcome>, ServiceError> {
         let mut attempt = 1;
         loop {
-            match self.try_ingest(message).await {
+            match self.try_ingest_batch(messages).await {
                 Err(ServiceError::Db(e))
                     if store::is_unique_violation(&e) && attempt < ATTEMPTS =>
                 {
@@ -57,30 +98,57 @@ impl Service {
         }
     }
 
-    async fn try_ingest(&self, incoming: &IncomingMessage) -> Result<IngestOutcome, ServiceError> {
+    async fn try_ingest_batch(
+        &self,
+        messages: &[IncomingMessage],
+    ) -> Result<Vec<IngestOutcome>, ServiceError> {
         let txn = store::begin_write(&self.db).await?;
-        if !store::updates::record(&txn, incoming.update_id).await? {
+        let mut events = Vec::new();
+        let mut outcomes = Vec::with_capacity(messages.len());
+        for message in messages {
+            outcomes.push(self.ingest_in(&txn, message, &mut events).await?);
+        }
+        txn.commit().await?;
+        self.publish(&events);
+        if outcomes
+            .iter()
+            .any(|o| matches!(o, IngestOutcome::NewTicket(_)))
+        {
+            self.outbox.wake();
+        }
+        Ok(outcomes)
+    }
+
+    async fn ingest_in<C>(
+        &self,
+        txn: &C,
+        incoming: &IncomingMessage,
+        events: &mut Vec<LiveEvent>,
+    ) -> Result<IngestOutcome, ServiceError>
+    where
+        C: ConnectionTrait,
+    {
+        if !store::updates::record(txn, incoming.update_id).await? {
             return Ok(IngestOutcome::Duplicate);
         }
         let now = Utc::now();
-        let client = store::clients::upsert(&txn, &incoming.profile).await?;
-        let (ticket, is_new) = match store::tickets::find_open_for_client(&txn, client.id).await? {
+        let client = store::clients::upsert(txn, &incoming.profile).await?;
+        let (ticket, is_new) = match store::tickets::find_open_for_client(txn, client.id).await? {
             Some(ticket) => {
-                store::tickets::touch(&txn, ticket.id, now).await?;
+                store::tickets::touch(txn, ticket.id, now).await?;
                 (ticket, false)
             }
             None => (
-                store::tickets::insert_pending(&txn, client.id, self.default_department, now)
+                store::tickets::insert_pending(txn, client.id, self.default_department, now)
                     .await?,
                 true,
             ),
         };
-        let mut events = Vec::new();
         if is_new {
-            let view = store::tickets::view(&txn, ticket.clone()).await?;
+            let view = store::tickets::view(txn, ticket.clone()).await?;
             events.push(
                 record_event(
-                    &txn,
+                    txn,
                     &self.hub,
                     ticket.department_id,
                     ticket.id,
@@ -92,7 +160,7 @@ impl Service {
         }
         let mut stored = vec![
             store::messages::insert(
-                &txn,
+                txn,
                 NewMessage {
                     ticket_id: ticket.id,
                     direction: Direction::In,
@@ -112,7 +180,7 @@ impl Service {
             );
             stored.push(
                 store::messages::insert(
-                    &txn,
+                    txn,
                     NewMessage {
                         ticket_id: ticket.id,
                         direction: Direction::Out,
@@ -126,10 +194,10 @@ impl Service {
                 .await?,
             );
         }
-        for view in store::messages::views(&txn, stored, &client.name).await? {
+        for view in store::messages::views(txn, stored, &client.name).await? {
             events.push(
                 record_event(
-                    &txn,
+                    txn,
                     &self.hub,
                     ticket.department_id,
                     ticket.id,
@@ -139,13 +207,10 @@ impl Service {
                 .await?,
             );
         }
-        txn.commit().await?;
-        self.publish(&events);
-        if is_new {
-            self.outbox.wake();
-            Ok(IngestOutcome::NewTicket(ticket.id))
+        Ok(if is_new {
+            IngestOutcome::NewTicket(ticket.id)
         } else {
-            Ok(IngestOutcome::Appended(ticket.id))
-        }
+            IngestOutcome::Appended(ticket.id)
+        })
     }
 }

@@ -166,6 +166,11 @@ async fn get_updates(inner: &Inner, params: &Value) -> Response {
                     .updates
                     .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
                 state.confirmed_offset = state.confirmed_offset.max(offset);
+                inner.confirmed.send_if_modified(|highest| {
+                    let newer = offset > *highest;
+                    *highest = (*highest).max(offset);
+                    newer
+                });
             }
             let mut ready: Vec<Value> = state.redeliveries.drain(..).collect();
             ready.extend(

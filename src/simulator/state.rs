@@ -88,6 +88,8 @@ pub(super) struct Inner {
     pub calls: broadcast::Sender<Call>,
     /// The highest update id getUpdates has handed to the bot.
     pub handed_out: watch::Sender<i64>,
+    /// The highest offset the bot confirmed.
+    pub confirmed: watch::Sender<i64>,
 }
 
 impl Inner {
@@ -131,6 +133,7 @@ impl FakeTelegram {
             new_update: Notify::new(),
             calls,
             handed_out: watch::Sender::new(0),
+            confirmed: watch::Sender::new(0),
         });
         let app = super::bot_api::router(inner.clone());
         tokio::spawn(async move {
@@ -243,6 +246,15 @@ impl FakeTelegram {
         )
         .await
         .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Waits until the bot confirmed update `update_id` (sent a getUpdates offset past it, which
+    /// it does only once the update is committed); false on timeout.
+    pub async fn wait_confirmed(&self, update_id: i64, timeout: Duration) -> bool {
+        let mut confirmed = self.inner.confirmed.subscribe();
+        tokio::time::timeout(timeout, confirmed.wait_for(|offset| *offset > update_id))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     /// Subscribes to calls as they happen.

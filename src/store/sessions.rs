@@ -49,3 +49,15 @@ where
         .await?;
     Ok(())
 }
+
+/// Forgets every expired session.
+pub async fn delete_expired<C>(c: &C, now: DateTime<Utc>) -> Result<u64, DbErr>
+where
+    C: ConnectionTrait,
+{
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lte(now))
+        .exec(c)
+        .await?
+        .rows_affected)
+}

@@ -13,7 +13,9 @@ use teloxide::{
 use tokio_util::sync::CancellationToken;
 
 use super::update;
-use crate::service::{IngestOutcome, Service};
+use tracing::Instrument;
+
+use crate::service::{IncomingMessage, IngestOutcome, Service};
 
 /// The longest pause after a failure before polling again.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -64,24 +66,45 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
     }
 }
 
-/// Ingests updates in order, advancing `offset` past each one once it is committed. Stops at the
-/// first failure, so the failed update and those after it are fetched again.
+/// Ingests a batch in one transaction and advances `offset` past it. If the batch fails as a
+/// whole, its updates are ingested one by one so that one bad update holds back only itself and
+/// those after it (which are fetched again).
 async fn ingest_batch(
     service: &Service,
     updates: Vec<Update>,
     offset: &mut i32,
 ) -> anyhow::Result<()> {
+    let Some(last) = updates.last().map(|u| u.id.as_offset()) else {
+        return Ok(());
+    };
+    let messages: Vec<IncomingMessage> = updates.iter().filter_map(update::incoming).collect();
+    tracing::debug!(
+        updates = updates.len(),
+        messages = messages.len(),
+        "ingesting a batch"
+    );
+    if messages.is_empty() {
+        *offset = last;
+        return Ok(());
+    }
+    match service.ingest_chats(&messages).await {
+        Ok(_) => {
+            *offset = last;
+            return Ok(());
+        }
+        Err(error) => {
+            tracing::warn!(%error, "ingesting a batch failed; trying its updates one by one")
+        }
+    }
     for update in updates {
-        let span = tracing::info_span!("update", update.id = update.id.0);
-        let _enter = span.enter();
         if let Some(message) = update::incoming(&update) {
-            drop(_enter);
-            let outcome = service.ingest(&message).await?;
+            let outcome = service
+                .ingest(&message)
+                .instrument(tracing::info_span!("update", update.id = update.id.0))
+                .await?;
             if outcome == IngestOutcome::Duplicate {
                 tracing::debug!(update.id = update.id.0, "update ingested before");
             }
-        } else {
-            tracing::debug!("update is not a private customer message; skipped");
         }
         *offset = update.id.as_offset();
     }

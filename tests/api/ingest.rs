@@ -143,6 +143,57 @@ async fn a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart
     assert_eq!(count(&db, "telegram_updates").await, 1);
 }
 
+async fn many_customers_writing_at_once_each_get_one_ticket_with_their_messages_in_order(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let sam = {
+        app.add_agent("sam", switchboard::domain::Role::Supervisor, &[])
+            .await;
+        app.login("sam").await
+    };
+    let customers: Vec<Customer> = (0..30)
+        .map(|i| customer(8000 + i, &format!("C{i}")))
+        .collect();
+    let mut last = 0;
+    for round in 0..3 {
+        for c in &customers {
+            last = app
+                .telegram
+                .customer_says(c, &format!("{} message {round}", c.first_name));
+        }
+    }
+    assert!(
+        app.telegram.wait_confirmed(last, WAIT).await,
+        "every update committed and confirmed"
+    );
+
+    let open = sam.get("/api/tickets").await.body;
+    assert_eq!(
+        open.as_array().map(Vec::len),
+        Some(30),
+        "one ticket per customer"
+    );
+    for ticket in open.as_array().expect("tickets") {
+        let name = ticket["client"]["name"].as_str().expect("name").to_owned();
+        let messages = sam
+            .get(&format!("/api/tickets/{}/messages", ticket["id"]))
+            .await
+            .body;
+        let texts: Vec<&str> = messages
+            .as_array()
+            .expect("messages")
+            .iter()
+            .filter(|m| m["direction"] == "in")
+            .filter_map(|m| m["text"].as_str())
+            .collect();
+        let expected: Vec<String> = (0..3)
+            .map(|round| format!("{name} message {round}"))
+            .collect();
+        assert_eq!(texts, expected);
+    }
+}
+
 async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let row = db
@@ -161,4 +212,5 @@ crate::backend_tests!(
     later_messages_join_the_open_ticket_instead_of_opening_another,
     a_repeated_update_changes_nothing,
     a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart,
+    many_customers_writing_at_once_each_get_one_ticket_with_their_messages_in_order,
 );
