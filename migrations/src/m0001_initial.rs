@@ -73,6 +73,7 @@ enum Messages {
     TelegramMessageId,
     Delivery,
     DeliveryError,
+    DeliveryClaimedAt,
     CreatedAt,
 }
 
@@ -292,6 +293,7 @@ impl MigrationTrait for Migration {
                 .col(big_integer_null(Messages::TelegramMessageId))
                 .col(string_len_null(Messages::Delivery, 16))
                 .col(string_len_null(Messages::DeliveryError, 500))
+                .col(timestamp_with_time_zone_null(Messages::DeliveryClaimedAt))
                 .col(timestamp_with_time_zone(Messages::CreatedAt))
                 .foreign_key(&mut fk(
                     "fk_messages_ticket",
@@ -320,7 +322,7 @@ impl MigrationTrait for Migration {
         m.get_connection()
             .execute_unprepared(
                 "CREATE INDEX IF NOT EXISTS idx_messages_outbox \
-                 ON messages (id) WHERE delivery = 'queued'",
+                 ON messages (id) WHERE delivery IN ('queued', 'sending')",
             )
             .await?;
 

@@ -24,12 +24,12 @@ enum Delivery<'a> {
 impl Service {
     /// Outbound messages waiting for delivery, oldest first.
     pub async fn queued_messages(&self, limit: u64) -> Result<Vec<i64>, ServiceError> {
-        Ok(store::messages::queued_ids(&self.db, limit).await?)
+        Ok(store::messages::queued_ids(&self.db, limit, chrono::Utc::now()).await?)
     }
 
     /// Claims a queued message; None if another worker (or instance) has it.
     pub async fn claim_outbound(&self, id: i64) -> Result<Option<Outbound>, ServiceError> {
-        if !store::messages::claim(&self.db, id).await? {
+        if !store::messages::claim(&self.db, id, chrono::Utc::now()).await? {
             return Ok(None);
         }
         let message = store::messages::find(&self.db, id)

@@ -83,6 +83,7 @@ async fn call(
     match failure {
         Some(Failure::RetryAfter(seconds)) => return retry_after(seconds),
         Some(Failure::BadRequest(description)) => return fail(400, &description),
+        Some(Failure::Slow(delay)) => tokio::time::sleep(delay).await,
         None => {}
     }
     match method.as_str() {

@@ -64,6 +64,8 @@ pub enum Failure {
     RetryAfter(u32),
     /// 400 with this description (`Bad Request: ...`).
     BadRequest(String),
+    /// The answer comes, as usual, but only after this long (a slow or hanging Telegram).
+    Slow(Duration),
 }
 
 pub(super) struct State {

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
 use super::entity::message;
@@ -57,6 +57,7 @@ where
         telegram_message_id: Set(new.telegram_message_id),
         delivery: Set((new.direction == Direction::Out).then(|| QUEUED.to_owned())),
         delivery_error: Set(None),
+        delivery_claimed_at: Set(None),
         created_at: Set(new.created_at),
         ..Default::default()
     }
@@ -84,12 +85,35 @@ where
         .await
 }
 
-/// Claims a queued message for delivery; false when another worker has it or it is done.
-pub async fn claim<C>(c: &C, id: i64) -> Result<bool, DbErr>
+/// Claims a queued message for delivery; false when another worker has it or it is done. A claim
+/// older than `STALE_CLAIM` (its worker died mid-send) can be taken over.
+pub async fn claim<C>(c: &C, id: i64, now: DateTime<Utc>) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
 {
-    set_delivery(c, id, QUEUED, SENDING, None, None).await
+    let result = message::Entity::update_many()
+        .col_expr(message::Column::Delivery, Expr::value(SENDING))
+        .col_expr(message::Column::DeliveryClaimedAt, Expr::value(now))
+        .filter(message::Column::Id.eq(id))
+        .filter(waiting(now))
+        .exec(c)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// How long a claimed message may stay `sending` before another worker takes it over. Far longer
+/// than one Bot API request may take.
+pub const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Messages waiting for delivery: queued, or claimed by a worker that has not finished in time.
+fn waiting(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(message::Column::Delivery.eq(QUEUED))
+        .add(
+            Condition::all()
+                .add(message::Column::Delivery.eq(SENDING))
+                .add(message::Column::DeliveryClaimedAt.lt(now - STALE_CLAIM)),
+        )
 }
 
 /// Puts a message being sent back in the queue (Telegram asked us to wait, or was unreachable),
@@ -146,14 +170,14 @@ where
 }
 
 /// Outbound messages waiting in the outbox, oldest first.
-pub async fn queued_ids<C>(c: &C, limit: u64) -> Result<Vec<i64>, DbErr>
+pub async fn queued_ids<C>(c: &C, limit: u64, now: DateTime<Utc>) -> Result<Vec<i64>, DbErr>
 where
     C: ConnectionTrait,
 {
     message::Entity::find()
         .select_only()
         .column(message::Column::Id)
-        .filter(message::Column::Delivery.eq(QUEUED))
+        .filter(waiting(now))
         .order_by_asc(message::Column::Id)
         .limit(limit)
         .into_tuple::<i64>()

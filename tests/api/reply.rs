@@ -126,9 +126,75 @@ async fn a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out(backend: 
     assert_eq!(attempts, 2, "one refused with 429, one delivered");
 }
 
+async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: Backend) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    use switchboard::store::{entity::message, messages::STALE_CLAIM};
+
+    let mut app = spawn_app(backend.clone()).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(3005, "Ann");
+    let number = app.customer_opens_ticket(&ann, "hi").await;
+    alice.accept(number).await;
+    app.telegram.fail_next(
+        "sendMessage",
+        Failure::Slow(std::time::Duration::from_secs(30)),
+    );
+    let reply = alice.reply(number, "Lost in flight?").await;
+    let id = reply.body["id"].as_i64().expect("message id");
+    let in_flight = app
+        .telegram
+        .wait_for_call(WAIT, |c| {
+            c.method == "sendmessage" && c.body["text"] == "Lost in flight?"
+        })
+        .await;
+    assert!(in_flight.is_some(), "the send started");
+
+    app.crash().await;
+    // The claim is now older than a send can take: its worker is gone.
+    let db = app.db().await;
+    message::Entity::update_many()
+        .col_expr(
+            message::Column::DeliveryClaimedAt,
+            Expr::value(chrono::Utc::now() - STALE_CLAIM - chrono::Duration::seconds(1)),
+        )
+        .filter(message::Column::Id.eq(id))
+        .exec(&db)
+        .await
+        .expect("ageing the claim");
+    let mut calls = app.telegram.subscribe();
+    let restarted =
+        crate::support::TestApp::start(backend, app.database_url.clone(), app.telegram.clone())
+            .await;
+
+    let resent = tokio::time::timeout(WAIT, async {
+        loop {
+            match calls.recv().await {
+                Ok(c) if c.method == "sendmessage" && c.body["text"] == "Lost in flight?" => return,
+                Ok(_) => {}
+                Err(e) => panic!("call stream: {e}"),
+            }
+        }
+    })
+    .await;
+    assert!(resent.is_ok(), "the restarted server sent it again");
+    let mut ws = restarted.login("alice").await.ws().await;
+    let row = message::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .expect("query")
+        .expect("row");
+    if row.delivery.as_deref() != Some("sent") {
+        assert_eq!(
+            ws.expect("message.updated").await["message"]["delivery"],
+            "sent"
+        );
+    }
+}
+
 crate::backend_tests!(
     the_owners_reply_reaches_the_customers_chat,
     only_the_owner_may_reply,
     a_customer_who_blocked_the_bot_shows_as_a_failed_delivery,
     a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out,
+    a_reply_whose_sender_died_mid_send_is_delivered_after_restart,
 );

@@ -14,6 +14,7 @@ pub struct Model {
     pub telegram_message_id: Option<i64>,
     pub delivery: Option<String>,
     pub delivery_error: Option<String>,
+    pub delivery_claimed_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
 }
 
