@@ -1,9 +1,7 @@
 //! Outbox bookkeeping: which outbound messages wait, claiming one, and recording how Telegram
 //! answered, with a `message.updated` event so the operator sees it.
 
-use serde_json::json;
-
-use super::{Service, ServiceError, record_event};
+use super::{Service, ServiceError, record_message_event};
 use crate::store;
 
 /// An outbound message claimed for delivery.
@@ -80,17 +78,13 @@ impl Service {
         let ticket = store::tickets::find(&txn, message.ticket_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let view = store::messages::views(&txn, vec![message], "")
-            .await?
-            .pop()
-            .ok_or(ServiceError::NotFound)?;
-        let event = record_event(
+        let (_, event) = record_message_event(
             &txn,
             &self.hub,
             ticket.department_id,
-            ticket.id,
             "message.updated",
-            &json!({"type": "message.updated", "message": view}),
+            message,
+            "",
         )
         .await?;
         txn.commit().await?;

@@ -2,17 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
-use serde_json::json;
 
-use super::{Service, ServiceError, record_event};
+use super::{Service, ServiceError, record_message_event, record_ticket_event};
 use crate::hub::LiveEvent;
-use crate::{
-    domain::Direction,
-    store::{
-        self,
-        clients::TelegramProfile,
-        messages::{Author, NewMessage},
-    },
+use crate::store::{
+    self,
+    clients::TelegramProfile,
+    messages::{Author, NewMessage},
 };
 
 /// A customer's message as the Telegram front door hands it over.
@@ -146,66 +142,35 @@ impl Service {
         };
         if is_new {
             let view = store::tickets::view(txn, ticket.clone()).await?;
-            events.push(
-                record_event(
-                    txn,
-                    &self.hub,
-                    ticket.department_id,
-                    ticket.id,
-                    "ticket.created",
-                    &json!({"type": "ticket.created", "ticket": view}),
-                )
-                .await?,
-            );
+            events.push(record_ticket_event(txn, &self.hub, "ticket.created", &view).await?);
         }
-        let mut stored = vec![
-            store::messages::insert(
-                txn,
-                NewMessage {
-                    ticket_id: ticket.id,
-                    direction: Direction::In,
-                    author: Author::Customer,
-                    text: &incoming.text,
-                    telegram_chat_id: incoming.chat_id,
-                    telegram_message_id: Some(incoming.message_id),
-                    created_at: now,
-                },
-            )
-            .await?,
-        ];
+        let text = NewMessage::inbound(
+            ticket.id,
+            incoming.chat_id,
+            incoming.message_id,
+            &incoming.text,
+            now,
+        );
+        let mut stored = vec![store::messages::insert(txn, text).await?];
         if is_new {
             let ack = format!(
                 "Thanks for your message! Your request is ticket #{}. An agent will reply here shortly.",
                 ticket.id
             );
-            stored.push(
-                store::messages::insert(
-                    txn,
-                    NewMessage {
-                        ticket_id: ticket.id,
-                        direction: Direction::Out,
-                        author: Author::System,
-                        text: &ack,
-                        telegram_chat_id: incoming.chat_id,
-                        telegram_message_id: None,
-                        created_at: now,
-                    },
-                )
-                .await?,
-            );
+            let ack = NewMessage::outbound(ticket.id, Author::System, incoming.chat_id, &ack, now);
+            stored.push(store::messages::insert(txn, ack).await?);
         }
-        for view in store::messages::views(txn, stored, &client.name).await? {
-            events.push(
-                record_event(
-                    txn,
-                    &self.hub,
-                    ticket.department_id,
-                    ticket.id,
-                    "message.created",
-                    &json!({"type": "message.created", "message": view}),
-                )
-                .await?,
-            );
+        for message in stored {
+            let (_, event) = record_message_event(
+                txn,
+                &self.hub,
+                ticket.department_id,
+                "message.created",
+                message,
+                &client.name,
+            )
+            .await?;
+            events.push(event);
         }
         Ok(if is_new {
             IngestOutcome::NewTicket(ticket.id)

@@ -21,9 +21,12 @@ pub use delivery::Outbound;
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
 
+use serde_json::json;
+
 use crate::{
     hub::{Hub, LiveEvent},
-    store,
+    store::{self, entity::message},
+    views::{MessageView, TicketView},
 };
 
 /// Wakes the outbox sender when an outbound message was committed.
@@ -86,6 +89,56 @@ impl Service {
             self.hub.publish(event);
         }
     }
+}
+
+/// Writes a ticket event (`ticket.created`, `ticket.updated`) in the caller's transaction.
+async fn record_ticket_event<C>(
+    c: &C,
+    hub: &Hub,
+    kind: &str,
+    ticket: &TicketView,
+) -> Result<LiveEvent, DbErr>
+where
+    C: ConnectionTrait,
+{
+    record_event(
+        c,
+        hub,
+        ticket.department.id,
+        ticket.id,
+        kind,
+        &json!({"type": kind, "ticket": ticket}),
+    )
+    .await
+}
+
+/// Writes a message event (`message.created`, `message.updated`) for a stored message in the
+/// caller's transaction; returns the message as consoles see it and the event.
+async fn record_message_event<C>(
+    c: &C,
+    hub: &Hub,
+    department_id: i64,
+    kind: &str,
+    message: message::Model,
+    customer_name: &str,
+) -> Result<(MessageView, LiveEvent), DbErr>
+where
+    C: ConnectionTrait,
+{
+    let view = store::messages::views(c, vec![message], customer_name)
+        .await?
+        .pop()
+        .ok_or_else(|| DbErr::Custom("message view lost".to_owned()))?;
+    let event = record_event(
+        c,
+        hub,
+        department_id,
+        view.ticket_id,
+        kind,
+        &json!({"type": kind, "message": view}),
+    )
+    .await?;
+    Ok((view, event))
 }
 
 /// Writes an event in the caller's transaction and returns it ready to publish after the commit.

@@ -2,11 +2,10 @@
 
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
-use serde_json::json;
 
-use super::{Actor, Service, ServiceError, record_event};
+use super::{Actor, Service, ServiceError, record_message_event, record_ticket_event};
 use crate::{
-    domain::{self, Direction, MessageText, Owner, TicketStatus},
+    domain::{self, MessageText, Owner, TicketStatus},
     store::{
         self,
         entity::ticket,
@@ -70,15 +69,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound)?;
         let view = store::tickets::view(&txn, ticket).await?;
-        let event = record_event(
-            &txn,
-            &self.hub,
-            view.department.id,
-            id,
-            "ticket.updated",
-            &json!({"type": "ticket.updated", "ticket": view}),
-        )
-        .await?;
+        let event = record_ticket_event(&txn, &self.hub, "ticket.updated", &view).await?;
         txn.commit().await?;
         tracing::info!(ticket.id = id, agent.id = actor.agent.id, "ticket accepted");
         self.publish(&[event]);
@@ -99,31 +90,22 @@ impl Service {
         domain::check_reply(id, status_of(&ticket)?, ticket.owner_id, actor.agent.id)?;
         let view = store::tickets::view(&txn, ticket).await?;
         let now = Utc::now();
-        let message = store::messages::insert(
-            &txn,
-            NewMessage {
-                ticket_id: id,
-                direction: Direction::Out,
-                author: Author::Agent(actor.agent.id),
-                text: text.as_str(),
-                telegram_chat_id: view.client.telegram_id,
-                telegram_message_id: None,
-                created_at: now,
-            },
-        )
-        .await?;
+        let text = NewMessage::outbound(
+            id,
+            Author::Agent(actor.agent.id),
+            view.client.telegram_id,
+            text.as_str(),
+            now,
+        );
+        let message = store::messages::insert(&txn, text).await?;
         store::tickets::touch(&txn, id, now).await?;
-        let message = store::messages::views(&txn, vec![message], &view.client.name)
-            .await?
-            .pop()
-            .ok_or(ServiceError::NotFound)?;
-        let event = record_event(
+        let (message, event) = record_message_event(
             &txn,
             &self.hub,
             view.department.id,
-            id,
             "message.created",
-            &json!({"type": "message.created", "message": message}),
+            message,
+            &view.client.name,
         )
         .await?;
         txn.commit().await?;

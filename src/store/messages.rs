@@ -37,6 +37,46 @@ pub struct NewMessage<'a> {
     pub created_at: DateTime<Utc>,
 }
 
+impl<'a> NewMessage<'a> {
+    /// A customer's message as it arrived from Telegram.
+    pub fn inbound(
+        ticket_id: i64,
+        chat_id: i64,
+        telegram_message_id: i64,
+        text: &'a str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            ticket_id,
+            direction: Direction::In,
+            author: Author::Customer,
+            text,
+            telegram_chat_id: chat_id,
+            telegram_message_id: Some(telegram_message_id),
+            created_at: at,
+        }
+    }
+
+    /// A message to the customer, by an agent or by Switchboard itself.
+    pub fn outbound(
+        ticket_id: i64,
+        author: Author,
+        chat_id: i64,
+        text: &'a str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            ticket_id,
+            direction: Direction::Out,
+            author,
+            text,
+            telegram_chat_id: chat_id,
+            telegram_message_id: None,
+            created_at: at,
+        }
+    }
+}
+
 /// Stores a message; outbound ones enter the outbox as queued.
 pub async fn insert<C>(c: &C, new: NewMessage<'_>) -> Result<message::Model, DbErr>
 where
