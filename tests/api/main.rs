@@ -9,6 +9,7 @@ mod accept;
 mod auth;
 mod cli;
 mod console;
+mod demo;
 mod ingest;
 mod instances;
 mod live;
