@@ -129,7 +129,7 @@ async fn agents_hear_a_new_ticket_one_accepts_everyone_sees_who_and_the_owner_re
         .await
         .unwrap_or_else(|e| fail(&alice, "markup", e));
     assert_eq!(bold, 0, "customer text never becomes markup");
-    bob.click(&format!("{row}"))
+    bob.click(&row)
         .await
         .unwrap_or_else(|e| fail(&bob, "opening the ticket", e));
     step(&bob, "bob sees the chat read-only", "document.querySelector('#chat-history')?.textContent.includes('from Telegram') && document.querySelector('#reply-form').hidden").await;
