@@ -79,11 +79,6 @@ impl Application {
         &self.public_url
     }
 
-    /// The use-cases, for tools that run beside the server (the demo's seeding).
-    pub fn service(&self) -> &Service {
-        &self.state.service
-    }
-
     /// Serves until `shutdown` resolves, then stops the bot and closes open WebSockets. If this
     /// future is dropped instead, everything it runs stops at once (as in a crash): nothing is
     /// acknowledged to Telegram that was not committed.

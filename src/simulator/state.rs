@@ -234,11 +234,6 @@ impl FakeTelegram {
         self.inner.state().confirmed_offset
     }
 
-    /// Updates handed out or waiting but not yet confirmed.
-    pub fn unconfirmed_updates(&self) -> Vec<Value> {
-        self.inner.state().updates.iter().cloned().collect()
-    }
-
     /// Waits until getUpdates has handed update `update_id` to the bot; false on timeout.
     pub async fn wait_handed_out(&self, update_id: i64, timeout: Duration) -> bool {
         let mut handed_out = self.inner.handed_out.subscribe();

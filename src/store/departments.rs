@@ -2,8 +2,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
 use super::entity::department;
@@ -31,17 +30,6 @@ where
     }
     .insert(c)
     .await
-}
-
-/// Every department, by name.
-pub async fn all<C>(c: &C) -> Result<Vec<department::Model>, DbErr>
-where
-    C: ConnectionTrait,
-{
-    department::Entity::find()
-        .order_by_asc(department::Column::Name)
-        .all(c)
-        .await
 }
 
 /// The departments with these ids.
