@@ -155,12 +155,26 @@ async fn get_updates(inner: &Inner, params: &Value) -> Response {
         .unwrap_or(0)
         .clamp(0, 50) as u64;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    let generation = {
+        let mut state = inner.state();
+        state.poll_generation += 1;
+        state.poll_generation
+    };
+    // Wake an older request still waiting: Telegram ends it with 409.
+    inner.new_update.notify_waiters();
     loop {
         let notified = inner.new_update.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
         {
             let mut state = inner.state();
+            if state.poll_generation != generation {
+                state.conflicts += 1;
+                return fail(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                );
+            }
             if offset > 0 {
                 // An offset confirms every update before it: Telegram forgets them.
                 state

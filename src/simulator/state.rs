@@ -81,6 +81,10 @@ pub(super) struct State {
     pub failures: HashMap<String, VecDeque<Failure>>,
     /// The highest offset any getUpdates confirmed.
     pub confirmed_offset: i64,
+    /// Counts getUpdates requests; a newer one ends an older one still waiting.
+    pub poll_generation: u64,
+    /// getUpdates requests ended by a newer one (two bot instances polling at once).
+    pub conflicts: u64,
 }
 
 pub(super) struct Inner {
@@ -131,6 +135,8 @@ impl FakeTelegram {
                 known_chats: HashMap::new(),
                 failures: HashMap::new(),
                 confirmed_offset: 0,
+                poll_generation: 0,
+                conflicts: 0,
             }),
             new_update: Notify::new(),
             calls,
@@ -227,6 +233,12 @@ impl FakeTelegram {
             .filter(|c| c.body["chat_id"].as_i64() == Some(chat_id))
             .filter_map(|c| c.body["text"].as_str().map(str::to_owned))
             .collect()
+    }
+
+    /// How many getUpdates requests were ended by a newer one, as Telegram does when two bot
+    /// instances poll at once (409 Conflict).
+    pub fn conflicts(&self) -> u64 {
+        self.inner.state().conflicts
     }
 
     /// The highest offset the bot confirmed with getUpdates.

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod departments;
 pub mod entity;
 pub mod events;
+pub mod leader;
 pub mod messages;
 pub mod sessions;
 pub mod tickets;

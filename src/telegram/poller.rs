@@ -15,13 +15,26 @@ use tokio_util::sync::CancellationToken;
 use super::update;
 use tracing::Instrument;
 
-use crate::service::{IncomingMessage, IngestOutcome, Service};
+use sea_orm::sqlx::PgConnection;
+
+use crate::{
+    service::{IncomingMessage, IngestOutcome, Service},
+    store,
+};
 
 /// The longest pause after a failure before polling again.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
+/// How often a standby instance checks whether it may take over polling.
+const STANDBY_CHECK: Duration = Duration::from_secs(2);
+
 /// Polls until `shutdown`. `timeout` is the long-poll wait in seconds (under the client's 17 s).
+/// Telegram serves one getUpdates consumer per bot, so on PostgreSQL only the instance holding the
+/// poller lock polls; the others stand by and take over when it goes away.
 pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: CancellationToken) {
+    let Some(_leadership) = leadership(&service, &shutdown).await else {
+        return;
+    };
     let mut offset: i32 = 0;
     let mut backoff = Duration::from_secs(1);
     let mut first = true;
@@ -62,6 +75,36 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Waits until this instance may poll: at once on SQLite; on PostgreSQL once it holds the poller
+/// lock (kept for as long as the returned connection lives). None on shutdown.
+async fn leadership(
+    service: &Service,
+    shutdown: &CancellationToken,
+) -> Option<Option<PgConnection>> {
+    if !store::is_postgres(service.db()) {
+        return Some(None);
+    }
+    let mut announced = false;
+    loop {
+        match store::leader::try_lock_poller(service.db()).await {
+            Ok(Some(connection)) => {
+                tracing::info!("this instance polls Telegram");
+                return Some(Some(connection));
+            }
+            Ok(None) if !announced => {
+                tracing::info!("another instance polls Telegram; standing by");
+                announced = true;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "checking the poller lock failed"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return None,
+            () = tokio::time::sleep(STANDBY_CHECK) => {}
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Several Switchboard processes on one database: the database decides races, and on PostgreSQL
 //! live events reach consoles connected to any instance.
 
-use std::process::Stdio;
+use std::{process::Stdio, time::Duration};
 
 use futures_util::future::join_all;
 use tokio::{
@@ -21,11 +21,16 @@ struct Instance {
 }
 
 impl Instance {
+    /// A second instance with a bot of its own.
     async fn start(database_url: &str) -> Self {
-        // Its own fake Telegram: two pollers on one bot token would conflict, as on real Telegram.
         let telegram = FakeTelegram::start("4243:second-instance")
             .await
             .expect("fake Bot API");
+        Self::start_with(database_url, telegram).await
+    }
+
+    /// A second instance of the same bot (the same fake Telegram).
+    async fn start_with(database_url: &str, telegram: FakeTelegram) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
             .arg("serve")
             .env("DATABASE_URL", database_url)
@@ -123,4 +128,62 @@ async fn on_postgres_live_events_reach_consoles_on_another_instance() {
     alice.accept(number).await;
     let updated = bob_there.expect("ticket.updated").await;
     assert_eq!(updated["ticket"]["owner"]["name"], "Alice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_one_instance_polls_the_bot_and_another_takes_over_when_it_stops() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let mut app = spawn_app(backend).await;
+    let sam = {
+        app.add_agent("sam", switchboard::domain::Role::Supervisor, &[])
+            .await;
+        app.login("sam").await
+    };
+    // Let the first instance take the poller lock before the second starts.
+    assert!(
+        app.telegram
+            .wait_for_call(WAIT, |c| c.method == "getupdates")
+            .await
+            .is_some()
+    );
+    let second = Instance::start_with(&app.database_url, app.telegram.clone()).await;
+
+    let mut last = 0;
+    for i in 0..20 {
+        last = app
+            .telegram
+            .customer_says(&customer(6100 + i, "Many"), "one of many");
+    }
+    assert!(app.telegram.wait_confirmed(last, WAIT).await);
+    // The second instance (whose polls wait 10 s, the default) stands by: no poll of its own in
+    // two seconds, and no poll ended by another.
+    let second_polled = app
+        .telegram
+        .wait_for_call(Duration::from_secs(2), |c| {
+            c.method == "getupdates" && c.body["timeout"] == 10
+        })
+        .await;
+    assert!(second_polled.is_none(), "the standby instance did not poll");
+    assert_eq!(
+        app.telegram.conflicts(),
+        0,
+        "only one instance polled the bot"
+    );
+    assert_eq!(
+        sam.get("/api/tickets").await.body.as_array().map(Vec::len),
+        Some(20)
+    );
+
+    app.stop().await;
+    let late = customer(6200, "Late");
+    app.telegram.customer_says(&late, "anyone there?");
+    let ack = app
+        .telegram
+        .wait_for_message_to(late.id, "Your request is ticket #", WAIT)
+        .await;
+    assert!(ack.is_some(), "the second instance took over polling");
+    let on_second = sam.on(&second.address).get("/api/tickets").await.body;
+    assert_eq!(on_second.as_array().map(Vec::len), Some(21));
 }
