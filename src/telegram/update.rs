@@ -21,15 +21,21 @@ pub fn incoming(update: &Update) -> Option<IncomingMessage> {
         update_id: i64::from(update.id.0),
         profile: TelegramProfile {
             telegram_id: i64::try_from(user.id.0).ok()?,
-            username: user.username.clone(),
-            name: user.full_name(),
-            language: user.language_code.clone(),
+            username: user.username.as_deref().map(storable),
+            name: storable(&user.full_name()),
+            language: user.language_code.as_deref().map(storable),
         },
         chat_id: message.chat.id.0,
         message_id: i64::from(message.id.0),
-        text: text_of(message),
+        text: storable(&text_of(message)),
         sent_at: message.date,
     })
+}
+
+/// Customer text as every database can store it: NUL characters (which PostgreSQL refuses in text
+/// and which would otherwise stall ingest on that update forever) become U+FFFD.
+fn storable(text: &str) -> String {
+    text.replace('\0', "\u{FFFD}")
 }
 
 /// The text to store for a message; media that the console cannot show yet is named in brackets so
@@ -67,5 +73,67 @@ fn with_caption(message: &Message, label: &str) -> String {
     match message.caption() {
         Some(caption) => format!("{label} {caption}"),
         None => label.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use teloxide::types::Update;
+
+    use super::*;
+
+    fn update(message: serde_json::Value) -> Update {
+        // Parsed from text, as the Bot API's answer is: teloxide's update parser expects that.
+        serde_json::from_str(&json!({"update_id": 9, "message": message}).to_string())
+            .expect("a valid update")
+    }
+
+    fn private(extra: serde_json::Value) -> serde_json::Value {
+        let mut message = json!({
+            "message_id": 5, "date": 1_700_000_000,
+            "chat": {"id": 42, "type": "private", "first_name": "Ann"},
+            "from": {"id": 42, "is_bot": false, "first_name": "Ann", "last_name": "Lee", "username": "ann"},
+        });
+        message
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        message
+    }
+
+    #[test]
+    fn a_private_text_message_becomes_an_incoming_message() {
+        let incoming = incoming(&update(private(json!({"text": "hello"})))).unwrap();
+        assert_eq!(
+            (incoming.update_id, incoming.chat_id, incoming.message_id),
+            (9, 42, 5)
+        );
+        assert_eq!(incoming.text, "hello");
+        assert_eq!(incoming.profile.name, "Ann Lee");
+        assert_eq!(incoming.profile.username.as_deref(), Some("ann"));
+    }
+
+    #[test]
+    fn nul_characters_are_replaced_so_every_database_stores_the_text() {
+        let incoming = incoming(&update(private(json!({"text": "a\u{0}b"})))).unwrap();
+        assert_eq!(incoming.text, "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn media_is_named_with_its_caption() {
+        let photo = json!({"photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}], "caption": "my receipt"});
+        assert_eq!(
+            incoming(&update(private(photo))).unwrap().text,
+            "[photo] my receipt"
+        );
+    }
+
+    #[test]
+    fn group_messages_are_not_customer_conversations() {
+        let group = json!({"message_id": 5, "date": 1_700_000_000, "text": "hi",
+            "chat": {"id": -100, "type": "group", "title": "G"},
+            "from": {"id": 42, "is_bot": false, "first_name": "Ann"}});
+        assert!(incoming(&update(group)).is_none());
     }
 }

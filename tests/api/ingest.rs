@@ -194,6 +194,19 @@ async fn many_customers_writing_at_once_each_get_one_ticket_with_their_messages_
     }
 }
 
+async fn a_message_with_characters_a_database_refuses_is_still_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let number = app
+        .customer_opens_ticket(&customer(1004, "Ann"), "nul\u{0}inside")
+        .await;
+    let messages = alice
+        .get(&format!("/api/tickets/{number}/messages"))
+        .await
+        .body;
+    assert_eq!(messages[0]["text"], "nul\u{FFFD}inside");
+}
+
 async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let row = db
@@ -213,4 +226,5 @@ crate::backend_tests!(
     a_repeated_update_changes_nothing,
     a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart,
     many_customers_writing_at_once_each_get_one_ticket_with_their_messages_in_order,
+    a_message_with_characters_a_database_refuses_is_still_stored,
 );
