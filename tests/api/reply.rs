@@ -23,9 +23,13 @@ async fn the_owners_reply_reaches_the_customers_chat(backend: Backend) {
         .wait_for_message_to(ann.id, "It ships today.", WAIT)
         .await;
     assert_eq!(sent.as_deref(), Some("It ships today."));
-    let created = ws.expect("message.created").await;
+    let created = ws
+        .expect_message("message.created", &reply.body["id"])
+        .await;
     assert_eq!(created["message"]["id"], reply.body["id"]);
-    let delivered = ws.expect("message.updated").await;
+    let delivered = ws
+        .expect_message("message.updated", &reply.body["id"])
+        .await;
     assert_eq!(delivered["message"]["id"], reply.body["id"]);
     assert_eq!(delivered["message"]["delivery"], "sent");
 }
@@ -78,7 +82,9 @@ async fn a_customer_who_blocked_the_bot_shows_as_a_failed_delivery(backend: Back
     let reply = alice.reply(number, "Are you there?").await;
     assert_eq!(reply.status, 201);
 
-    let updated = ws.expect("message.updated").await;
+    let updated = ws
+        .expect_message("message.updated", &reply.body["id"])
+        .await;
     assert_eq!(updated["message"]["delivery"], "failed");
     assert_eq!(
         updated["message"]["delivery_error"],
@@ -107,15 +113,19 @@ async fn a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out(backend: 
         .fail_next("sendMessage", Failure::RetryAfter(1));
     let mut ws = alice.ws().await;
 
-    alice.reply(number, "Sorry for the wait").await;
+    let reply = alice.reply(number, "Sorry for the wait").await;
 
-    let retrying = ws.expect("message.updated").await;
+    let retrying = ws
+        .expect_message("message.updated", &reply.body["id"])
+        .await;
     assert_eq!(retrying["message"]["delivery"], "queued");
     assert_eq!(
         retrying["message"]["delivery_error"],
         "Telegram rate limit; retrying in 1 s"
     );
-    let sent = ws.expect("message.updated").await;
+    let sent = ws
+        .expect_message("message.updated", &reply.body["id"])
+        .await;
     assert_eq!(sent["message"]["delivery"], "sent");
     let attempts = app
         .telegram
@@ -185,7 +195,8 @@ async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: 
         .expect("row");
     if row.delivery.as_deref() != Some("sent") {
         assert_eq!(
-            ws.expect("message.updated").await["message"]["delivery"],
+            ws.expect_message("message.updated", &reply.body["id"])
+                .await["message"]["delivery"],
             "sent"
         );
     }

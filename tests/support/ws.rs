@@ -48,13 +48,24 @@ impl Ws {
 
     /// The next event of `kind` (skipping others); panics after the standard wait.
     pub async fn expect(&mut self, kind: &str) -> Value {
+        self.expect_where(kind, |_| true).await
+    }
+
+    /// The next event of `kind` about message `id` (skipping others).
+    pub async fn expect_message(&mut self, kind: &str, id: &Value) -> Value {
+        self.expect_where(kind, |event| &event["message"]["id"] == id)
+            .await
+    }
+
+    /// The next event of `kind` that `matches` (skipping others); panics after the standard wait.
+    pub async fn expect_where(&mut self, kind: &str, matches: impl Fn(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match self.next_event_within(left).await {
-                Some(event) if event["type"] == kind => return event,
+                Some(event) if event["type"] == kind && matches(&event) => return event,
                 Some(_) => {}
-                None => panic!("no {kind} event within {WAIT:?}"),
+                None => panic!("no matching {kind} event within {WAIT:?}"),
             }
         }
     }
