@@ -1,5 +1,6 @@
-//! Carries events between instances that share one PostgreSQL: each committed event sends a
-//! NOTIFY naming it; every other instance loads it by seq and publishes it to its own consoles.
+//! Carries events between instances that share one PostgreSQL: each committing transaction sends
+//! one NOTIFY naming its events; every other instance loads them by seq and publishes them to its
+//! own consoles.
 
 use sea_orm::{DatabaseConnection, sqlx::postgres::PgListener};
 use tokio_util::sync::CancellationToken;
@@ -30,19 +31,18 @@ pub async fn run(
                 continue;
             }
         };
-        let Some((instance, seq)) = notification.payload().split_once(':') else {
+        let Some((instance, seqs)) = notification.payload().split_once(':') else {
             continue;
         };
         if instance == hub.instance() {
             continue;
         }
-        let Ok(seq) = seq.parse::<i64>() else {
-            continue;
-        };
-        match store::events::find(&db, seq).await {
-            Ok(Some(row)) => hub.publish(&LiveEvent::from_row(&row)),
-            Ok(None) => tracing::warn!(seq, "relayed event not found"),
-            Err(error) => tracing::warn!(seq, %error, "loading relayed event"),
+        let seqs: Vec<i64> = seqs.split(',').filter_map(|s| s.parse().ok()).collect();
+        match store::events::by_seqs(&db, seqs).await {
+            Ok(rows) => rows
+                .iter()
+                .for_each(|row| hub.publish(&LiveEvent::from_row(row))),
+            Err(error) => tracing::warn!(%error, "loading relayed events"),
         }
     }
 }

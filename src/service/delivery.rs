@@ -67,7 +67,18 @@ impl Service {
                 store::messages::mark_sent(&txn, id, telegram_id).await?
             }
             Delivery::Failed(reason) => store::messages::mark_failed(&txn, id, reason).await?,
-            Delivery::Retry(note) => store::messages::requeue(&txn, id, note).await?,
+            Delivery::Retry(note) => {
+                // While Telegram stays down every retry says the same: tell the consoles once.
+                let said_before = store::messages::find(&txn, id)
+                    .await?
+                    .is_some_and(|m| m.delivery_error.as_deref() == Some(note));
+                let requeued = store::messages::requeue(&txn, id, note).await?;
+                if requeued && said_before {
+                    txn.commit().await?;
+                    return Ok(());
+                }
+                requeued
+            }
         };
         if !changed {
             return Ok(());
@@ -78,17 +89,10 @@ impl Service {
         let ticket = store::tickets::find(&txn, message.ticket_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let (_, event) = record_message_event(
-            &txn,
-            &self.hub,
-            ticket.department_id,
-            "message.updated",
-            message,
-            "",
-        )
-        .await?;
-        txn.commit().await?;
-        self.publish(&[event]);
+        let (_, event) =
+            record_message_event(&txn, ticket.department_id, "message.updated", message, "")
+                .await?;
+        self.commit(txn, &[event]).await?;
         Ok(())
     }
 }

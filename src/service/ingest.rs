@@ -104,8 +104,7 @@ impl Service {
         for message in messages {
             outcomes.push(self.ingest_in(&txn, message, &mut events).await?);
         }
-        txn.commit().await?;
-        self.publish(&events);
+        self.commit(txn, &events).await?;
         if outcomes
             .iter()
             .any(|o| matches!(o, IngestOutcome::NewTicket(_)))
@@ -142,7 +141,7 @@ impl Service {
         };
         if is_new {
             let view = store::tickets::view(txn, ticket.clone()).await?;
-            events.push(record_ticket_event(txn, &self.hub, "ticket.created", &view).await?);
+            events.push(record_ticket_event(txn, "ticket.created", &view).await?);
         }
         let text = NewMessage::inbound(
             ticket.id,
@@ -163,7 +162,6 @@ impl Service {
         for message in stored {
             let (_, event) = record_message_event(
                 txn,
-                &self.hub,
                 ticket.department_id,
                 "message.created",
                 message,

@@ -11,7 +11,7 @@ mod tickets;
 
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -84,26 +84,26 @@ impl Service {
         &self.outbox
     }
 
-    fn publish(&self, events: &[LiveEvent]) {
+    /// Announces the transaction's events to other instances, commits, then publishes them to
+    /// this instance's consoles: consoles only ever hear of committed changes.
+    async fn commit(&self, txn: DatabaseTransaction, events: &[LiveEvent]) -> Result<(), DbErr> {
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        store::events::announce(&txn, self.hub.instance(), &seqs).await?;
+        txn.commit().await?;
         for event in events {
             self.hub.publish(event);
         }
+        Ok(())
     }
 }
 
 /// Writes a ticket event (`ticket.created`, `ticket.updated`) in the caller's transaction.
-async fn record_ticket_event<C>(
-    c: &C,
-    hub: &Hub,
-    kind: &str,
-    ticket: &TicketView,
-) -> Result<LiveEvent, DbErr>
+async fn record_ticket_event<C>(c: &C, kind: &str, ticket: &TicketView) -> Result<LiveEvent, DbErr>
 where
     C: ConnectionTrait,
 {
     record_event(
         c,
-        hub,
         ticket.department.id,
         ticket.id,
         kind,
@@ -116,7 +116,6 @@ where
 /// caller's transaction; returns the message as consoles see it and the event.
 async fn record_message_event<C>(
     c: &C,
-    hub: &Hub,
     department_id: i64,
     kind: &str,
     message: message::Model,
@@ -131,7 +130,6 @@ where
         .ok_or_else(|| DbErr::Custom("message view lost".to_owned()))?;
     let event = record_event(
         c,
-        hub,
         department_id,
         view.ticket_id,
         kind,
@@ -144,7 +142,6 @@ where
 /// Writes an event in the caller's transaction and returns it ready to publish after the commit.
 async fn record_event<C, B>(
     c: &C,
-    hub: &Hub,
     department_id: i64,
     ticket_id: i64,
     kind: &str,
@@ -154,14 +151,6 @@ where
     C: ConnectionTrait,
     B: Serialize,
 {
-    let row = store::events::insert(
-        c,
-        hub.instance(),
-        department_id,
-        Some(ticket_id),
-        kind,
-        body,
-    )
-    .await?;
+    let row = store::events::insert(c, department_id, Some(ticket_id), kind, body).await?;
     Ok(LiveEvent::from_row(&row))
 }

@@ -69,10 +69,9 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound)?;
         let view = store::tickets::view(&txn, ticket).await?;
-        let event = record_ticket_event(&txn, &self.hub, "ticket.updated", &view).await?;
-        txn.commit().await?;
+        let event = record_ticket_event(&txn, "ticket.updated", &view).await?;
+        self.commit(txn, &[event]).await?;
         tracing::info!(ticket.id = id, agent.id = actor.agent.id, "ticket accepted");
-        self.publish(&[event]);
         Ok(view)
     }
 
@@ -101,15 +100,13 @@ impl Service {
         store::tickets::touch(&txn, id, now).await?;
         let (message, event) = record_message_event(
             &txn,
-            &self.hub,
             view.department.id,
             "message.created",
             message,
             &view.client.name,
         )
         .await?;
-        txn.commit().await?;
-        self.publish(&[event]);
+        self.commit(txn, &[event]).await?;
         self.outbox.wake();
         Ok(message)
     }

@@ -10,12 +10,9 @@ use super::entity::event;
 /// The PostgreSQL channel that tells other instances an event was committed.
 pub const NOTIFY_CHANNEL: &str = "switchboard_events";
 
-/// Writes an event. `body` must serialize to a JSON object with a `type` field. On PostgreSQL a
-/// notification naming the event (and the instance that wrote it) goes out when the transaction
-/// commits, and only then.
+/// Writes an event. `body` must serialize to a JSON object with a `type` field.
 pub async fn insert<C, B>(
     c: &C,
-    instance: &str,
     department_id: i64,
     ticket_id: Option<i64>,
     kind: &str,
@@ -37,24 +34,46 @@ where
     }
     .insert(c)
     .await?;
-    if super::is_postgres(c) {
+    Ok(row)
+}
+
+/// Event seqs per notification: PostgreSQL's payload limit is 8000 bytes.
+const SEQS_PER_NOTIFICATION: usize = 400;
+
+/// On PostgreSQL, tells the other instances which events `instance` wrote in this transaction:
+/// the notification goes out when the transaction commits, and only then. Payload:
+/// `instance:seq,seq,...`. Nothing to do on SQLite.
+pub async fn announce<C>(c: &C, instance: &str, seqs: &[i64]) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    if !super::is_postgres(c) {
+        return Ok(());
+    }
+    for chunk in seqs.chunks(SEQS_PER_NOTIFICATION) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
         c.execute_raw(Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
             "SELECT pg_notify($1, $2)",
             [
                 NOTIFY_CHANNEL.into(),
-                format!("{instance}:{}", row.id).into(),
+                format!("{instance}:{}", list.join(",")).into(),
             ],
         ))
         .await?;
     }
-    Ok(row)
+    Ok(())
 }
 
-/// Finds an event by its seq.
-pub async fn find<C>(c: &C, seq: i64) -> Result<Option<event::Model>, DbErr>
+/// The events with these seqs, in order.
+pub async fn by_seqs<C>(c: &C, seqs: Vec<i64>) -> Result<Vec<event::Model>, DbErr>
 where
     C: ConnectionTrait,
 {
-    event::Entity::find_by_id(seq).one(c).await
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    event::Entity::find()
+        .filter(event::Column::Id.is_in(seqs))
+        .order_by_asc(event::Column::Id)
+        .all(c)
+        .await
 }
