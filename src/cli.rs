@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `demo`, `agent add`, `department add`.
+//! The command line: `serve` (the default), `demo`, `agent add`, `department add`. One function per
+//! subcommand; settings come from `config::Settings`, start-up and shutdown from `startup`.
 
 use std::{io::Read, net::SocketAddr, time::Duration};
 
@@ -6,11 +7,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::{
-    config::{DEFAULT_DATABASE_URL, Settings},
+    config::Settings,
     demo,
     domain::Role,
     service::{NewAgentInput, Service},
-    startup::Application,
+    startup::{Application, shutdown_signal},
     store,
 };
 
@@ -54,21 +55,25 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
     /// Create an agent. The password is read from standard input (--password-stdin) or prompted for.
-    Add {
-        #[arg(long)]
-        login: String,
-        #[arg(long)]
-        name: String,
-        /// agent, supervisor or admin.
-        #[arg(long, default_value = "agent")]
-        role: Role,
-        /// A department the agent works in; repeat for several.
-        #[arg(long = "department")]
-        departments: Vec<String>,
-        /// Read the password from the first line of standard input.
-        #[arg(long)]
-        password_stdin: bool,
-    },
+    Add(AgentAdd),
+}
+
+/// The arguments of `agent add`.
+#[derive(Debug, clap::Args)]
+pub struct AgentAdd {
+    #[arg(long)]
+    login: String,
+    #[arg(long)]
+    name: String,
+    /// agent, supervisor or admin.
+    #[arg(long, default_value = "agent")]
+    role: Role,
+    /// A department the agent works in; repeat for several.
+    #[arg(long = "department")]
+    departments: Vec<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,25 +82,10 @@ pub enum DepartmentCommand {
     Add { name: String },
 }
 
-/// Logs to stderr; `RUST_LOG` filters (default: info).
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// Runs a command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let settings = Settings::from_env()?;
-            let app = Application::build(settings).await?;
-            println!("Switchboard console: {}", app.public_url());
-            app.run_until(shutdown_signal()).await
-        }
+        Command::Serve => serve().await,
         Command::Demo {
             listen,
             database_url,
@@ -109,44 +99,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Agent {
-            command:
-                AgentCommand::Add {
-                    login,
-                    name,
-                    role,
-                    departments,
-                    password_stdin,
-                },
-        } => {
-            let password = read_password(password_stdin)?;
-            let db = admin_db().await?;
-            let id = Service::add_agent(
-                &db,
-                NewAgentInput {
-                    login: &login,
-                    name: &name,
-                    password: &password,
-                    role,
-                    departments: &departments,
-                },
-            )
-            .await?;
-            println!("agent {login:?} created (id {id})");
-            Ok(())
-        }
+            command: AgentCommand::Add(args),
+        } => agent_add(args).await,
         Command::Department {
             command: DepartmentCommand::Add { name },
-        } => {
-            let db = admin_db().await?;
-            let id = Service::add_department(&db, &name).await?;
-            println!("department {name:?} created (id {id})");
-            Ok(())
-        }
+        } => department_add(&name).await,
     }
 }
 
+/// `switchboard serve`.
+async fn serve() -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    let app = Application::build(settings).await?;
+    println!("Switchboard console: {}", app.public_url());
+    app.run_until(shutdown_signal()).await
+}
+
+/// `switchboard agent add`.
+async fn agent_add(args: AgentAdd) -> anyhow::Result<()> {
+    let password = read_password(args.password_stdin)?;
+    let db = admin_db().await?;
+    let id = Service::add_agent(
+        &db,
+        NewAgentInput {
+            login: &args.login,
+            name: &args.name,
+            password: &password,
+            role: args.role,
+            departments: &args.departments,
+        },
+    )
+    .await?;
+    println!("agent {:?} created (id {id})", args.login);
+    Ok(())
+}
+
+/// `switchboard department add`.
+async fn department_add(name: &str) -> anyhow::Result<()> {
+    let db = admin_db().await?;
+    let id = Service::add_department(&db, name).await?;
+    println!("department {name:?} created (id {id})");
+    Ok(())
+}
+
+/// The database of `DATABASE_URL`, migrated.
 async fn admin_db() -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+    let url = Settings::database_url_from_env()?;
     let db = store::connect(&url)
         .await
         .context("opening the database named by DATABASE_URL")?;
@@ -167,26 +165,4 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
         rpassword::prompt_password("Password: ").context("reading the password")?
     };
     Ok(password)
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

@@ -58,19 +58,15 @@ impl Settings {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
+    /// Only `DATABASE_URL`, from the process environment: what the administration commands need.
+    pub fn database_url_from_env() -> Result<String, SettingsError> {
+        database_url(&|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
     /// Reads settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            return Err(SettingsError {
-                variable: "DATABASE_URL",
-                problem: "must start with sqlite:, postgres:// or postgresql://".to_owned(),
-            });
-        }
+        let database_url = database_url(&get)?;
         let telegram_token = get("TELEGRAM_BOT_TOKEN").ok_or(SettingsError {
             variable: "TELEGRAM_BOT_TOKEN",
             problem: "is not set: get a token from @BotFather (or try `switchboard demo`, which needs none)".to_owned(),
@@ -111,6 +107,22 @@ impl Settings {
             public_url,
             default_department,
             poll_timeout,
+        })
+    }
+}
+
+/// `DATABASE_URL`, or the default SQLite file.
+fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<String, SettingsError> {
+    let url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    if url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
+    {
+        Ok(url)
+    } else {
+        Err(SettingsError {
+            variable: "DATABASE_URL",
+            problem: "must start with sqlite:, postgres:// or postgresql://".to_owned(),
         })
     }
 }

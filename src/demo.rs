@@ -61,7 +61,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     );
     let stop = CancellationToken::new();
     let simulated = tokio::spawn(customers::run(fake, options.customer_every, stop.clone()));
-    let result = app.run_until(crate::cli::shutdown_signal()).await;
+    let result = app.run_until(crate::startup::shutdown_signal()).await;
     stop.cancel();
     let _ = simulated.await;
     result

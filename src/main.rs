@@ -5,7 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = switchboard::cli::Cli::parse();
-    switchboard::cli::init_tracing();
+    switchboard::startup::init_tracing();
     match switchboard::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

@@ -1,75 +1,92 @@
-//! The shapes the console sees: tickets, messages and agents as the API and the live events send them.
+//! The shapes the console sees: tickets, messages and agents as the API and the live events send
+//! them. They deserialize too, so clients (the tests among them) read them typed.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::{Role, TicketStatus};
+use crate::domain::{
+    AgentId, AuthorKind, ClientId, DeliveryState, DepartmentId, Direction, MessageId, Role,
+    TelegramUserId, TicketId, TicketStatus,
+};
 
 /// A department as other shapes name it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepartmentRef {
-    pub id: i64,
+    pub id: DepartmentId,
     pub name: String,
 }
 
 /// An agent as other shapes name it (the owner of a ticket, the author of a message).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentRef {
-    pub id: i64,
+    pub id: AgentId,
     pub name: String,
 }
 
 /// The customer behind a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRef {
-    pub id: i64,
-    pub telegram_id: i64,
+    pub id: ClientId,
+    pub telegram_id: TelegramUserId,
     pub username: Option<String>,
     pub name: String,
 }
 
 /// A logged-in agent with the departments they work in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentView {
-    pub id: i64,
+    pub id: AgentId,
     pub login: String,
     pub name: String,
     pub role: Role,
     pub departments: Vec<DepartmentRef>,
 }
 
+/// Who a session belongs to: the answer to logging in and to `GET /api/session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub agent: AgentView,
+}
+
+/// The messaging platform a ticket came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Telegram,
+}
+
 /// A ticket as every console shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketView {
-    pub id: i64,
-    pub number: i64,
+    pub id: TicketId,
+    /// The number people say ("ticket #12"); the id.
+    pub number: TicketId,
     pub status: TicketStatus,
     pub client: ClientRef,
     pub department: DepartmentRef,
-    pub platform: &'static str,
+    pub platform: Platform,
     pub owner: Option<AgentRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorView {
-    /// `customer`, `agent` or `system`.
-    pub kind: String,
-    pub id: Option<i64>,
+    pub kind: AuthorKind,
+    pub id: Option<AgentId>,
     pub name: String,
 }
 
 /// One message of a ticket's conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageView {
-    pub id: i64,
-    pub ticket_id: i64,
-    pub direction: String,
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub direction: Direction,
     pub author: AuthorView,
     pub text: String,
     pub created_at: DateTime<Utc>,
-    pub delivery: Option<String>,
+    pub delivery: Option<DeliveryState>,
     pub delivery_error: Option<String>,
 }

@@ -1,9 +1,12 @@
-//! The ways a domain rule can refuse an action.
+//! The ways a domain rule can refuse an action, and the broken invariant (a bug, never the
+//! caller's fault).
+
+use super::{AgentId, TicketId};
 
 /// Someone who owns a ticket, as the rules name them in a refusal.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Owner {
-    pub id: i64,
+    pub id: AgentId,
     pub name: String,
 }
 
@@ -12,17 +15,29 @@ pub struct Owner {
 pub enum DomainError {
     /// The ticket already has an owner other than the caller.
     #[error("ticket #{ticket} was already accepted by {}", owner.name)]
-    AlreadyAccepted { ticket: i64, owner: Owner },
+    AlreadyAccepted { ticket: TicketId, owner: Owner },
     /// The ticket is closed; nothing more can happen to it.
     #[error("ticket #{0} is closed")]
-    Closed(i64),
+    Closed(TicketId),
     /// Only the owner may do this on an accepted ticket.
     #[error("only the agent who accepted ticket #{0} may reply to it")]
-    NotOwner(i64),
+    NotOwner(TicketId),
     /// The ticket has not been accepted yet.
     #[error("ticket #{0} must be accepted before replying")]
-    NotAccepted(i64),
+    NotAccepted(TicketId),
     /// A message text is empty or too long.
     #[error("{0}")]
     InvalidText(&'static str),
+}
+
+/// Something that cannot happen did: a row that must exist is missing, a stored state breaks the
+/// rules. A bug to log and answer with 500, never a 404.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("broken invariant: {0}")]
+pub struct Invariant(pub String);
+
+impl Invariant {
+    pub fn new(what: impl Into<String>) -> Self {
+        Self(what.into())
+    }
 }

@@ -1,12 +1,20 @@
-//! The ticket domain as pure rules: statuses, roles, what may happen to a ticket and who may do it.
-//! Nothing here knows about HTTP, SQL or Telegram.
+//! The ticket domain as pure rules: ids, states, roles, what may happen to a ticket and who may do
+//! it. Nothing here knows about HTTP, SQL or Telegram; the states derive how their columns are
+//! stored so that the entities hold them typed.
 
 mod error;
+mod ids;
+mod message;
 mod role;
 mod text;
 mod ticket;
 
-pub use error::{DomainError, Owner};
+pub use error::{DomainError, Invariant, Owner};
+pub use ids::{
+    AgentId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, TelegramMessageId,
+    TelegramUserId, TicketId, UpdateId,
+};
+pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use role::{Role, Scope};
 pub use text::MessageText;
-pub use ticket::{Direction, TicketStatus, check_accept, check_reply};
+pub use ticket::{AcceptCheck, Ticket, TicketState, TicketStatus, check_accept, check_reply};

@@ -2,12 +2,30 @@
 
 use std::{fmt, str::FromStr};
 
+use sea_orm::{ActiveEnum, DeriveActiveEnum, EnumIter, sea_query::StringLen};
+
+use super::DepartmentId;
+
 /// What an agent may do: agents work their departments' queues, supervisors and admins see all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    #[sea_orm(string_value = "agent")]
     Agent,
+    #[sea_orm(string_value = "supervisor")]
     Supervisor,
+    #[sea_orm(string_value = "admin")]
     Admin,
 }
 
@@ -16,20 +34,11 @@ impl Role {
     pub fn sees_all_departments(self) -> bool {
         matches!(self, Self::Supervisor | Self::Admin)
     }
-
-    /// The name stored in the database and shown in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Agent => "agent",
-            Self::Supervisor => "supervisor",
-            Self::Admin => "admin",
-        }
-    }
 }
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.to_value())
     }
 }
 
@@ -37,14 +46,8 @@ impl FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "agent" => Ok(Self::Agent),
-            "supervisor" => Ok(Self::Supervisor),
-            "admin" => Ok(Self::Admin),
-            other => Err(format!(
-                "unknown role {other:?}: expected agent, supervisor or admin"
-            )),
-        }
+        Self::try_from_value(&s.to_owned())
+            .map_err(|_| format!("unknown role {s:?}: expected agent, supervisor or admin"))
     }
 }
 
@@ -55,7 +58,7 @@ mod tests {
     #[test]
     fn roles_round_trip_through_their_names() {
         for role in [Role::Agent, Role::Supervisor, Role::Admin] {
-            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+            assert_eq!(role.to_string().parse::<Role>(), Ok(role));
         }
         assert!("root".parse::<Role>().is_err());
     }
@@ -74,12 +77,12 @@ pub enum Scope {
     /// Every department's.
     All,
     /// Only these departments'.
-    Departments(Vec<i64>),
+    Departments(Vec<DepartmentId>),
 }
 
 impl Scope {
     /// The scope of an agent with this role and these departments.
-    pub fn of(role: Role, departments: impl IntoIterator<Item = i64>) -> Self {
+    pub fn of(role: Role, departments: impl IntoIterator<Item = DepartmentId>) -> Self {
         if role.sees_all_departments() {
             Self::All
         } else {
@@ -88,7 +91,7 @@ impl Scope {
     }
 
     /// Whether a ticket of `department` is visible.
-    pub fn allows(&self, department: i64) -> bool {
+    pub fn allows(&self, department: DepartmentId) -> bool {
         match self {
             Self::All => true,
             Self::Departments(ids) => ids.contains(&department),
@@ -102,8 +105,12 @@ mod scope_tests {
 
     #[test]
     fn an_agent_sees_only_their_departments_and_a_supervisor_all() {
-        let agent = Scope::of(Role::Agent, [1, 3]);
-        assert!(agent.allows(1) && agent.allows(3) && !agent.allows(2));
-        assert!(Scope::of(Role::Supervisor, []).allows(2));
+        let agent = Scope::of(Role::Agent, [DepartmentId(1), DepartmentId(3)]);
+        assert!(
+            agent.allows(DepartmentId(1))
+                && agent.allows(DepartmentId(3))
+                && !agent.allows(DepartmentId(2))
+        );
+        assert!(Scope::of(Role::Supervisor, []).allows(DepartmentId(2)));
     }
 }

@@ -1,100 +1,123 @@
 //! The ticket lifecycle: Pending → Accepted(owner) → Closed.
 
-use std::{fmt, str::FromStr};
+use chrono::{DateTime, Utc};
+use sea_orm::{DeriveActiveEnum, EnumIter, sea_query::StringLen};
 
-use super::{DomainError, error::Owner};
+use super::{AgentId, ClientId, DepartmentId, DomainError, Invariant, TicketId};
 
-/// Where a ticket is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Where a ticket is in its life, as stored in its `status` column and shown in the API.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "lowercase")]
 pub enum TicketStatus {
     /// Waiting in its department's queue for an agent.
+    #[sea_orm(string_value = "pending")]
     Pending,
     /// Owned by one agent who chats with the customer.
+    #[sea_orm(string_value = "accepted")]
     Accepted,
     /// Finished; the customer's next message opens a new ticket.
+    #[sea_orm(string_value = "closed")]
     Closed,
 }
 
-impl TicketStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Closed => "closed",
-        }
-    }
-}
-
-impl fmt::Display for TicketStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TicketStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "accepted" => Ok(Self::Accepted),
-            "closed" => Ok(Self::Closed),
-            other => Err(format!("unknown ticket status {other:?}")),
-        }
-    }
-}
-
-/// Which way a message travels.
+/// A ticket's state with what belongs to it: an accepted ticket always has its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// From the customer.
-    In,
-    /// To the customer.
-    Out,
+pub enum TicketState {
+    Pending,
+    Accepted { owner: AgentId },
+    Closed,
 }
 
-impl Direction {
-    pub fn as_str(self) -> &'static str {
+impl TicketState {
+    /// The state stored as a status and an optional owner; an accepted ticket without an owner (or
+    /// a pending one with one) is a broken row.
+    pub fn from_columns(
+        ticket: TicketId,
+        status: TicketStatus,
+        owner: Option<AgentId>,
+    ) -> Result<Self, Invariant> {
+        match (status, owner) {
+            (TicketStatus::Pending, None) => Ok(Self::Pending),
+            (TicketStatus::Accepted, Some(owner)) => Ok(Self::Accepted { owner }),
+            (TicketStatus::Closed, _) => Ok(Self::Closed),
+            (TicketStatus::Accepted, None) => Err(Invariant::new(format!(
+                "ticket {ticket} is accepted without an owner"
+            ))),
+            (TicketStatus::Pending, Some(owner)) => Err(Invariant::new(format!(
+                "ticket {ticket} is pending but owned by agent {owner}"
+            ))),
+        }
+    }
+
+    /// The status column's value.
+    pub fn status(self) -> TicketStatus {
         match self {
-            Self::In => "in",
-            Self::Out => "out",
+            Self::Pending => TicketStatus::Pending,
+            Self::Accepted { .. } => TicketStatus::Accepted,
+            Self::Closed => TicketStatus::Closed,
+        }
+    }
+
+    /// The owner of an accepted ticket.
+    pub fn owner(self) -> Option<AgentId> {
+        match self {
+            Self::Accepted { owner } => Some(owner),
+            Self::Pending | Self::Closed => None,
         }
     }
 }
 
-/// Decides whether `agent` may accept ticket `ticket` in its current state. `Ok(true)` means the
-/// accept should be attempted; `Ok(false)` means the agent already owns it and nothing changes.
-pub fn check_accept(
-    ticket: i64,
-    status: TicketStatus,
-    owner: Option<Owner>,
-    agent: i64,
-) -> Result<bool, DomainError> {
-    match (status, owner) {
-        (TicketStatus::Closed, _) => Err(DomainError::Closed(ticket)),
-        (TicketStatus::Pending, _) => Ok(true),
-        (TicketStatus::Accepted, Some(owner)) if owner.id == agent => Ok(false),
-        (TicketStatus::Accepted, Some(owner)) => {
-            Err(DomainError::AlreadyAccepted { ticket, owner })
-        }
-        // An accepted ticket always has an owner; treat a missing one as acceptable.
-        (TicketStatus::Accepted, None) => Ok(true),
+/// A ticket as the rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub client: ClientId,
+    pub department: DepartmentId,
+    pub state: TicketState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an accept should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptCheck {
+    /// The ticket waits for an owner: try to take it.
+    Take,
+    /// The agent owns it already; nothing changes.
+    AlreadyMine,
+    /// Another agent owns it.
+    TakenBy(AgentId),
+}
+
+/// Decides what `agent` accepting `ticket` means in its current state.
+pub fn check_accept(ticket: &Ticket, agent: AgentId) -> Result<AcceptCheck, DomainError> {
+    match ticket.state {
+        TicketState::Closed => Err(DomainError::Closed(ticket.id)),
+        TicketState::Pending => Ok(AcceptCheck::Take),
+        TicketState::Accepted { owner } if owner == agent => Ok(AcceptCheck::AlreadyMine),
+        TicketState::Accepted { owner } => Ok(AcceptCheck::TakenBy(owner)),
     }
 }
 
-/// Decides whether `agent` may reply on ticket `ticket`: only its owner, only while accepted.
-pub fn check_reply(
-    ticket: i64,
-    status: TicketStatus,
-    owner: Option<i64>,
-    agent: i64,
-) -> Result<(), DomainError> {
-    match status {
-        TicketStatus::Closed => Err(DomainError::Closed(ticket)),
-        TicketStatus::Pending => Err(DomainError::NotAccepted(ticket)),
-        TicketStatus::Accepted if owner == Some(agent) => Ok(()),
-        TicketStatus::Accepted => Err(DomainError::NotOwner(ticket)),
+/// Decides whether `agent` may reply on `ticket`: only its owner, only while accepted.
+pub fn check_reply(ticket: &Ticket, agent: AgentId) -> Result<(), DomainError> {
+    match ticket.state {
+        TicketState::Closed => Err(DomainError::Closed(ticket.id)),
+        TicketState::Pending => Err(DomainError::NotAccepted(ticket.id)),
+        TicketState::Accepted { owner } if owner == agent => Ok(()),
+        TicketState::Accepted { .. } => Err(DomainError::NotOwner(ticket.id)),
     }
 }
 
@@ -102,72 +125,79 @@ pub fn check_reply(
 mod tests {
     use super::*;
 
-    fn alice() -> Owner {
-        Owner {
-            id: 1,
-            name: "Alice".to_owned(),
+    const ALICE: AgentId = AgentId(1);
+    const BOB: AgentId = AgentId(2);
+
+    fn ticket(state: TicketState) -> Ticket {
+        Ticket {
+            id: TicketId(7),
+            client: ClientId(3),
+            department: DepartmentId(1),
+            state,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
         }
     }
 
     #[test]
-    fn a_pending_ticket_can_be_accepted() {
-        assert_eq!(check_accept(7, TicketStatus::Pending, None, 2), Ok(true));
+    fn a_pending_ticket_can_be_taken() {
+        assert_eq!(
+            check_accept(&ticket(TicketState::Pending), BOB),
+            Ok(AcceptCheck::Take)
+        );
     }
 
     #[test]
     fn accepting_a_ticket_someone_else_owns_names_the_owner() {
-        let err = check_accept(7, TicketStatus::Accepted, Some(alice()), 2).unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::AlreadyAccepted {
-                ticket: 7,
-                owner: alice()
-            }
-        );
-        assert_eq!(err.to_string(), "ticket #7 was already accepted by Alice");
-    }
-
-    #[test]
-    fn accepting_your_own_ticket_again_changes_nothing() {
-        assert_eq!(
-            check_accept(7, TicketStatus::Accepted, Some(alice()), 1),
-            Ok(false)
-        );
+        let owned = ticket(TicketState::Accepted { owner: ALICE });
+        assert_eq!(check_accept(&owned, BOB), Ok(AcceptCheck::TakenBy(ALICE)));
+        assert_eq!(check_accept(&owned, ALICE), Ok(AcceptCheck::AlreadyMine));
     }
 
     #[test]
     fn a_closed_ticket_cannot_be_accepted() {
         assert_eq!(
-            check_accept(7, TicketStatus::Closed, None, 1),
-            Err(DomainError::Closed(7))
+            check_accept(&ticket(TicketState::Closed), ALICE),
+            Err(DomainError::Closed(TicketId(7)))
         );
     }
 
     #[test]
     fn only_the_owner_of_an_accepted_ticket_may_reply() {
-        assert_eq!(check_reply(7, TicketStatus::Accepted, Some(1), 1), Ok(()));
+        let owned = ticket(TicketState::Accepted { owner: ALICE });
+        assert_eq!(check_reply(&owned, ALICE), Ok(()));
         assert_eq!(
-            check_reply(7, TicketStatus::Accepted, Some(1), 2),
-            Err(DomainError::NotOwner(7))
+            check_reply(&owned, BOB),
+            Err(DomainError::NotOwner(TicketId(7)))
         );
         assert_eq!(
-            check_reply(7, TicketStatus::Pending, None, 1),
-            Err(DomainError::NotAccepted(7))
+            check_reply(&ticket(TicketState::Pending), ALICE),
+            Err(DomainError::NotAccepted(TicketId(7)))
         );
         assert_eq!(
-            check_reply(7, TicketStatus::Closed, Some(1), 1),
-            Err(DomainError::Closed(7))
+            check_reply(&ticket(TicketState::Closed), ALICE),
+            Err(DomainError::Closed(TicketId(7)))
         );
     }
 
     #[test]
-    fn statuses_round_trip_through_their_names() {
-        for s in [
-            TicketStatus::Pending,
-            TicketStatus::Accepted,
-            TicketStatus::Closed,
+    fn an_accepted_ticket_without_an_owner_cannot_be_built() {
+        let id = TicketId(7);
+        assert!(TicketState::from_columns(id, TicketStatus::Accepted, None).is_err());
+        assert!(TicketState::from_columns(id, TicketStatus::Pending, Some(ALICE)).is_err());
+        assert_eq!(
+            TicketState::from_columns(id, TicketStatus::Accepted, Some(ALICE)),
+            Ok(TicketState::Accepted { owner: ALICE })
+        );
+        for state in [
+            TicketState::Pending,
+            TicketState::Accepted { owner: ALICE },
+            TicketState::Closed,
         ] {
-            assert_eq!(s.as_str().parse::<TicketStatus>(), Ok(s));
+            assert_eq!(
+                TicketState::from_columns(id, state.status(), state.owner()),
+                Ok(state)
+            );
         }
     }
 }

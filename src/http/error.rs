@@ -7,7 +7,14 @@ use axum::{
 };
 use serde_json::json;
 
+use std::sync::Arc;
+
 use crate::{domain::DomainError, service::ServiceError, views::AgentRef};
+
+/// A server fault behind a 500, carried in the response's extensions so that the request
+/// middleware logs it once, with its request's span and its whole cause chain.
+#[derive(Debug, Clone)]
+pub struct ServerFault(pub Arc<anyhow::Error>);
 
 /// An error the API answers with.
 #[derive(Debug)]
@@ -17,12 +24,23 @@ pub enum ApiError {
     BadOrigin,
     Forbidden(String),
     NotFound,
-    AlreadyAccepted { message: String, owner: AgentRef },
+    AlreadyAccepted {
+        message: String,
+        owner: AgentRef,
+    },
     Conflict(String),
     PayloadTooLarge,
     UnsupportedMediaType,
     Invalid(String),
-    Internal,
+    /// A server fault; the body says nothing of it, the log says everything.
+    Internal(ServerFault),
+}
+
+impl ApiError {
+    /// A server fault with its cause.
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(ServerFault(Arc::new(error.into())))
+    }
 }
 
 impl ApiError {
@@ -56,7 +74,7 @@ impl ApiError {
                 "send JSON with Content-Type: application/json".to_owned(),
             ),
             Self::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", m.clone()),
-            Self::Internal => (
+            Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "something went wrong on our side; it has been logged".to_owned(),
@@ -72,7 +90,11 @@ impl IntoResponse for ApiError {
         if let Self::AlreadyAccepted { owner, .. } = &self {
             body["owner"] = json!(owner);
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::Internal(fault) = self {
+            response.extensions_mut().insert(fault);
+        }
+        response
     }
 }
 
@@ -97,9 +119,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadCredentials => Self::Unauthorized("wrong login or password"),
             ServiceError::NoSession => Self::Unauthorized("log in first"),
             ServiceError::Invalid(m) => Self::Invalid(m),
-            error @ (ServiceError::Db(_) | ServiceError::Other(_)) => {
-                tracing::error!(error = ?anyhow::Error::from(error), "request failed");
-                Self::Internal
+            ServiceError::Conflict(m) => Self::Conflict(m),
+            error @ (ServiceError::Db(_) | ServiceError::Other(_) | ServiceError::Invariant(_)) => {
+                Self::internal(error)
             }
         }
     }

@@ -4,6 +4,8 @@ use axum::{
     extract::{FromRequest, FromRequestParts, Path, Request, rejection::JsonRejection},
     http::{HeaderMap, StatusCode, header, request::Parts},
 };
+use std::str::FromStr;
+
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, AppState};
@@ -38,11 +40,12 @@ fn json_error(rejection: &JsonRejection) -> ApiError {
     }
 }
 
-/// A numeric id from the path; anything else is 400.
-pub struct PathId(pub i64);
+/// An id from the path (`TicketId`, `ClientId`, ...); anything but a number is 400.
+pub struct PathId<T>(pub T);
 
-impl<S> FromRequestParts<S> for PathId
+impl<T, S> FromRequestParts<S> for PathId<T>
 where
+    T: FromStr,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -51,9 +54,9 @@ where
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::BadRequest("missing id in the path".to_owned()))?;
-        raw.parse::<i64>()
+        raw.parse::<T>()
             .map(Self)
-            .map_err(|_| ApiError::BadRequest(format!("{raw:?} is not a ticket id")))
+            .map_err(|_| ApiError::BadRequest(format!("{raw:?} is not an id")))
     }
 }
 

@@ -21,7 +21,7 @@ use axum::{
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
-pub use error::ApiError;
+pub use error::{ApiError, ServerFault};
 pub use origin::AllowedOrigins;
 
 use crate::service::Service;
@@ -61,14 +61,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// One span per request; changes are logged at info, reads (and health checks) at debug.
+/// One span per request; changes are logged at info, reads (and health checks) at debug, and a
+/// server fault at error with its whole cause chain: the one place faults are logged.
 async fn trace_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let span = tracing::info_span!("request", %method, %path);
     let response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16();
-    if matches!(method, Method::GET | Method::HEAD) {
+    if let Some(ServerFault(error)) = response.extensions().get::<ServerFault>() {
+        tracing::error!(parent: &span, status, error = ?error, "request failed");
+    } else if matches!(method, Method::GET | Method::HEAD) {
         tracing::debug!(parent: &span, status, "served");
     } else {
         tracing::info!(parent: &span, status, "served");

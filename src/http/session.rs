@@ -8,7 +8,8 @@ use axum::{
     routing::post,
 };
 use serde::Deserialize;
-use serde_json::json;
+
+use crate::views::SessionView;
 
 use super::{
     ApiError, AppState,
@@ -34,15 +35,11 @@ async fn login(
 ) -> Result<Response, ApiError> {
     let (token, agent) = state.service.login(&body.login, &body.password).await?;
     let cookie = cookie(&state, &token, COOKIE_MAX_AGE)?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({"agent": agent})),
-    )
-        .into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Json(SessionView { agent })).into_response())
 }
 
-async fn me(CurrentActor(actor): CurrentActor) -> Json<serde_json::Value> {
-    Json(json!({"agent": actor.agent}))
+async fn me(CurrentActor(actor): CurrentActor) -> Json<SessionView> {
+    Json(SessionView { agent: actor.agent })
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -58,5 +55,5 @@ fn cookie(state: &AppState, value: &str, max_age: u32) -> Result<HeaderValue, Ap
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
     ))
-    .map_err(|_| ApiError::Internal)
+    .map_err(ApiError::internal)
 }

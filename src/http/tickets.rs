@@ -6,6 +6,7 @@ use axum::{
     http::StatusCode,
     routing::{get, post},
 };
+use sea_orm::ActiveEnum;
 use serde::Deserialize;
 
 use super::{
@@ -13,7 +14,7 @@ use super::{
     extract::{ApiJson, CurrentActor, PathId},
 };
 use crate::{
-    domain::TicketStatus,
+    domain::{TicketId, TicketStatus},
     views::{MessageView, TicketView},
 };
 
@@ -37,7 +38,7 @@ async fn list(
 ) -> Result<Json<Vec<TicketView>>, ApiError> {
     let status = match query.status.as_deref() {
         None | Some("") | Some("open") => None,
-        Some(s) => Some(s.parse::<TicketStatus>().map_err(|_| {
+        Some(s) => Some(TicketStatus::try_from_value(&s.to_owned()).map_err(|_| {
             ApiError::BadRequest(format!(
                 "status must be pending, accepted or closed, not {s:?}"
             ))
@@ -49,7 +50,7 @@ async fn list(
 async fn one(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    PathId(id): PathId,
+    PathId(id): PathId<TicketId>,
 ) -> Result<Json<TicketView>, ApiError> {
     Ok(Json(state.service.ticket(&actor, id).await?))
 }
@@ -57,7 +58,7 @@ async fn one(
 async fn messages(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    PathId(id): PathId,
+    PathId(id): PathId<TicketId>,
 ) -> Result<Json<Vec<MessageView>>, ApiError> {
     Ok(Json(state.service.messages(&actor, id).await?))
 }
@@ -65,7 +66,7 @@ async fn messages(
 async fn accept(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    PathId(id): PathId,
+    PathId(id): PathId<TicketId>,
 ) -> Result<Json<TicketView>, ApiError> {
     Ok(Json(state.service.accept(&actor, id).await?))
 }
@@ -78,7 +79,7 @@ struct Reply {
 async fn reply(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    PathId(id): PathId,
+    PathId(id): PathId<TicketId>,
     ApiJson(body): ApiJson<Reply>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
     let message = state.service.reply(&actor, id, &body.text).await?;

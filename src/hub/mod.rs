@@ -2,6 +2,7 @@
 //! a DashMap; an event goes to every console whose scope covers the event's department. On
 //! PostgreSQL, `relay` carries events between instances.
 
+pub mod protocol;
 pub mod relay;
 
 use std::sync::{
@@ -12,39 +13,46 @@ use std::sync::{
 use dashmap::DashMap;
 use tokio::sync::mpsc;
 
-use crate::{domain::Scope, store::entity::event};
+pub use protocol::{ClientFrame, Event, Sequenced, ServerFrame};
+
+use crate::{
+    domain::{AgentId, DepartmentId, EventSeq, Scope},
+    store::entity::event,
+};
 
 /// How many events may wait for one console before it counts as too slow and is dropped (it
 /// then reconnects and reloads).
 const CONSOLE_BUFFER: usize = 1024;
 
-/// A committed event, ready to send: its JSON frame carries `seq`.
+/// A committed event, ready to send: serialized once, with its seq, and shared by every console
+/// that receives it.
 #[derive(Debug, Clone)]
 pub struct LiveEvent {
-    pub seq: i64,
-    pub department_id: i64,
+    pub seq: EventSeq,
+    pub department_id: DepartmentId,
     pub frame: Arc<str>,
 }
 
 impl LiveEvent {
-    /// Builds the frame of a stored event: its payload with `seq` added.
-    pub fn from_row(row: &event::Model) -> Self {
-        let body = row.payload.trim_start().strip_prefix('{').unwrap_or("}");
-        let separator = if body.trim_start().starts_with('}') {
-            ""
-        } else {
-            ","
-        };
+    /// The frame of `event`, stored as `seq`, about a ticket of `department_id`.
+    pub fn new(seq: EventSeq, department_id: DepartmentId, event: Event) -> Self {
+        let frame = ServerFrame::Event(Sequenced { seq, event }).to_text();
         Self {
-            seq: row.id,
-            department_id: row.department_id,
-            frame: format!("{{\"seq\":{}{separator}{body}", row.id).into(),
+            seq,
+            department_id,
+            frame: frame.into(),
         }
+    }
+
+    /// The frame of a stored event (as another instance wrote it).
+    pub fn from_row(row: &event::Model) -> Result<Self, serde_json::Error> {
+        let event: Event = serde_json::from_str(&row.payload)?;
+        Ok(Self::new(row.id, row.department_id, event))
     }
 }
 
 struct Console {
-    agent_id: i64,
+    agent_id: AgentId,
     scope: Scope,
     tx: mpsc::Sender<Arc<str>>,
 }
@@ -93,7 +101,7 @@ impl Hub {
     }
 
     /// Registers a console of `agent_id` that may see `scope`.
-    pub fn subscribe(&self, agent_id: i64, scope: Scope) -> Subscription {
+    pub fn subscribe(&self, agent_id: AgentId, scope: Scope) -> Subscription {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, events) = mpsc::channel(CONSOLE_BUFFER);
         self.inner.consoles.insert(
@@ -135,8 +143,8 @@ impl Hub {
     }
 
     /// The agents with at least one console connected to this instance.
-    pub fn online_agents(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = self.inner.consoles.iter().map(|c| c.agent_id).collect();
+    pub fn online_agents(&self) -> Vec<AgentId> {
+        let mut ids: Vec<AgentId> = self.inner.consoles.iter().map(|c| c.agent_id).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -154,32 +162,41 @@ mod tests {
 
     use super::*;
 
-    fn event(id: i64, department_id: i64) -> LiveEvent {
+    fn event(seq: i64, department_id: i64) -> LiveEvent {
         LiveEvent::from_row(&event::Model {
-            id,
-            kind: "ticket.created".to_owned(),
-            department_id,
-            ticket_id: Some(1),
-            payload: r#"{"type":"ticket.created","ticket":{"id":1}}"#.to_owned(),
+            id: EventSeq(seq),
+            kind: "ticket.updated".to_owned(),
+            department_id: DepartmentId(department_id),
+            ticket_id: None,
+            payload: serde_json::to_string(&Event::TicketUpdated {
+                ticket: serde_json::from_value(serde_json::json!({
+                    "id": 1, "number": 1, "status": "pending", "platform": "telegram",
+                    "client": {"id": 2, "telegram_id": 3, "username": null, "name": "Ann"},
+                    "department": {"id": department_id, "name": "D"}, "owner": null,
+                    "created_at": Utc::now(), "updated_at": Utc::now(),
+                }))
+                .unwrap(),
+            })
+            .unwrap(),
             created_at: Utc::now(),
         })
+        .unwrap()
     }
 
     #[test]
-    fn a_frame_is_the_payload_with_its_seq() {
+    fn a_stored_event_becomes_a_frame_with_its_seq() {
         let frame: serde_json::Value = serde_json::from_str(&event(42, 1).frame).unwrap();
-        assert_eq!(
-            frame,
-            serde_json::json!({"seq": 42, "type": "ticket.created", "ticket": {"id": 1}})
-        );
+        assert_eq!(frame["seq"], 42);
+        assert_eq!(frame["type"], "ticket.updated");
+        assert_eq!(frame["ticket"]["department"]["id"], 1);
     }
 
     #[tokio::test]
     async fn events_reach_only_consoles_whose_scope_covers_the_department() {
         let hub = Hub::new("test".to_owned());
-        let mut general = hub.subscribe(1, Scope::Departments(vec![1]));
-        let mut billing = hub.subscribe(2, Scope::Departments(vec![2]));
-        let mut supervisor = hub.subscribe(3, Scope::All);
+        let mut general = hub.subscribe(AgentId(1), Scope::Departments(vec![DepartmentId(1)]));
+        let mut billing = hub.subscribe(AgentId(2), Scope::Departments(vec![DepartmentId(2)]));
+        let mut supervisor = hub.subscribe(AgentId(3), Scope::All);
         hub.publish(&event(7, 1));
         assert!(general.events.recv().await.unwrap().contains("\"seq\":7"));
         assert!(
@@ -196,14 +213,14 @@ mod tests {
     #[tokio::test]
     async fn a_console_that_does_not_read_is_dropped_and_the_others_still_get_events() {
         let hub = Hub::new("test".to_owned());
-        let mut slow = hub.subscribe(1, Scope::All);
-        let mut fast = hub.subscribe(2, Scope::All);
+        let mut slow = hub.subscribe(AgentId(1), Scope::All);
+        let mut fast = hub.subscribe(AgentId(2), Scope::All);
         for seq in 0..=CONSOLE_BUFFER as i64 {
             hub.publish(&event(seq, 1));
             fast.events.recv().await.unwrap();
         }
         assert_eq!(hub.console_count(), 1);
-        assert_eq!(hub.online_agents(), vec![2]);
+        assert_eq!(hub.online_agents(), vec![AgentId(2)]);
         let mut received = 0;
         while slow.events.recv().await.is_some() {
             received += 1;
@@ -214,7 +231,7 @@ mod tests {
     #[test]
     fn dropping_a_subscription_unregisters_the_console() {
         let hub = Hub::new("test".to_owned());
-        let sub = hub.subscribe(1, Scope::All);
+        let sub = hub.subscribe(AgentId(1), Scope::All);
         assert_eq!(hub.console_count(), 1);
         drop(sub);
         assert_eq!(hub.console_count(), 0);

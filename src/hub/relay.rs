@@ -6,7 +6,10 @@ use sea_orm::{DatabaseConnection, sqlx::postgres::PgListener};
 use tokio_util::sync::CancellationToken;
 
 use super::{Hub, LiveEvent};
-use crate::store::{self, events::NOTIFY_CHANNEL};
+use crate::{
+    domain::EventSeq,
+    store::{self, events::NOTIFY_CHANNEL},
+};
 
 /// Listens for other instances' events until `shutdown`. Only for PostgreSQL.
 pub async fn run(
@@ -37,12 +40,21 @@ pub async fn run(
         if instance == hub.instance() {
             continue;
         }
-        let seqs: Vec<i64> = seqs.split(',').filter_map(|s| s.parse().ok()).collect();
-        match store::events::by_seqs(&db, seqs).await {
-            Ok(rows) => rows
-                .iter()
-                .for_each(|row| hub.publish(&LiveEvent::from_row(row))),
-            Err(error) => tracing::warn!(%error, "loading relayed events"),
+        let seqs: Vec<EventSeq> = seqs.split(',').filter_map(|s| s.parse().ok()).collect();
+        let rows = match store::events::by_seqs(&db, seqs).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::warn!(%error, "loading relayed events");
+                continue;
+            }
+        };
+        for row in &rows {
+            match LiveEvent::from_row(row) {
+                Ok(event) => hub.publish(&event),
+                Err(error) => {
+                    tracing::error!(event.seq = %row.id, %error, "a stored event does not parse")
+                }
+            }
         }
     }
 }

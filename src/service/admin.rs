@@ -1,7 +1,12 @@
 //! Setting up departments and agents (the CLI and the demo use these).
 
+use sea_orm::TransactionTrait;
+
 use super::{Service, ServiceError, hash_password};
-use crate::{domain::Role, store};
+use crate::{
+    domain::{AgentId, DepartmentId, Role},
+    store::{self, OnUnique},
+};
 
 /// An agent to create.
 pub struct NewAgentInput<'a> {
@@ -18,7 +23,7 @@ impl Service {
     pub async fn ensure_department(
         db: &sea_orm::DatabaseConnection,
         name: &str,
-    ) -> Result<i64, ServiceError> {
+    ) -> Result<DepartmentId, ServiceError> {
         if let Some(found) = store::departments::find_by_name(db, name).await? {
             return Ok(found.id);
         }
@@ -28,7 +33,9 @@ impl Service {
             Err(e) if store::is_unique_violation(&e) => store::departments::find_by_name(db, name)
                 .await?
                 .map(|d| d.id)
-                .ok_or(ServiceError::NotFound),
+                .ok_or_else(|| {
+                    ServiceError::bug(format!("department {name:?} both exists and does not"))
+                }),
             Err(e) => Err(e.into()),
         }
     }
@@ -37,28 +44,27 @@ impl Service {
     pub async fn add_department(
         db: &sea_orm::DatabaseConnection,
         name: &str,
-    ) -> Result<i64, ServiceError> {
+    ) -> Result<DepartmentId, ServiceError> {
         let name = name.trim();
-        if name.is_empty() || name.len() > 100 {
+        if name.is_empty() || name.chars().count() > 100 {
             return Err(ServiceError::Invalid(
                 "a department name has 1 to 100 characters".to_owned(),
             ));
         }
-        if store::departments::find_by_name(db, name).await?.is_some() {
-            return Err(ServiceError::Invalid(format!(
-                "department {name:?} exists already"
-            )));
-        }
-        Ok(store::departments::create(db, name).await?.id)
+        let created = store::departments::create(db, name)
+            .await
+            .on_unique(|| ServiceError::Conflict(format!("department {name:?} exists already")))?;
+        Ok(created.id)
     }
 
-    /// Creates an agent with a hashed password; refuses a taken login or an unknown department.
+    /// Creates an agent with a hashed password; refuses a taken login (decided by the database,
+    /// so of two concurrent adds of one login exactly one succeeds) or an unknown department.
     pub async fn add_agent(
         db: &sea_orm::DatabaseConnection,
         input: NewAgentInput<'_>,
-    ) -> Result<i64, ServiceError> {
+    ) -> Result<AgentId, ServiceError> {
         let login = input.login.trim();
-        if login.is_empty() || login.len() > 64 {
+        if login.is_empty() || login.chars().count() > 64 {
             return Err(ServiceError::Invalid(
                 "a login has 1 to 64 characters".to_owned(),
             ));
@@ -67,9 +73,6 @@ impl Service {
             return Err(ServiceError::Invalid(
                 "a password has at least 4 characters".to_owned(),
             ));
-        }
-        if store::agents::find_by_login(db, login).await?.is_some() {
-            return Err(ServiceError::Invalid(format!("login {login:?} is taken")));
         }
         let mut department_ids = Vec::new();
         for name in input.departments {
@@ -82,8 +85,9 @@ impl Service {
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| ServiceError::Other(e.into()))??;
+        let txn = db.begin().await?;
         let agent = store::agents::create(
-            db,
+            &txn,
             store::agents::NewAgent {
                 login,
                 name: input.name,
@@ -92,7 +96,9 @@ impl Service {
                 departments: &department_ids,
             },
         )
-        .await?;
+        .await
+        .on_unique(|| ServiceError::Conflict(format!("login {login:?} is taken")))?;
+        txn.commit().await?;
         Ok(agent.id)
     }
 }

@@ -91,10 +91,11 @@ impl Service {
         let now = Utc::now();
         store::sessions::insert(&self.db, &token_hash(&token), agent.id, now + SESSION_TTL).await?;
         store::sessions::delete_expired(&self.db, now).await?;
+        // Disabled between the two reads: the login fails as for a disabled agent.
         let view = store::agents::view(&self.db, agent.id)
             .await?
             .ok_or(ServiceError::BadCredentials)?;
-        tracing::info!(agent.id = agent.id, "agent logged in");
+        tracing::info!(agent.id = %agent.id, "agent logged in");
         Ok((token, view))
     }
 

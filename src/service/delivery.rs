@@ -2,37 +2,41 @@
 //! answered, with a `message.updated` event so the operator sees it.
 
 use super::{Service, ServiceError, record_message_event};
-use crate::store;
+use crate::{
+    domain::{ChatId, MessageId, TelegramMessageId},
+    hub::Event,
+    store,
+};
 
 /// An outbound message claimed for delivery.
 #[derive(Debug, Clone)]
 pub struct Outbound {
-    pub id: i64,
-    pub chat_id: i64,
+    pub id: MessageId,
+    pub chat_id: ChatId,
     pub text: String,
 }
 
 /// How a delivery attempt ended.
 enum Delivery<'a> {
-    Sent(i64),
+    Sent(TelegramMessageId),
     Failed(&'a str),
     Retry(&'a str),
 }
 
 impl Service {
     /// Outbound messages waiting for delivery, oldest first.
-    pub async fn queued_messages(&self, limit: u64) -> Result<Vec<i64>, ServiceError> {
+    pub async fn queued_messages(&self, limit: u64) -> Result<Vec<MessageId>, ServiceError> {
         Ok(store::messages::queued_ids(&self.db, limit, chrono::Utc::now()).await?)
     }
 
     /// Claims a queued message; None if another worker (or instance) has it.
-    pub async fn claim_outbound(&self, id: i64) -> Result<Option<Outbound>, ServiceError> {
+    pub async fn claim_outbound(&self, id: MessageId) -> Result<Option<Outbound>, ServiceError> {
         if !store::messages::claim(&self.db, id, chrono::Utc::now()).await? {
             return Ok(None);
         }
         let message = store::messages::find(&self.db, id)
             .await?
-            .ok_or(ServiceError::NotFound)?;
+            .ok_or_else(|| ServiceError::bug(format!("claimed message {id} vanished")))?;
         Ok(Some(Outbound {
             id,
             chat_id: message.telegram_chat_id,
@@ -41,26 +45,30 @@ impl Service {
     }
 
     /// Puts a claimed message back in the queue to try again later, noting why.
-    pub async fn retry_outbound(&self, id: i64, note: &str) -> Result<(), ServiceError> {
+    pub async fn retry_outbound(&self, id: MessageId, note: &str) -> Result<(), ServiceError> {
         self.record_delivery(id, Delivery::Retry(note)).await
     }
 
     /// Records that Telegram took the message.
     pub async fn outbound_sent(
         &self,
-        id: i64,
-        telegram_message_id: i64,
+        id: MessageId,
+        telegram_message_id: TelegramMessageId,
     ) -> Result<(), ServiceError> {
         self.record_delivery(id, Delivery::Sent(telegram_message_id))
             .await
     }
 
     /// Records that the message cannot be delivered, and why.
-    pub async fn outbound_failed(&self, id: i64, reason: &str) -> Result<(), ServiceError> {
+    pub async fn outbound_failed(&self, id: MessageId, reason: &str) -> Result<(), ServiceError> {
         self.record_delivery(id, Delivery::Failed(reason)).await
     }
 
-    async fn record_delivery(&self, id: i64, outcome: Delivery<'_>) -> Result<(), ServiceError> {
+    async fn record_delivery(
+        &self,
+        id: MessageId,
+        outcome: Delivery<'_>,
+    ) -> Result<(), ServiceError> {
         let txn = store::begin_write(&self.db).await?;
         let changed = match outcome {
             Delivery::Sent(telegram_id) => {
@@ -85,13 +93,14 @@ impl Service {
         }
         let message = store::messages::find(&txn, id)
             .await?
-            .ok_or(ServiceError::NotFound)?;
+            .ok_or_else(|| ServiceError::bug(format!("delivered message {id} vanished")))?;
         let ticket = store::tickets::find(&txn, message.ticket_id)
             .await?
-            .ok_or(ServiceError::NotFound)?;
-        let (_, event) =
-            record_message_event(&txn, ticket.department_id, "message.updated", message, "")
-                .await?;
+            .ok_or_else(|| ServiceError::bug(format!("message {id} has no ticket")))?;
+        let (_, event) = record_message_event(&txn, ticket.department, message, "", |message| {
+            Event::MessageUpdated { message }
+        })
+        .await?;
         self.commit(txn, &[event]).await?;
         Ok(())
     }

@@ -2,9 +2,10 @@
 
 use sea_orm::DbErr;
 
-use crate::domain::DomainError;
+use crate::domain::{DomainError, Invariant};
 
-/// A use-case's failure: a rule said no, something is missing, or the database failed.
+/// A use-case's failure: a rule said no, something is missing, a value is unusable, or the server
+/// failed (the database, or a bug).
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error(transparent)]
@@ -19,8 +20,21 @@ pub enum ServiceError {
     /// The request is well-formed but a value is unusable.
     #[error("{0}")]
     Invalid(String),
+    /// The change collides with something that exists (a taken login or name).
+    #[error("{0}")]
+    Conflict(String),
+    /// A bug: something that cannot happen did.
+    #[error(transparent)]
+    Invariant(#[from] Invariant),
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+impl ServiceError {
+    /// A broken invariant, described.
+    pub fn bug(what: impl Into<String>) -> Self {
+        Self::Invariant(Invariant::new(what))
+    }
 }

@@ -4,20 +4,19 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::{Service, ServiceError, record_message_event, record_ticket_event};
-use crate::hub::LiveEvent;
-use crate::store::{
-    self,
-    clients::TelegramProfile,
-    messages::{Author, NewMessage},
+use crate::{
+    domain::{Author, ChatId, TelegramMessageId, TicketId, UpdateId},
+    hub::{Event, LiveEvent},
+    store::{self, clients::TelegramProfile, messages::NewMessage},
 };
 
 /// A customer's message as the Telegram front door hands it over.
 #[derive(Debug, Clone)]
 pub struct IncomingMessage {
-    pub update_id: i64,
+    pub update_id: UpdateId,
     pub profile: TelegramProfile,
-    pub chat_id: i64,
-    pub message_id: i64,
+    pub chat_id: ChatId,
+    pub message_id: TelegramMessageId,
     pub text: String,
     pub sent_at: DateTime<Utc>,
 }
@@ -28,9 +27,9 @@ pub enum IngestOutcome {
     /// The update was ingested before; nothing changed.
     Duplicate,
     /// The message opened this new pending ticket.
-    NewTicket(i64),
+    NewTicket(TicketId),
     /// The message joined this open ticket.
-    Appended(i64),
+    Appended(TicketId),
 }
 
 /// How often ingest retries after losing a race the database decided (two instances creating the
@@ -46,7 +45,9 @@ impl Service {
     /// acknowledgement naming its number.
     pub async fn ingest(&self, message: &IncomingMessage) -> Result<IngestOutcome, ServiceError> {
         let mut outcomes = self.ingest_batch(std::slice::from_ref(message)).await?;
-        outcomes.pop().ok_or(ServiceError::NotFound)
+        outcomes
+            .pop()
+            .ok_or_else(|| ServiceError::bug("a batch of one update gave no outcome"))
     }
 
     /// Stores a batch of customer messages. Messages of one chat stay in order in one transaction;
@@ -63,7 +64,7 @@ impl Service {
         }
         let mut groups: Vec<Vec<IncomingMessage>> = vec![Vec::new(); lanes];
         for message in messages {
-            groups[message.chat_id.unsigned_abs() as usize % lanes].push(message.clone());
+            groups[message.chat_id.0.unsigned_abs() as usize % lanes].push(message.clone());
         }
         let results = futures_util::future::join_all(
             groups
@@ -141,7 +142,9 @@ impl Service {
         };
         if is_new {
             let view = store::tickets::view(txn, ticket.clone()).await?;
-            events.push(record_ticket_event(txn, "ticket.created", &view).await?);
+            events.push(
+                record_ticket_event(txn, &view, |ticket| Event::TicketCreated { ticket }).await?,
+            );
         }
         let text = NewMessage::inbound(
             ticket.id,
@@ -160,14 +163,11 @@ impl Service {
             stored.push(store::messages::insert(txn, ack).await?);
         }
         for message in stored {
-            let (_, event) = record_message_event(
-                txn,
-                ticket.department_id,
-                "message.created",
-                message,
-                &client.name,
-            )
-            .await?;
+            let (_, event) =
+                record_message_event(txn, ticket.department, message, &client.name, |message| {
+                    Event::MessageCreated { message }
+                })
+                .await?;
             events.push(event);
         }
         Ok(if is_new {

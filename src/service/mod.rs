@@ -12,7 +12,6 @@ mod tickets;
 use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};
-use serde::Serialize;
 use tokio::sync::Notify;
 
 pub use admin::NewAgentInput;
@@ -21,10 +20,9 @@ pub use delivery::Outbound;
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
 
-use serde_json::json;
-
 use crate::{
-    hub::{Hub, LiveEvent},
+    domain::{DepartmentId, EventSeq, Invariant, TicketId},
+    hub::{Event, Hub, LiveEvent},
     store::{self, entity::message},
     views::{MessageView, TicketView},
 };
@@ -51,7 +49,7 @@ pub struct Service {
     db: DatabaseConnection,
     hub: Hub,
     outbox: OutboxSignal,
-    default_department: i64,
+    default_department: DepartmentId,
 }
 
 impl Service {
@@ -59,7 +57,7 @@ impl Service {
         db: DatabaseConnection,
         hub: Hub,
         outbox: OutboxSignal,
-        default_department: i64,
+        default_department: DepartmentId,
     ) -> Self {
         Self {
             db,
@@ -87,7 +85,7 @@ impl Service {
     /// Announces the transaction's events to other instances, commits, then publishes them to
     /// this instance's consoles: consoles only ever hear of committed changes.
     async fn commit(&self, txn: DatabaseTransaction, events: &[LiveEvent]) -> Result<(), DbErr> {
-        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        let seqs: Vec<EventSeq> = events.iter().map(|e| e.seq).collect();
         store::events::announce(&txn, self.hub.instance(), &seqs).await?;
         txn.commit().await?;
         for event in events {
@@ -98,59 +96,55 @@ impl Service {
 }
 
 /// Writes a ticket event (`ticket.created`, `ticket.updated`) in the caller's transaction.
-async fn record_ticket_event<C>(c: &C, kind: &str, ticket: &TicketView) -> Result<LiveEvent, DbErr>
+async fn record_ticket_event<C>(
+    c: &C,
+    ticket: &TicketView,
+    event: fn(TicketView) -> Event,
+) -> Result<LiveEvent, DbErr>
 where
     C: ConnectionTrait,
 {
-    record_event(
-        c,
-        ticket.department.id,
-        ticket.id,
-        kind,
-        &json!({"type": kind, "ticket": ticket}),
-    )
-    .await
+    record_event(c, ticket.department.id, ticket.id, event(ticket.clone())).await
 }
 
 /// Writes a message event (`message.created`, `message.updated`) for a stored message in the
 /// caller's transaction; returns the message as consoles see it and the event.
 async fn record_message_event<C>(
     c: &C,
-    department_id: i64,
-    kind: &str,
+    department_id: DepartmentId,
     message: message::Model,
     customer_name: &str,
+    event: fn(MessageView) -> Event,
 ) -> Result<(MessageView, LiveEvent), DbErr>
 where
     C: ConnectionTrait,
 {
+    let id = message.id;
     let view = store::messages::views(c, vec![message], customer_name)
         .await?
         .pop()
-        .ok_or_else(|| DbErr::Custom("message view lost".to_owned()))?;
-    let event = record_event(
-        c,
-        department_id,
-        view.ticket_id,
-        kind,
-        &json!({"type": kind, "message": view}),
-    )
-    .await?;
+        .ok_or_else(|| {
+            store::tickets::invariant(Invariant::new(format!(
+                "message {id}: one message made no view"
+            )))
+        })?;
+    let event = record_event(c, department_id, view.ticket_id, event(view.clone())).await?;
     Ok((view, event))
 }
 
 /// Writes an event in the caller's transaction and returns it ready to publish after the commit.
-async fn record_event<C, B>(
+async fn record_event<C>(
     c: &C,
-    department_id: i64,
-    ticket_id: i64,
-    kind: &str,
-    body: &B,
+    department_id: DepartmentId,
+    ticket_id: TicketId,
+    event: Event,
 ) -> Result<LiveEvent, DbErr>
 where
     C: ConnectionTrait,
-    B: Serialize,
 {
-    let row = store::events::insert(c, department_id, Some(ticket_id), kind, body).await?;
-    Ok(LiveEvent::from_row(&row))
+    let payload =
+        serde_json::to_string(&event).map_err(|e| DbErr::Custom(format!("event payload: {e}")))?;
+    let row =
+        store::events::insert(c, department_id, Some(ticket_id), event.kind(), payload).await?;
+    Ok(LiveEvent::new(row.id, department_id, event))
 }

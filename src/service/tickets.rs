@@ -5,12 +5,12 @@ use sea_orm::ConnectionTrait;
 
 use super::{Actor, Service, ServiceError, record_message_event, record_ticket_event};
 use crate::{
-    domain::{self, MessageText, Owner, TicketStatus},
-    store::{
-        self,
-        entity::ticket,
-        messages::{Author, NewMessage},
+    domain::{
+        self, AcceptCheck, AgentId, Author, DomainError, MessageText, Owner, Ticket, TicketId,
+        TicketStatus,
     },
+    hub::Event,
+    store::{self, messages::NewMessage},
     views::{MessageView, TicketView},
 };
 
@@ -26,13 +26,17 @@ impl Service {
     }
 
     /// One ticket the actor may see.
-    pub async fn ticket(&self, actor: &Actor, id: i64) -> Result<TicketView, ServiceError> {
+    pub async fn ticket(&self, actor: &Actor, id: TicketId) -> Result<TicketView, ServiceError> {
         let ticket = visible_ticket(&self.db, actor, id).await?;
         Ok(store::tickets::view(&self.db, ticket).await?)
     }
 
     /// The conversation of a ticket the actor may see, oldest first.
-    pub async fn messages(&self, actor: &Actor, id: i64) -> Result<Vec<MessageView>, ServiceError> {
+    pub async fn messages(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+    ) -> Result<Vec<MessageView>, ServiceError> {
         let ticket = visible_ticket(&self.db, actor, id).await?;
         let view = store::tickets::view(&self.db, ticket).await?;
         let messages = store::messages::for_ticket(&self.db, id).await?;
@@ -41,37 +45,36 @@ impl Service {
 
     /// Makes the actor the ticket's only owner. Of concurrent accepts exactly one wins, decided by
     /// one conditional update in the database; the others learn who won.
-    pub async fn accept(&self, actor: &Actor, id: i64) -> Result<TicketView, ServiceError> {
+    pub async fn accept(&self, actor: &Actor, id: TicketId) -> Result<TicketView, ServiceError> {
+        let agent = actor.agent.id;
         let txn = store::begin_write(&self.db).await?;
         let ticket = visible_ticket(&txn, actor, id).await?;
-        if !domain::check_accept(
-            id,
-            status_of(&ticket)?,
-            owner_of(&txn, &ticket).await?,
-            actor.agent.id,
-        )? {
-            return Ok(store::tickets::view(&txn, ticket).await?);
+        match domain::check_accept(&ticket, agent)? {
+            AcceptCheck::Take => {}
+            AcceptCheck::AlreadyMine => return Ok(store::tickets::view(&txn, ticket).await?),
+            AcceptCheck::TakenBy(owner) => return Err(already_accepted(&txn, id, owner).await),
         }
         let now = Utc::now();
-        if !store::tickets::try_accept(&txn, id, actor.agent.id, now).await? {
+        if !store::tickets::try_accept(&txn, id, agent, now).await? {
             // Lost the race: say who won (or that the ticket closed meanwhile).
             drop(txn);
             let ticket = visible_ticket(&self.db, actor, id).await?;
-            domain::check_accept(
-                id,
-                status_of(&ticket)?,
-                owner_of(&self.db, &ticket).await?,
-                actor.agent.id,
-            )?;
-            return Ok(store::tickets::view(&self.db, ticket).await?);
+            return match domain::check_accept(&ticket, agent)? {
+                AcceptCheck::TakenBy(owner) => Err(already_accepted(&self.db, id, owner).await),
+                AcceptCheck::AlreadyMine => Ok(store::tickets::view(&self.db, ticket).await?),
+                AcceptCheck::Take => Err(ServiceError::bug(format!(
+                    "ticket {id} is still pending after an accept that changed nothing"
+                ))),
+            };
         }
         let ticket = store::tickets::find(&txn, id)
             .await?
-            .ok_or(ServiceError::NotFound)?;
+            .ok_or_else(|| ServiceError::bug(format!("ticket {id} vanished while accepted")))?;
         let view = store::tickets::view(&txn, ticket).await?;
-        let event = record_ticket_event(&txn, "ticket.updated", &view).await?;
+        let event =
+            record_ticket_event(&txn, &view, |ticket| Event::TicketUpdated { ticket }).await?;
         self.commit(txn, &[event]).await?;
-        tracing::info!(ticket.id = id, agent.id = actor.agent.id, "ticket accepted");
+        tracing::info!(ticket.id = %id, agent.id = %agent, "ticket accepted");
         Ok(view)
     }
 
@@ -80,19 +83,19 @@ impl Service {
     pub async fn reply(
         &self,
         actor: &Actor,
-        id: i64,
+        id: TicketId,
         text: &str,
     ) -> Result<MessageView, ServiceError> {
         let text = MessageText::parse(text)?;
         let txn = store::begin_write(&self.db).await?;
         let ticket = visible_ticket(&txn, actor, id).await?;
-        domain::check_reply(id, status_of(&ticket)?, ticket.owner_id, actor.agent.id)?;
+        domain::check_reply(&ticket, actor.agent.id)?;
         let view = store::tickets::view(&txn, ticket).await?;
         let now = Utc::now();
         let text = NewMessage::outbound(
             id,
             Author::Agent(actor.agent.id),
-            view.client.telegram_id,
+            view.client.telegram_id.private_chat(),
             text.as_str(),
             now,
         );
@@ -101,9 +104,9 @@ impl Service {
         let (message, event) = record_message_event(
             &txn,
             view.department.id,
-            "message.created",
             message,
             &view.client.name,
+            |message| Event::MessageCreated { message },
         )
         .await?;
         self.commit(txn, &[event]).await?;
@@ -114,33 +117,30 @@ impl Service {
 
 /// The ticket if it exists and the actor may see it; otherwise not found (never "forbidden", so
 /// ids outside one's departments reveal nothing).
-async fn visible_ticket<C>(c: &C, actor: &Actor, id: i64) -> Result<ticket::Model, ServiceError>
+async fn visible_ticket<C>(c: &C, actor: &Actor, id: TicketId) -> Result<Ticket, ServiceError>
 where
     C: ConnectionTrait,
 {
     match store::tickets::find(c, id).await? {
-        Some(ticket) if actor.scope.allows(ticket.department_id) => Ok(ticket),
+        Some(ticket) if actor.scope.allows(ticket.department) => Ok(ticket),
         _ => Err(ServiceError::NotFound),
     }
 }
 
-fn status_of(ticket: &ticket::Model) -> Result<TicketStatus, ServiceError> {
-    ticket
-        .status
-        .parse()
-        .map_err(|e: String| ServiceError::Other(anyhow::anyhow!("ticket {}: {e}", ticket.id)))
-}
-
-async fn owner_of<C>(c: &C, ticket: &ticket::Model) -> Result<Option<Owner>, ServiceError>
+/// The refusal naming who owns the ticket.
+async fn already_accepted<C>(c: &C, ticket: TicketId, owner: AgentId) -> ServiceError
 where
     C: ConnectionTrait,
 {
-    let Some(id) = ticket.owner_id else {
-        return Ok(None);
-    };
-    let name = store::agents::names(c, vec![id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    Ok(Some(Owner { id, name }))
+    match store::agents::names(c, vec![owner]).await {
+        Ok(mut names) => match names.remove(&owner) {
+            Some(name) => DomainError::AlreadyAccepted {
+                ticket,
+                owner: Owner { id: owner, name },
+            }
+            .into(),
+            None => ServiceError::bug(format!("ticket {ticket}: owner {owner} missing")),
+        },
+        Err(error) => error.into(),
+    }
 }

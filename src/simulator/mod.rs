@@ -5,6 +5,8 @@
 
 mod bot_api;
 pub mod customers;
+mod fake;
 mod state;
 
-pub use state::{Call, Customer, Failure, FakeTelegram};
+pub use fake::FakeTelegram;
+pub use state::{Call, Customer, Failure};

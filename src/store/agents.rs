@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::entity::{agent, agent_department};
 use crate::{
-    domain::Role,
+    domain::{AgentId, DepartmentId, Role},
     views::{AgentView, DepartmentRef},
 };
 
@@ -19,10 +19,11 @@ pub struct NewAgent<'a> {
     pub name: &'a str,
     pub password_hash: &'a str,
     pub role: Role,
-    pub departments: &'a [i64],
+    pub departments: &'a [DepartmentId],
 }
 
-/// Creates an agent and their department memberships.
+/// Creates an agent and their department memberships; call it in a transaction. A taken login
+/// fails with a unique violation.
 pub async fn create<C>(c: &C, new: NewAgent<'_>) -> Result<agent::Model, DbErr>
 where
     C: ConnectionTrait,
@@ -31,7 +32,7 @@ where
         login: Set(new.login.to_owned()),
         display_name: Set(new.name.to_owned()),
         password_hash: Set(new.password_hash.to_owned()),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(new.role),
         active: Set(true),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -62,7 +63,7 @@ where
 }
 
 /// Loads an active agent with their departments.
-pub async fn view<C>(c: &C, id: i64) -> Result<Option<AgentView>, DbErr>
+pub async fn view<C>(c: &C, id: AgentId) -> Result<Option<AgentView>, DbErr>
 where
     C: ConnectionTrait,
 {
@@ -87,21 +88,17 @@ where
             })
             .collect();
     departments.sort_by(|a, b| a.name.cmp(&b.name));
-    let role = agent
-        .role
-        .parse::<Role>()
-        .map_err(|e| DbErr::Custom(format!("agent {id}: {e}")))?;
     Ok(Some(AgentView {
         id: agent.id,
         login: agent.login,
         name: agent.display_name,
-        role,
+        role: agent.role,
         departments,
     }))
 }
 
 /// Display names of the agents with these ids.
-pub async fn names<C>(c: &C, ids: Vec<i64>) -> Result<HashMap<i64, String>, DbErr>
+pub async fn names<C>(c: &C, ids: Vec<AgentId>) -> Result<HashMap<AgentId, String>, DbErr>
 where
     C: ConnectionTrait,
 {

@@ -6,11 +6,12 @@ use sea_orm::{
 };
 
 use super::entity::client;
+use crate::domain::{ClientId, TelegramUserId};
 
 /// What Telegram tells us about a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TelegramProfile {
-    pub telegram_id: i64,
+    pub telegram_id: TelegramUserId,
     pub username: Option<String>,
     pub name: String,
     pub language: Option<String>,
@@ -59,7 +60,7 @@ where
 }
 
 /// The clients with these ids.
-pub async fn by_ids<C>(c: &C, ids: Vec<i64>) -> Result<Vec<client::Model>, DbErr>
+pub async fn by_ids<C>(c: &C, ids: Vec<ClientId>) -> Result<Vec<client::Model>, DbErr>
 where
     C: ConnectionTrait,
 {

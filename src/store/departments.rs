@@ -6,6 +6,7 @@ use sea_orm::{
 };
 
 use super::entity::department;
+use crate::domain::DepartmentId;
 
 /// Finds a department by its exact name.
 pub async fn find_by_name<C>(c: &C, name: &str) -> Result<Option<department::Model>, DbErr>
@@ -33,7 +34,7 @@ where
 }
 
 /// The departments with these ids.
-pub async fn by_ids<C>(c: &C, ids: Vec<i64>) -> Result<Vec<department::Model>, DbErr>
+pub async fn by_ids<C>(c: &C, ids: Vec<DepartmentId>) -> Result<Vec<department::Model>, DbErr>
 where
     C: ConnectionTrait,
 {

@@ -3,28 +3,25 @@
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, Statement};
-use serde::Serialize;
 
 use super::entity::event;
+use crate::domain::{DepartmentId, EventSeq, TicketId};
 
 /// The PostgreSQL channel that tells other instances an event was committed.
 pub const NOTIFY_CHANNEL: &str = "switchboard_events";
 
-/// Writes an event. `body` must serialize to a JSON object with a `type` field.
-pub async fn insert<C, B>(
+/// Writes an event of `kind` about a ticket of `department_id`; `payload` is its JSON.
+pub async fn insert<C>(
     c: &C,
-    department_id: i64,
-    ticket_id: Option<i64>,
+    department_id: DepartmentId,
+    ticket_id: Option<TicketId>,
     kind: &str,
-    body: &B,
+    payload: String,
 ) -> Result<event::Model, DbErr>
 where
     C: ConnectionTrait,
-    B: Serialize,
 {
-    let payload =
-        serde_json::to_string(body).map_err(|e| DbErr::Custom(format!("event payload: {e}")))?;
-    let row = event::ActiveModel {
+    event::ActiveModel {
         kind: Set(kind.to_owned()),
         department_id: Set(department_id),
         ticket_id: Set(ticket_id),
@@ -33,8 +30,7 @@ where
         ..Default::default()
     }
     .insert(c)
-    .await?;
-    Ok(row)
+    .await
 }
 
 /// Event seqs per notification: PostgreSQL's payload limit is 8000 bytes.
@@ -43,7 +39,7 @@ const SEQS_PER_NOTIFICATION: usize = 400;
 /// On PostgreSQL, tells the other instances which events `instance` wrote in this transaction:
 /// the notification goes out when the transaction commits, and only then. Payload:
 /// `instance:seq,seq,...`. Nothing to do on SQLite.
-pub async fn announce<C>(c: &C, instance: &str, seqs: &[i64]) -> Result<(), DbErr>
+pub async fn announce<C>(c: &C, instance: &str, seqs: &[EventSeq]) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
 {
@@ -51,7 +47,7 @@ where
         return Ok(());
     }
     for chunk in seqs.chunks(SEQS_PER_NOTIFICATION) {
-        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let list: Vec<String> = chunk.iter().map(EventSeq::to_string).collect();
         c.execute_raw(Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
             "SELECT pg_notify($1, $2)",
@@ -66,7 +62,7 @@ where
 }
 
 /// The events with these seqs, in order.
-pub async fn by_seqs<C>(c: &C, seqs: Vec<i64>) -> Result<Vec<event::Model>, DbErr>
+pub async fn by_seqs<C>(c: &C, seqs: Vec<EventSeq>) -> Result<Vec<event::Model>, DbErr>
 where
     C: ConnectionTrait,
 {

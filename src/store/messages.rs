@@ -6,43 +6,29 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
-use super::entity::message;
+use super::{entity::message, tickets::invariant};
 use crate::{
-    domain::Direction,
+    domain::{Author, ChatId, DeliveryState, Direction, MessageId, TelegramMessageId, TicketId},
     views::{AuthorView, MessageView},
 };
 
-/// Delivery states of an outbound message.
-pub const QUEUED: &str = "queued";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-
-/// Who wrote a new message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Author {
-    Customer,
-    Agent(i64),
-    System,
-}
-
 /// What it takes to store a message.
 pub struct NewMessage<'a> {
-    pub ticket_id: i64,
+    pub ticket_id: TicketId,
     pub direction: Direction,
     pub author: Author,
     pub text: &'a str,
-    pub telegram_chat_id: i64,
-    pub telegram_message_id: Option<i64>,
+    pub telegram_chat_id: ChatId,
+    pub telegram_message_id: Option<TelegramMessageId>,
     pub created_at: DateTime<Utc>,
 }
 
 impl<'a> NewMessage<'a> {
     /// A customer's message as it arrived from Telegram.
     pub fn inbound(
-        ticket_id: i64,
-        chat_id: i64,
-        telegram_message_id: i64,
+        ticket_id: TicketId,
+        chat_id: ChatId,
+        telegram_message_id: TelegramMessageId,
         text: &'a str,
         at: DateTime<Utc>,
     ) -> Self {
@@ -59,9 +45,9 @@ impl<'a> NewMessage<'a> {
 
     /// A message to the customer, by an agent or by Switchboard itself.
     pub fn outbound(
-        ticket_id: i64,
+        ticket_id: TicketId,
         author: Author,
-        chat_id: i64,
+        chat_id: ChatId,
         text: &'a str,
         at: DateTime<Utc>,
     ) -> Self {
@@ -82,20 +68,15 @@ pub async fn insert<C>(c: &C, new: NewMessage<'_>) -> Result<message::Model, DbE
 where
     C: ConnectionTrait,
 {
-    let (kind, agent) = match new.author {
-        Author::Customer => ("customer", None),
-        Author::Agent(id) => ("agent", Some(id)),
-        Author::System => ("system", None),
-    };
     message::ActiveModel {
         ticket_id: Set(new.ticket_id),
-        direction: Set(new.direction.as_str().to_owned()),
-        author_kind: Set(kind.to_owned()),
-        author_agent_id: Set(agent),
+        direction: Set(new.direction),
+        author_kind: Set(new.author.kind()),
+        author_agent_id: Set(new.author.agent()),
         text: Set(new.text.to_owned()),
         telegram_chat_id: Set(new.telegram_chat_id),
         telegram_message_id: Set(new.telegram_message_id),
-        delivery: Set((new.direction == Direction::Out).then(|| QUEUED.to_owned())),
+        delivery: Set((new.direction == Direction::Out).then_some(DeliveryState::Queued)),
         delivery_error: Set(None),
         delivery_claimed_at: Set(None),
         created_at: Set(new.created_at),
@@ -106,7 +87,7 @@ where
 }
 
 /// Finds a message by id.
-pub async fn find<C>(c: &C, id: i64) -> Result<Option<message::Model>, DbErr>
+pub async fn find<C>(c: &C, id: MessageId) -> Result<Option<message::Model>, DbErr>
 where
     C: ConnectionTrait,
 {
@@ -114,7 +95,7 @@ where
 }
 
 /// A ticket's conversation, oldest first.
-pub async fn for_ticket<C>(c: &C, ticket_id: i64) -> Result<Vec<message::Model>, DbErr>
+pub async fn for_ticket<C>(c: &C, ticket_id: TicketId) -> Result<Vec<message::Model>, DbErr>
 where
     C: ConnectionTrait,
 {
@@ -127,12 +108,15 @@ where
 
 /// Claims a queued message for delivery; false when another worker has it or it is done. A claim
 /// older than `STALE_CLAIM` (its worker died mid-send) can be taken over.
-pub async fn claim<C>(c: &C, id: i64, now: DateTime<Utc>) -> Result<bool, DbErr>
+pub async fn claim<C>(c: &C, id: MessageId, now: DateTime<Utc>) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
 {
     let result = message::Entity::update_many()
-        .col_expr(message::Column::Delivery, Expr::value(SENDING))
+        .col_expr(
+            message::Column::Delivery,
+            Expr::value(DeliveryState::Sending),
+        )
         .col_expr(message::Column::DeliveryClaimedAt, Expr::value(now))
         .filter(message::Column::Id.eq(id))
         .filter(waiting(now))
@@ -148,46 +132,74 @@ pub const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(2);
 /// Messages waiting for delivery: queued, or claimed by a worker that has not finished in time.
 fn waiting(now: DateTime<Utc>) -> Condition {
     Condition::any()
-        .add(message::Column::Delivery.eq(QUEUED))
+        .add(message::Column::Delivery.eq(DeliveryState::Queued))
         .add(
             Condition::all()
-                .add(message::Column::Delivery.eq(SENDING))
+                .add(message::Column::Delivery.eq(DeliveryState::Sending))
                 .add(message::Column::DeliveryClaimedAt.lt(now - STALE_CLAIM)),
         )
 }
 
 /// Puts a message being sent back in the queue (Telegram asked us to wait, or was unreachable),
 /// with a note saying why for the operator.
-pub async fn requeue<C>(c: &C, id: i64, note: &str) -> Result<bool, DbErr>
+pub async fn requeue<C>(c: &C, id: MessageId, note: &str) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
 {
-    set_delivery(c, id, SENDING, QUEUED, Some(note), None).await
+    set_delivery(
+        c,
+        id,
+        DeliveryState::Sending,
+        DeliveryState::Queued,
+        Some(note),
+        None,
+    )
+    .await
 }
 
 /// Records that Telegram accepted the message.
-pub async fn mark_sent<C>(c: &C, id: i64, telegram_message_id: i64) -> Result<bool, DbErr>
+pub async fn mark_sent<C>(
+    c: &C,
+    id: MessageId,
+    telegram_message_id: TelegramMessageId,
+) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
 {
-    set_delivery(c, id, SENDING, SENT, None, Some(telegram_message_id)).await
+    set_delivery(
+        c,
+        id,
+        DeliveryState::Sending,
+        DeliveryState::Sent,
+        None,
+        Some(telegram_message_id),
+    )
+    .await
 }
 
 /// Records that the message cannot be delivered, and why, for the operator to see.
-pub async fn mark_failed<C>(c: &C, id: i64, reason: &str) -> Result<bool, DbErr>
+pub async fn mark_failed<C>(c: &C, id: MessageId, reason: &str) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
 {
-    set_delivery(c, id, SENDING, FAILED, Some(reason), None).await
+    set_delivery(
+        c,
+        id,
+        DeliveryState::Sending,
+        DeliveryState::Failed,
+        Some(reason),
+        None,
+    )
+    .await
 }
 
 async fn set_delivery<C>(
     c: &C,
-    id: i64,
-    from: &str,
-    to: &str,
+    id: MessageId,
+    from: DeliveryState,
+    to: DeliveryState,
     error: Option<&str>,
-    telegram_message_id: Option<i64>,
+    telegram_message_id: Option<TelegramMessageId>,
 ) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
@@ -210,7 +222,7 @@ where
 }
 
 /// Outbound messages waiting in the outbox, oldest first.
-pub async fn queued_ids<C>(c: &C, limit: u64, now: DateTime<Utc>) -> Result<Vec<i64>, DbErr>
+pub async fn queued_ids<C>(c: &C, limit: u64, now: DateTime<Utc>) -> Result<Vec<MessageId>, DbErr>
 where
     C: ConnectionTrait,
 {
@@ -220,7 +232,7 @@ where
         .filter(waiting(now))
         .order_by_asc(message::Column::Id)
         .limit(limit)
-        .into_tuple::<i64>()
+        .into_tuple::<MessageId>()
         .all(c)
         .await
 }
@@ -239,28 +251,30 @@ where
         messages.iter().filter_map(|m| m.author_agent_id).collect(),
     )
     .await?;
-    Ok(messages
+    messages
         .into_iter()
         .map(|m| {
-            let name = match (m.author_kind.as_str(), m.author_agent_id) {
-                ("customer", _) => customer_name.to_owned(),
-                (_, Some(id)) => names.get(&id).cloned().unwrap_or_default(),
-                _ => "Switchboard".to_owned(),
+            let author =
+                Author::from_columns(m.id, m.author_kind, m.author_agent_id).map_err(invariant)?;
+            let name = match author {
+                Author::Customer => customer_name.to_owned(),
+                Author::Agent(id) => names.get(&id).cloned().unwrap_or_default(),
+                Author::System => "Switchboard".to_owned(),
             };
-            MessageView {
+            Ok(MessageView {
                 id: m.id,
                 ticket_id: m.ticket_id,
                 direction: m.direction,
                 author: AuthorView {
-                    kind: m.author_kind,
-                    id: m.author_agent_id,
+                    kind: author.kind(),
+                    id: author.agent(),
                     name,
                 },
                 text: m.text,
                 created_at: m.created_at,
                 delivery: m.delivery,
                 delivery_error: m.delivery_error,
-            }
+            })
         })
-        .collect())
+        .collect()
 }

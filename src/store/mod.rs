@@ -66,3 +66,26 @@ pub fn is_postgres(db: &impl sea_orm::ConnectionTrait) -> bool {
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
+
+/// Turns a unique-constraint violation into the caller's own error at the insert that hit it
+/// (the database decides the race; nobody checks first), and any other database error into `E`.
+pub trait OnUnique<T> {
+    fn on_unique<E>(self, conflict: impl FnOnce() -> E) -> Result<T, E>
+    where
+        E: From<DbErr>;
+}
+
+impl<T> OnUnique<T> for Result<T, DbErr> {
+    fn on_unique<E>(self, conflict: impl FnOnce() -> E) -> Result<T, E>
+    where
+        E: From<DbErr>,
+    {
+        self.map_err(|e| {
+            if is_unique_violation(&e) {
+                conflict()
+            } else {
+                E::from(e)
+            }
+        })
+    }
+}

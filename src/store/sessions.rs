@@ -4,12 +4,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use super::entity::session;
+use crate::domain::AgentId;
 
 /// Stores a new session.
 pub async fn insert<C>(
     c: &C,
     token_hash: &str,
-    agent_id: i64,
+    agent_id: AgentId,
     expires_at: DateTime<Utc>,
 ) -> Result<(), DbErr>
 where
@@ -27,7 +28,11 @@ where
 }
 
 /// The agent of an unexpired session.
-pub async fn agent_of<C>(c: &C, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbErr>
+pub async fn agent_of<C>(
+    c: &C,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<AgentId>, DbErr>
 where
     C: ConnectionTrait,
 {

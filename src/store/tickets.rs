@@ -10,58 +10,86 @@ use sea_orm::{
 
 use super::entity::ticket;
 use crate::{
-    domain::{Scope, TicketStatus},
-    views::{AgentRef, ClientRef, DepartmentRef, TicketView},
+    domain::{
+        AgentId, ClientId, DepartmentId, Invariant, Scope, Ticket, TicketId, TicketState,
+        TicketStatus,
+    },
+    views::{AgentRef, ClientRef, DepartmentRef, Platform, TicketView},
 };
+
+/// A stored ticket as the rules see it; a row that breaks the rules is an error.
+fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
+    let state = TicketState::from_columns(row.id, row.status, row.owner_id).map_err(invariant)?;
+    Ok(Ticket {
+        id: row.id,
+        client: row.client_id,
+        department: row.department_id,
+        state,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// A broken invariant found in a stored row, as a database error (a 500, never a 404).
+pub fn invariant(error: Invariant) -> DbErr {
+    DbErr::Custom(error.to_string())
+}
 
 /// The most tickets one queue listing returns.
 pub const LIST_LIMIT: u64 = 200;
 
 /// Finds a ticket by id.
-pub async fn find<C>(c: &C, id: i64) -> Result<Option<ticket::Model>, DbErr>
+pub async fn find<C>(c: &C, id: TicketId) -> Result<Option<Ticket>, DbErr>
 where
     C: ConnectionTrait,
 {
-    ticket::Entity::find_by_id(id).one(c).await
+    ticket::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(parse)
+        .transpose()
 }
 
 /// The client's open (pending or accepted) ticket, if any; there is at most one.
-pub async fn find_open_for_client<C>(c: &C, client_id: i64) -> Result<Option<ticket::Model>, DbErr>
+pub async fn find_open_for_client<C>(c: &C, client_id: ClientId) -> Result<Option<Ticket>, DbErr>
 where
     C: ConnectionTrait,
 {
     ticket::Entity::find()
         .filter(ticket::Column::ClientId.eq(client_id))
-        .filter(ticket::Column::Status.ne(TicketStatus::Closed.as_str()))
+        .filter(ticket::Column::Status.ne(TicketStatus::Closed))
         .one(c)
-        .await
+        .await?
+        .map(parse)
+        .transpose()
 }
 
 /// Opens a pending ticket. Fails with a unique violation if the client has an open one.
 pub async fn insert_pending<C>(
     c: &C,
-    client_id: i64,
-    department_id: i64,
+    client_id: ClientId,
+    department_id: DepartmentId,
     now: DateTime<Utc>,
-) -> Result<ticket::Model, DbErr>
+) -> Result<Ticket, DbErr>
 where
     C: ConnectionTrait,
 {
-    ticket::ActiveModel {
+    let row = ticket::ActiveModel {
         client_id: Set(client_id),
         department_id: Set(department_id),
-        status: Set(TicketStatus::Pending.as_str().to_owned()),
+        status: Set(TicketStatus::Pending),
         owner_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(c)
-    .await
+    .await?;
+    parse(row)
 }
 
 /// Marks activity on a ticket so the queues sort it by it.
-pub async fn touch<C>(c: &C, id: i64, now: DateTime<Utc>) -> Result<(), DbErr>
+pub async fn touch<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
 {
@@ -75,20 +103,22 @@ where
 
 /// Gives a pending ticket to `agent` in one conditional update; true only for the one caller
 /// that won. The database decides concurrent accepts, across instances too.
-pub async fn try_accept<C>(c: &C, id: i64, agent: i64, now: DateTime<Utc>) -> Result<bool, DbErr>
+pub async fn try_accept<C>(
+    c: &C,
+    id: TicketId,
+    agent: AgentId,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
 {
     let result = ticket::Entity::update_many()
-        .col_expr(
-            ticket::Column::Status,
-            Expr::value(TicketStatus::Accepted.as_str()),
-        )
+        .col_expr(ticket::Column::Status, Expr::value(TicketStatus::Accepted))
         .col_expr(ticket::Column::OwnerId, Expr::value(agent))
         .col_expr(ticket::Column::AcceptedAt, Expr::value(now))
         .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
         .filter(ticket::Column::Id.eq(id))
-        .filter(ticket::Column::Status.eq(TicketStatus::Pending.as_str()))
+        .filter(ticket::Column::Status.eq(TicketStatus::Pending))
         .exec(c)
         .await?;
     Ok(result.rows_affected == 1)
@@ -100,17 +130,15 @@ pub async fn list<C>(
     c: &C,
     scope: &Scope,
     status: Option<TicketStatus>,
-) -> Result<Vec<ticket::Model>, DbErr>
+) -> Result<Vec<Ticket>, DbErr>
 where
     C: ConnectionTrait,
 {
     let mut query = ticket::Entity::find();
     query = match status {
-        Some(status) => query.filter(ticket::Column::Status.eq(status.as_str())),
-        None => query.filter(ticket::Column::Status.is_in([
-            TicketStatus::Pending.as_str(),
-            TicketStatus::Accepted.as_str(),
-        ])),
+        Some(status) => query.filter(ticket::Column::Status.eq(status)),
+        None => query
+            .filter(ticket::Column::Status.is_in([TicketStatus::Pending, TicketStatus::Accepted])),
     };
     if let Scope::Departments(ids) = scope {
         query = query.filter(ticket::Column::DepartmentId.is_in(ids.iter().copied()));
@@ -123,19 +151,22 @@ where
         .order_by_desc(ticket::Column::Id)
         .limit(LIST_LIMIT)
         .all(c)
-        .await
+        .await?
+        .into_iter()
+        .map(parse)
+        .collect()
 }
 
 /// Joins tickets with their clients, departments and owners, keeping their order.
-pub async fn views<C>(c: &C, tickets: Vec<ticket::Model>) -> Result<Vec<TicketView>, DbErr>
+pub async fn views<C>(c: &C, tickets: Vec<Ticket>) -> Result<Vec<TicketView>, DbErr>
 where
     C: ConnectionTrait,
 {
     if tickets.is_empty() {
         return Ok(Vec::new());
     }
-    let clients: HashMap<i64, ClientRef> =
-        super::clients::by_ids(c, tickets.iter().map(|t| t.client_id).collect())
+    let clients: HashMap<ClientId, ClientRef> =
+        super::clients::by_ids(c, tickets.iter().map(|t| t.client).collect())
             .await?
             .into_iter()
             .map(|m| {
@@ -150,41 +181,48 @@ where
                 )
             })
             .collect();
-    let departments: HashMap<i64, String> =
-        super::departments::by_ids(c, tickets.iter().map(|t| t.department_id).collect())
+    let departments: HashMap<DepartmentId, String> =
+        super::departments::by_ids(c, tickets.iter().map(|t| t.department).collect())
             .await?
             .into_iter()
             .map(|d| (d.id, d.name))
             .collect();
     let owners =
-        super::agents::names(c, tickets.iter().filter_map(|t| t.owner_id).collect()).await?;
+        super::agents::names(c, tickets.iter().filter_map(|t| t.state.owner()).collect()).await?;
     tickets
         .into_iter()
         .map(|t| {
-            let client = clients.get(&t.client_id).cloned().ok_or_else(|| {
-                DbErr::Custom(format!("ticket {}: client {} missing", t.id, t.client_id))
-            })?;
-            let status = t
-                .status
-                .parse::<TicketStatus>()
-                .map_err(|e| DbErr::Custom(format!("ticket {}: {e}", t.id)))?;
+            let missing =
+                |what: String| invariant(Invariant::new(format!("ticket {}: {what}", t.id)));
+            let client = clients
+                .get(&t.client)
+                .cloned()
+                .ok_or_else(|| missing(format!("client {} missing", t.client)))?;
+            let department = departments
+                .get(&t.department)
+                .cloned()
+                .ok_or_else(|| missing(format!("department {} missing", t.department)))?;
+            let owner = match t.state.owner() {
+                Some(id) => Some(AgentRef {
+                    id,
+                    name: owners
+                        .get(&id)
+                        .cloned()
+                        .ok_or_else(|| missing(format!("owner {id} missing")))?,
+                }),
+                None => None,
+            };
             Ok(TicketView {
                 id: t.id,
                 number: t.id,
-                status,
+                status: t.state.status(),
                 client,
                 department: DepartmentRef {
-                    id: t.department_id,
-                    name: departments
-                        .get(&t.department_id)
-                        .cloned()
-                        .unwrap_or_default(),
+                    id: t.department,
+                    name: department,
                 },
-                platform: "telegram",
-                owner: t.owner_id.map(|id| AgentRef {
-                    id,
-                    name: owners.get(&id).cloned().unwrap_or_default(),
-                }),
+                platform: Platform::Telegram,
+                owner,
                 created_at: t.created_at,
                 updated_at: t.updated_at,
             })
@@ -193,12 +231,14 @@ where
 }
 
 /// The view of one ticket.
-pub async fn view<C>(c: &C, ticket: ticket::Model) -> Result<TicketView, DbErr>
+pub async fn view<C>(c: &C, ticket: Ticket) -> Result<TicketView, DbErr>
 where
     C: ConnectionTrait,
 {
-    views(c, vec![ticket])
-        .await?
-        .pop()
-        .ok_or_else(|| DbErr::Custom("ticket view lost".to_owned()))
+    let id = ticket.id;
+    views(c, vec![ticket]).await?.pop().ok_or_else(|| {
+        invariant(Invariant::new(format!(
+            "ticket {id}: one ticket made no view"
+        )))
+    })
 }

@@ -4,9 +4,10 @@ use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set, sea_query::OnConflict};
 
 use super::entity::telegram_update;
+use crate::domain::UpdateId;
 
 /// Records `update_id`; false when it was recorded before (the update is a repeat).
-pub async fn record<C>(c: &C, update_id: i64) -> Result<bool, DbErr>
+pub async fn record<C>(c: &C, update_id: UpdateId) -> Result<bool, DbErr>
 where
     C: ConnectionTrait,
 {

@@ -4,10 +4,13 @@
 
 use std::time::Duration;
 
-use teloxide::{ApiError, RequestError, prelude::Requester, types::ChatId};
+use teloxide::{ApiError, RequestError, prelude::Requester};
 use tokio_util::sync::CancellationToken;
 
-use crate::service::{Outbound, Service};
+use crate::{
+    domain::{MessageId, TelegramMessageId},
+    service::{Outbound, Service},
+};
 
 /// How many queued messages one pass looks at.
 const BATCH: u64 = 100;
@@ -64,26 +67,31 @@ enum Step {
     Backoff,
 }
 
-async fn deliver(bot: &teloxide::Bot, service: &Service, id: i64) -> Step {
+async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step {
     let outbound: Outbound = match service.claim_outbound(id).await {
         Ok(Some(o)) => o,
         Ok(None) => return Step::Done,
         Err(error) => {
-            tracing::warn!(message.id = id, %error, "claiming an outbound message failed");
+            tracing::warn!(message.id = %id, %error, "claiming an outbound message failed");
             return Step::Backoff;
         }
     };
     let result = bot
-        .send_message(ChatId(outbound.chat_id), outbound.text.clone())
+        .send_message(
+            teloxide::types::ChatId(outbound.chat_id.0),
+            outbound.text.clone(),
+        )
         .await;
     let (step, recorded) = match result {
         Ok(sent) => (
             Step::Done,
-            service.outbound_sent(id, i64::from(sent.id.0)).await,
+            service
+                .outbound_sent(id, TelegramMessageId(i64::from(sent.id.0)))
+                .await,
         ),
         Err(RequestError::RetryAfter(seconds)) => {
             tracing::warn!(
-                message.id = id,
+                message.id = %id,
                 seconds = seconds.seconds(),
                 "Telegram rate limit; waiting"
             );
@@ -94,7 +102,7 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: i64) -> Step {
             )
         }
         Err(error @ (RequestError::Network(_) | RequestError::Io(_))) => {
-            tracing::warn!(message.id = id, %error, "Telegram unreachable; will retry");
+            tracing::warn!(message.id = %id, %error, "Telegram unreachable; will retry");
             (
                 Step::Backoff,
                 service
@@ -104,12 +112,12 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: i64) -> Step {
         }
         Err(error) => {
             let reason = failure_reason(&error);
-            tracing::warn!(message.id = id, chat.id = outbound.chat_id, %error, "message not delivered");
+            tracing::warn!(message.id = %id, chat.id = %outbound.chat_id, %error, "message not delivered");
             (Step::Done, service.outbound_failed(id, &reason).await)
         }
     };
     if let Err(error) = recorded {
-        tracing::error!(message.id = id, %error, "recording a delivery outcome failed");
+        tracing::error!(message.id = %id, %error, "recording a delivery outcome failed");
         return Step::Backoff;
     }
     step

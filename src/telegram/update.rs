@@ -2,7 +2,11 @@
 
 use teloxide::types::{Message, Update, UpdateKind};
 
-use crate::{service::IncomingMessage, store::clients::TelegramProfile};
+use crate::{
+    domain::{ChatId, TelegramMessageId, TelegramUserId, UpdateId},
+    service::IncomingMessage,
+    store::clients::TelegramProfile,
+};
 
 /// The customer message in `update`, if it is one we serve: a message in a private chat with the
 /// bot. Group chats, channels and other update kinds are not customer conversations.
@@ -18,15 +22,15 @@ pub fn incoming(update: &Update) -> Option<IncomingMessage> {
         return None;
     }
     Some(IncomingMessage {
-        update_id: i64::from(update.id.0),
+        update_id: UpdateId(i64::from(update.id.0)),
         profile: TelegramProfile {
-            telegram_id: i64::try_from(user.id.0).ok()?,
+            telegram_id: TelegramUserId(i64::try_from(user.id.0).ok()?),
             username: user.username.as_deref().map(storable),
             name: storable(&user.full_name()),
             language: user.language_code.as_deref().map(storable),
         },
-        chat_id: message.chat.id.0,
-        message_id: i64::from(message.id.0),
+        chat_id: ChatId(message.chat.id.0),
+        message_id: TelegramMessageId(i64::from(message.id.0)),
         text: storable(&text_of(message)),
         sent_at: message.date,
     })
@@ -107,7 +111,7 @@ mod tests {
         let incoming = incoming(&update(private(json!({"text": "hello"})))).unwrap();
         assert_eq!(
             (incoming.update_id, incoming.chat_id, incoming.message_id),
-            (9, 42, 5)
+            (UpdateId(9), ChatId(42), TelegramMessageId(5))
         );
         assert_eq!(incoming.text, "hello");
         assert_eq!(incoming.profile.name, "Ann Lee");

@@ -6,6 +6,7 @@
 mod support;
 
 mod accept;
+mod admin;
 mod auth;
 mod cli;
 mod console;

@@ -141,7 +141,10 @@ async fn a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out(backend: 
 
 async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: Backend) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    use switchboard::store::{entity::message, messages::STALE_CLAIM};
+    use switchboard::{
+        domain::{DeliveryState, MessageId},
+        store::{entity::message, messages::STALE_CLAIM},
+    };
 
     let mut app = spawn_app(backend.clone()).await;
     let alice = app.agent("alice").await;
@@ -191,12 +194,12 @@ async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: 
     .await;
     assert!(resent.is_ok(), "the restarted server sent it again");
     let mut ws = restarted.login("alice").await.ws().await;
-    let row = message::Entity::find_by_id(id)
+    let row = message::Entity::find_by_id(MessageId(id))
         .one(&db)
         .await
         .expect("query")
         .expect("row");
-    if row.delivery.as_deref() != Some("sent") {
+    if row.delivery != Some(DeliveryState::Sent) {
         assert_eq!(
             ws.expect_message("message.updated", &reply.body["id"])
                 .await["message"]["delivery"],

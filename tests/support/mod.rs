@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use switchboard::{
     config::Settings,
-    domain::Role,
+    domain::{AgentId, DepartmentId, Role},
     service::{NewAgentInput, Service},
     simulator::{Customer, FakeTelegram},
     startup::Application,
@@ -143,14 +143,14 @@ impl TestApp {
     }
 
     /// Creates a department.
-    pub async fn add_department(&self, name: &str) -> i64 {
+    pub async fn add_department(&self, name: &str) -> DepartmentId {
         Service::add_department(&self.db().await, name)
             .await
             .expect("creating a department")
     }
 
     /// Creates an agent whose password is `password_of(login)`.
-    pub async fn add_agent(&self, login: &str, role: Role, departments: &[&str]) -> i64 {
+    pub async fn add_agent(&self, login: &str, role: Role, departments: &[&str]) -> AgentId {
         let departments: Vec<String> = departments.iter().map(|d| (*d).to_owned()).collect();
         Service::add_agent(
             &self.db().await,
@@ -224,6 +224,6 @@ pub fn customer(id: i64, name: &str) -> Customer {
 
 fn init_test_tracing() {
     if std::env::var("TEST_LOG").is_ok() {
-        switchboard::cli::init_tracing();
+        switchboard::startup::init_tracing();
     }
 }

@@ -1,14 +1,16 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{AgentId, Role};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "agents")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub id: AgentId,
     pub login: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub created_at: ChronoDateTimeUtc,
 }

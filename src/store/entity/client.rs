@@ -1,11 +1,13 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{ClientId, TelegramUserId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "clients")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub telegram_id: i64,
+    pub id: ClientId,
+    pub telegram_id: TelegramUserId,
     pub username: Option<String>,
     pub name: String,
     pub language: Option<String>,

@@ -1,13 +1,15 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{DepartmentId, EventSeq, TicketId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub id: EventSeq,
     pub kind: String,
-    pub department_id: i64,
-    pub ticket_id: Option<i64>,
+    pub department_id: DepartmentId,
+    pub ticket_id: Option<TicketId>,
     pub payload: String,
     pub created_at: ChronoDateTimeUtc,
 }

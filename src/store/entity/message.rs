@@ -1,18 +1,22 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{
+    AgentId, AuthorKind, ChatId, DeliveryState, Direction, MessageId, TelegramMessageId, TicketId,
+};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub ticket_id: i64,
-    pub direction: String,
-    pub author_kind: String,
-    pub author_agent_id: Option<i64>,
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub direction: Direction,
+    pub author_kind: AuthorKind,
+    pub author_agent_id: Option<AgentId>,
     pub text: String,
-    pub telegram_chat_id: i64,
-    pub telegram_message_id: Option<i64>,
-    pub delivery: Option<String>,
+    pub telegram_chat_id: ChatId,
+    pub telegram_message_id: Option<TelegramMessageId>,
+    pub delivery: Option<DeliveryState>,
     pub delivery_error: Option<String>,
     pub delivery_claimed_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,

@@ -1,10 +1,12 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::UpdateId;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "telegram_updates")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub update_id: i64,
+    pub update_id: UpdateId,
     pub received_at: ChronoDateTimeUtc,
 }
 

@@ -1,14 +1,16 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{AgentId, ClientId, DepartmentId, TicketId, TicketStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tickets")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
-    pub client_id: i64,
-    pub department_id: i64,
-    pub status: String,
-    pub owner_id: Option<i64>,
+    pub id: TicketId,
+    pub client_id: ClientId,
+    pub department_id: DepartmentId,
+    pub status: TicketStatus,
+    pub owner_id: Option<AgentId>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
     pub accepted_at: Option<ChronoDateTimeUtc>,

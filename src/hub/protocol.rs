@@ -1,0 +1,168 @@
+//! The live protocol as types: the events consoles hear of, the frames the server sends and the
+//! frames a console may send. docs/api.md describes the same shapes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::EventSeq,
+    views::{AgentView, MessageView, TicketView},
+};
+
+/// A committed change that consoles hear of. Stored in the event log (without its seq) and sent
+/// to every console that may see its department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Event {
+    /// A new ticket.
+    #[serde(rename = "ticket.created")]
+    TicketCreated { ticket: TicketView },
+    /// A ticket's state or owner changed.
+    #[serde(rename = "ticket.updated")]
+    TicketUpdated { ticket: TicketView },
+    /// A new message in a ticket's conversation.
+    #[serde(rename = "message.created")]
+    MessageCreated { message: MessageView },
+    /// A message's delivery changed.
+    #[serde(rename = "message.updated")]
+    MessageUpdated { message: MessageView },
+}
+
+impl Event {
+    /// The event's `type`, also stored in the event log's `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::TicketCreated { .. } => "ticket.created",
+            Self::TicketUpdated { .. } => "ticket.updated",
+            Self::MessageCreated { .. } => "message.created",
+            Self::MessageUpdated { .. } => "message.updated",
+        }
+    }
+}
+
+/// An event with its place in the event log: `{"seq": N, "type": ..., ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequenced {
+    pub seq: EventSeq,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Every frame the server sends a console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ServerFrame {
+    /// The first frame: who the console is logged in as.
+    #[serde(rename = "hello")]
+    Hello { agent: AgentView },
+    /// The answer to a ping.
+    #[serde(rename = "pong")]
+    Pong,
+    /// A frame the console sent was refused; the stream goes on.
+    #[serde(rename = "error")]
+    Error { error: String, message: String },
+    /// A live event.
+    #[serde(untagged)]
+    Event(Sequenced),
+}
+
+impl ServerFrame {
+    /// The frame as JSON text.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("a server frame always serializes")
+    }
+}
+
+/// Every frame a console may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ClientFrame {
+    /// Asks for a pong (keeps proxies from closing an idle socket).
+    #[serde(rename = "ping")]
+    Ping,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::{
+        domain::{
+            AuthorKind, ClientId, DepartmentId, Direction, MessageId, TelegramUserId, TicketId,
+            TicketStatus,
+        },
+        views::{AuthorView, ClientRef, DepartmentRef, Platform},
+    };
+
+    fn ticket() -> TicketView {
+        TicketView {
+            id: TicketId(1),
+            number: TicketId(1),
+            status: TicketStatus::Pending,
+            client: ClientRef {
+                id: ClientId(2),
+                telegram_id: TelegramUserId(3),
+                username: None,
+                name: "Ann".to_owned(),
+            },
+            department: DepartmentRef {
+                id: DepartmentId(4),
+                name: "General".to_owned(),
+            },
+            platform: Platform::Telegram,
+            owner: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_event_frame_is_the_event_with_its_seq_and_type() {
+        let frame = ServerFrame::Event(Sequenced {
+            seq: EventSeq(42),
+            event: Event::TicketCreated { ticket: ticket() },
+        });
+        let json: serde_json::Value = serde_json::from_str(&frame.to_text()).unwrap();
+        assert_eq!(json["seq"], 42);
+        assert_eq!(json["type"], "ticket.created");
+        assert_eq!(json["ticket"]["id"], 1);
+        assert_eq!(json["ticket"]["platform"], "telegram");
+        assert_eq!(
+            serde_json::from_value::<ServerFrame>(json).unwrap(),
+            frame,
+            "frames read back as they were written"
+        );
+    }
+
+    #[test]
+    fn control_frames_carry_only_their_type_and_fields() {
+        assert_eq!(ServerFrame::Pong.to_text(), r#"{"type":"pong"}"#);
+        let message = MessageView {
+            id: MessageId(1),
+            ticket_id: TicketId(1),
+            direction: Direction::In,
+            author: AuthorView {
+                kind: AuthorKind::Customer,
+                id: None,
+                name: "Ann".to_owned(),
+            },
+            text: "hi".to_owned(),
+            created_at: Utc::now(),
+            delivery: None,
+            delivery_error: None,
+        };
+        let event = Event::MessageCreated { message };
+        assert_eq!(event.kind(), "message.created");
+        let stored: serde_json::Value = serde_json::to_value(&event).unwrap();
+        assert_eq!(stored["type"], event.kind());
+    }
+
+    #[test]
+    fn a_console_may_only_ping() {
+        assert_eq!(
+            serde_json::from_str::<ClientFrame>(r#"{"type":"ping"}"#).unwrap(),
+            ClientFrame::Ping
+        );
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"accept"}"#).is_err());
+    }
+}

@@ -1,0 +1,227 @@
+//! The handle tests and the demo drive the fake Telegram with: it starts the Bot API server
+//! (`bot_api`) over the shared state (`state`), queues customers' updates and reads what the bot
+//! sent.
+
+use std::{
+    collections::{HashMap, HashSet, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use serde_json::{Value, json};
+use tokio::sync::{Notify, broadcast, watch};
+use url::Url;
+
+use super::{
+    bot_api,
+    state::{Call, Customer, Failure, Inner, State},
+};
+
+/// A running fake Bot API server. Cheap to clone.
+#[derive(Clone)]
+pub struct FakeTelegram {
+    pub(super) inner: Arc<Inner>,
+    url: Url,
+}
+
+impl FakeTelegram {
+    /// Starts a fake Bot API server on 127.0.0.1 with a free port, for the bot token `token`.
+    pub async fn start(token: &str) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = Url::parse(&format!("http://{}", listener.local_addr()?))?;
+        let (calls, _) = broadcast::channel(4096);
+        let inner = Arc::new(Inner {
+            token: token.to_owned(),
+            state: Mutex::new(State {
+                next_update_id: 1,
+                next_message_id: 1,
+                updates: VecDeque::new(),
+                redeliveries: VecDeque::new(),
+                calls: Vec::new(),
+                blocked: HashSet::new(),
+                known_chats: HashMap::new(),
+                failures: HashMap::new(),
+                confirmed_offset: 0,
+                poll_generation: 0,
+                conflicts: 0,
+            }),
+            new_update: Notify::new(),
+            calls,
+            handed_out: watch::Sender::new(0),
+            confirmed: watch::Sender::new(0),
+        });
+        let app = bot_api::router(inner.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "fake Bot API server stopped");
+            }
+        });
+        Ok(Self { inner, url })
+    }
+
+    /// The server's base URL, for `TELEGRAM_API_URL`.
+    pub fn api_url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The bot token it accepts.
+    pub fn token(&self) -> &str {
+        &self.inner.token
+    }
+
+    /// The customer sends `text` to the bot; returns the update id.
+    pub fn customer_says(&self, customer: &Customer, text: &str) -> i64 {
+        self.push_message(customer, json!({"text": text}))
+    }
+
+    /// The customer sends a message with these extra fields (`photo`, `caption`, ...); returns the update id.
+    pub fn push_message(&self, customer: &Customer, fields: Value) -> i64 {
+        let mut state = self.inner.state();
+        let message_id = state.next_message_id;
+        state.next_message_id += 1;
+        state.known_chats.insert(customer.id, customer.clone());
+        let mut message = json!({
+            "message_id": message_id,
+            "date": chrono::Utc::now().timestamp(),
+            "chat": {"id": customer.id, "type": "private", "first_name": customer.first_name},
+            "from": customer.user_json(),
+        });
+        if let (Some(target), Some(extra)) = (message.as_object_mut(), fields.as_object()) {
+            target.extend(extra.clone());
+        }
+        let update_id = state.next_update_id;
+        state.next_update_id += 1;
+        state
+            .updates
+            .push_back(json!({"update_id": update_id, "message": message}));
+        drop(state);
+        self.inner.new_update.notify_waiters();
+        update_id
+    }
+
+    /// Hands out an update once more, even one the bot confirmed, as Telegram may (it delivers
+    /// at least once).
+    pub fn redeliver(&self, update: Value) {
+        self.inner.state().redeliveries.push_back(update);
+        self.inner.new_update.notify_waiters();
+    }
+
+    /// The customer blocks the bot: sending to them fails with 403.
+    pub fn block(&self, chat_id: i64) {
+        self.inner.state().blocked.insert(chat_id);
+    }
+
+    /// The next call of `method` (any case) fails this way.
+    pub fn fail_next(&self, method: &str, failure: Failure) {
+        self.inner
+            .state()
+            .failures
+            .entry(method.to_lowercase())
+            .or_default()
+            .push_back(failure);
+    }
+
+    /// Every call of `method` (any case) so far.
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        let method = method.to_lowercase();
+        self.inner
+            .state()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// The texts the bot sent to `chat_id`, in order.
+    pub fn sent_to(&self, chat_id: i64) -> Vec<String> {
+        self.calls("sendMessage")
+            .into_iter()
+            .filter(|c| c.body["chat_id"].as_i64() == Some(chat_id))
+            .filter_map(|c| c.body["text"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// How many getUpdates requests were ended by a newer one, as Telegram does when two bot
+    /// instances poll at once (409 Conflict).
+    pub fn conflicts(&self) -> u64 {
+        self.inner.state().conflicts
+    }
+
+    /// The highest offset the bot confirmed with getUpdates.
+    pub fn confirmed_offset(&self) -> i64 {
+        self.inner.state().confirmed_offset
+    }
+
+    /// Waits until getUpdates has handed update `update_id` to the bot; false on timeout.
+    pub async fn wait_handed_out(&self, update_id: i64, timeout: Duration) -> bool {
+        let mut handed_out = self.inner.handed_out.subscribe();
+        tokio::time::timeout(
+            timeout,
+            handed_out.wait_for(|highest| *highest >= update_id),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Waits until the bot confirmed update `update_id` (sent a getUpdates offset past it, which
+    /// it does only once the update is committed); false on timeout.
+    pub async fn wait_confirmed(&self, update_id: i64, timeout: Duration) -> bool {
+        let mut confirmed = self.inner.confirmed.subscribe();
+        tokio::time::timeout(timeout, confirmed.wait_for(|offset| *offset > update_id))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Subscribes to calls as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<Call> {
+        self.inner.calls.subscribe()
+    }
+
+    /// Waits until a call matching `matches` has been made (before or during the wait).
+    pub async fn wait_for_call(
+        &self,
+        timeout: Duration,
+        matches: impl Fn(&Call) -> bool,
+    ) -> Option<Call> {
+        let mut live = self.subscribe();
+        if let Some(found) = self
+            .inner
+            .state()
+            .calls
+            .iter()
+            .find(|c| matches(c))
+            .cloned()
+        {
+            return Some(found);
+        }
+        tokio::time::timeout(timeout, async {
+            loop {
+                match live.recv().await {
+                    Ok(call) if matches(&call) => return Some(call),
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Waits until the bot sent a message to `chat_id` whose text contains `needle`.
+    pub async fn wait_for_message_to(
+        &self,
+        chat_id: i64,
+        needle: &str,
+        timeout: Duration,
+    ) -> Option<String> {
+        self.wait_for_call(timeout, |c| {
+            c.method == "sendmessage"
+                && c.body["chat_id"].as_i64() == Some(chat_id)
+                && c.body["text"].as_str().is_some_and(|t| t.contains(needle))
+        })
+        .await
+        .and_then(|c| c.body["text"].as_str().map(str::to_owned))
+    }
+}
