@@ -4,6 +4,8 @@
  * `.status`, `.code` and the parsed `.body` (e.g. a 409's `owner`).
  */
 
+import { ERROR_CODE } from './constants.js';
+
 /** An HTTP or network failure; `message` is safe to show to the agent. */
 export class ApiError extends Error {
   constructor(status, code, message, body) {
@@ -29,7 +31,7 @@ export async function request(method, path, body) {
   try {
     response = await fetch(path, init);
   } catch (cause) {
-    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.', null);
+    throw new ApiError(0, ERROR_CODE.NETWORK, 'Cannot reach the server. Check your connection.', null);
   }
   const data = await readJson(response);
   if (!response.ok) {

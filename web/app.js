@@ -1,32 +1,22 @@
 /**
- * Switchboard console entry point: checks the session, wires the views and
- * owns the state (tickets by id, selected ticket, me).
+ * Switchboard console entry point: checks the session, wires the views,
+ * talks to the API and turns its answers and the live events into requests
+ * to the state module (state.js), which owns the console's state.
  */
 
 import { api } from './api.js';
+import { EVENT, ERROR_CODE, TICKET_STATUS, CONNECTION, TOPIC } from './constants.js';
+import {
+  subscribe, getMe, getTicket, getSelectedId, isMine, setMe, upsertTicket, removeTicket,
+  loadTickets, markUnread, selectTicket, setSelectedTicket, clearSelection, resetState,
+} from './state.js';
 import { initLogin, showLogin, hideLogin } from './login.js';
-import { initQueue, renderQueue, clearQueue } from './queue.js';
-import { initChat, openChat, closeChat, renderHeader, reloadMessages, showMessage } from './chat.js';
+import { initQueue } from './queue.js';
+import { initChat, reloadMessages, showMessage } from './chat.js';
 import { initSound, playAlert, unlockOnFirstClick } from './sound.js';
 import { startLive, stopLive } from './live.js';
 
 const NOTICE_MS = 6000;
-
-const state = {
-  me: null,
-  /** id -> Ticket, open tickets only (pending and accepted) */
-  tickets: new Map(),
-  selectedId: null,
-  /** the selected Ticket (kept even once it is closed) */
-  selectedTicket: null,
-  /** id -> Message for the selected ticket */
-  messages: new Map(),
-  /** ids of tickets with messages not yet seen */
-  unread: new Set(),
-};
-
-// Diagnostics only; the console never reads this back.
-window.switchboard = Object.freeze({ state });
 
 /** Sets of ticket ids touched by live events while a ticket list loads. */
 const loadsInFlight = new Set();
@@ -56,25 +46,6 @@ function handleError(err) {
   notify(err && err.message ? err.message : 'Something went wrong');
 }
 
-function timeOf(ticket) {
-  const ms = Date.parse(ticket.updated_at);
-  return Number.isNaN(ms) ? 0 : ms;
-}
-
-/** Stores a ticket (ignoring an older copy) and refreshes the views. */
-function applyTicket(ticket) {
-  const known = state.tickets.get(ticket.id) ||
-    (state.selectedId === ticket.id ? state.selectedTicket : null);
-  if (known && timeOf(known) > timeOf(ticket)) return;
-  if (ticket.status === 'closed') state.tickets.delete(ticket.id);
-  else state.tickets.set(ticket.id, ticket);
-  if (state.selectedId === ticket.id) {
-    state.selectedTicket = ticket;
-    renderHeader();
-  }
-  renderQueue();
-}
-
 /** Reloads every open ticket (login and each WebSocket (re)connect). */
 async function reloadTickets() {
   const touched = new Set();
@@ -83,18 +54,8 @@ async function reloadTickets() {
   try {
     const list = await api.get('/api/tickets');
     if (epoch !== sessionEpoch) return;
-    const fresh = new Map();
-    for (const ticket of list) if (ticket.status !== 'closed') fresh.set(ticket.id, ticket);
-    // Live events that arrived during the request are newer than the list.
-    for (const id of touched) {
-      const live = state.tickets.get(id);
-      if (!live) fresh.delete(id);
-      else if (!fresh.has(id) || timeOf(live) >= timeOf(fresh.get(id))) fresh.set(id, live);
-    }
-    state.tickets = fresh;
-    for (const id of state.unread) if (!fresh.has(id)) state.unread.delete(id);
-    renderQueue();
-    if (state.selectedId != null) refreshSelected();
+    loadTickets(list, touched);
+    if (getSelectedId() != null) refreshSelected();
   } catch (err) {
     if (epoch === sessionEpoch) handleError(err);
   } finally {
@@ -104,17 +65,16 @@ async function reloadTickets() {
 
 /** After a reconnect: the selected ticket and its history may have changed. */
 async function refreshSelected() {
-  const id = state.selectedId;
-  const open = state.tickets.get(id);
+  const id = getSelectedId();
+  const open = getTicket(id);
   if (open) {
-    state.selectedTicket = open;
-    renderHeader();
+    setSelectedTicket(open);
   } else {
     try {
       const ticket = await api.get(`/api/tickets/${id}`);
-      if (state.selectedId === id) applyTicket(ticket);
+      if (getSelectedId() === id) upsertTicket(ticket);
     } catch (err) {
-      if (err.status === 404 && state.selectedId === id) closeChat();
+      if (err.status === 404 && getSelectedId() === id) clearSelection();
       else if (err.status !== 404) handleError(err);
       return;
     }
@@ -122,39 +82,25 @@ async function refreshSelected() {
   reloadMessages();
 }
 
-/** Opens a ticket in the chat view (read-only unless I own it). */
-function selectTicket(id) {
-  const ticket = state.tickets.get(id);
-  if (!ticket) return;
-  state.unread.delete(id);
-  const same = state.selectedId === id;
-  state.selectedId = id;
-  state.selectedTicket = ticket;
-  renderQueue();
-  if (same) renderHeader();
-  else openChat();
-}
-
 /** POST accept; on a lost race, show who won. */
 async function acceptTicket(id) {
-  const before = state.tickets.get(id);
+  const before = getTicket(id);
   const label = `#${before ? before.number : id}`;
   try {
     const ticket = await api.post(`/api/tickets/${id}/accept`);
-    applyTicket(ticket);
+    upsertTicket(ticket);
     selectTicket(id);
   } catch (err) {
-    if (err.status === 409 && err.code === 'already_accepted' && err.body && err.body.owner) {
-      const current = state.tickets.get(id) || before;
-      if (current) applyTicket({ ...current, status: 'accepted', owner: err.body.owner });
+    if (err.status === 409 && err.code === ERROR_CODE.ALREADY_ACCEPTED && err.body && err.body.owner) {
+      const current = getTicket(id) || before;
+      if (current) upsertTicket({ ...current, status: TICKET_STATUS.ACCEPTED, owner: err.body.owner });
       notify(`Ticket ${label} was already accepted by ${err.body.owner.name}`);
     } else if (err.status === 404) {
-      state.tickets.delete(id);
-      renderQueue();
+      removeTicket(id);
       notify(`Ticket ${label} is no longer available`);
     } else if (err.status === 409) {
       notify(err.message);
-      api.get(`/api/tickets/${id}`).then(applyTicket, () => {});
+      api.get(`/api/tickets/${id}`).then(upsertTicket, () => {});
     } else {
       handleError(err);
     }
@@ -164,35 +110,30 @@ async function acceptTicket(id) {
 /** Dispatches one WebSocket event (docs/api.md). */
 function onLiveEvent(event) {
   switch (event.type) {
-    case 'hello':
-      if (event.agent) showMe(event.agent);
+    case EVENT.HELLO:
+      if (event.agent) setMe(event.agent);
       break;
-    case 'ticket.created':
-    case 'ticket.updated':
+    case EVENT.TICKET_CREATED:
+    case EVENT.TICKET_UPDATED:
       if (!event.ticket) break;
       for (const touched of loadsInFlight) touched.add(event.ticket.id);
-      applyTicket(event.ticket);
-      if (event.type === 'ticket.created' && event.ticket.status === 'pending') playAlert();
-      break;
-    case 'message.created':
-      if (!event.message) break;
-      if (!showMessage(event.message) && !isMine(event.message)) {
-        state.unread.add(event.message.ticket_id);
-        renderQueue();
+      upsertTicket(event.ticket);
+      if (event.type === EVENT.TICKET_CREATED && event.ticket.status === TICKET_STATUS.PENDING) {
+        playAlert();
       }
       break;
-    case 'message.updated':
+    case EVENT.MESSAGE_CREATED:
+      if (!event.message) break;
+      // My own replies (sent from another tab) do not count as unread.
+      if (!showMessage(event.message) && !isMine(event.message)) markUnread(event.message.ticket_id);
+      break;
+    case EVENT.MESSAGE_UPDATED:
       if (event.message) showMessage(event.message);
       break;
-    case 'error':
+    case EVENT.ERROR:
       notify(event.message || 'The live connection reported an error');
       break;
   }
-}
-
-/** My own replies (sent from another tab) do not count as unread. */
-function isMine({ author }) {
-  return Boolean(author && author.kind === 'agent' && state.me && author.id === state.me.id);
 }
 
 /** A reconnect attempt first checks that the session is still valid. */
@@ -202,15 +143,23 @@ async function sessionStillValid() {
   return !ended;
 }
 
-function showMe(agent) {
-  state.me = agent;
-  document.getElementById('me').textContent = `${agent.name} (${agent.role})`;
-  if (state.selectedTicket) renderHeader();
+/** The top bar: "Name (role)" in #me. */
+function renderMe() {
+  const me = getMe();
+  document.getElementById('me').textContent = me ? `${me.name} (${me.role})` : '';
+}
+
+/** The top bar: "Live" with data-state="open", otherwise "Reconnecting…" / "closed". */
+function renderConnection(connection) {
+  const el = document.getElementById('connection');
+  const open = connection === CONNECTION.OPEN;
+  el.textContent = open ? 'Live' : 'Reconnecting…';
+  el.dataset.state = open ? CONNECTION.OPEN : CONNECTION.CLOSED;
 }
 
 /** Shows the console for `agent`; `viaClick` is true right after the login form. */
 function enterConsole(agent, viaClick) {
-  showMe(agent);
+  setMe(agent);
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -223,12 +172,7 @@ function leaveConsole() {
   if (document.getElementById('console-view').hidden) return;
   sessionEpoch += 1;
   stopLive();
-  state.me = null;
-  state.tickets = new Map();
-  state.unread.clear();
-  closeChat(true);
-  clearQueue();
-  document.getElementById('me').textContent = '';
+  resetState();
   document.getElementById('console-view').hidden = true;
   showLogin();
 }
@@ -243,10 +187,12 @@ async function logout() {
 }
 
 async function boot() {
+  subscribe(TOPIC.ME, renderMe);
+  subscribe(TOPIC.CONNECTION, renderConnection);
   initSound();
   initLogin((agent) => enterConsole(agent, true));
-  initQueue(state, { onSelect: selectTicket, onAccept: acceptTicket });
-  initChat(state, { onError: handleError });
+  initQueue({ onAccept: acceptTicket });
+  initChat({ onError: handleError });
   document.getElementById('logout').addEventListener('click', logout);
   try {
     const answer = await api.get('/api/session');

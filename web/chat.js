@@ -1,25 +1,23 @@
 /**
- * Chat view for the selected ticket: title, history, reply form.
- * Messages are kept in state.messages (Map id -> Message), deduped by id.
+ * Chat view for the selected ticket: title, history, reply form. It follows
+ * the state module's selection and keeps the history in step with the
+ * messages stored there (deduped by id).
  */
 
 import { api } from './api.js';
+import { TICKET_STATUS, DELIVERY, DIRECTION, AUTHOR_KIND, TOPIC } from './constants.js';
+import { div, element, hhmm, localDateTime, span } from './dom.js';
+import {
+  applyMessage, getDraft, getMe, getSelectedId, getSelectedTicket, setDraft, subscribe,
+} from './state.js';
 
-let state;
 let hooks;
 let el = {};
-/** ticket id -> unsent draft text */
-const drafts = new Map();
-let shownTicketId = null;
 let loadToken = 0;
 let sending = false;
 
-/**
- * `app.state` holds `me`, `selectedId`, `selectedTicket`, `messages`.
- * `chatHooks.onError(err)` reports failures.
- */
-export function initChat(appState, chatHooks) {
-  state = appState;
+/** `chatHooks.onError(err)` reports failures. */
+export function initChat(chatHooks) {
   hooks = chatHooks;
   for (const id of ['chat-empty', 'chat-panel', 'chat-title', 'chat-status', 'chat-history',
     'reply-form', 'reply-text', 'reply-send']) {
@@ -35,36 +33,29 @@ export function initChat(appState, chatHooks) {
       sendReply();
     }
   });
+  subscribe(TOPIC.SELECTION, ({ previousId }) => openChat(previousId));
+  subscribe(TOPIC.SELECTED_TICKET, renderHeader);
+  subscribe(TOPIC.ME, renderHeader);
 }
 
-/** Shows state.selectedTicket with an empty history, then loads its messages. */
-export function openChat() {
-  saveDraft();
-  const ticket = state.selectedTicket;
-  shownTicketId = ticket ? ticket.id : null;
-  state.messages = new Map();
+/**
+ * Shows the selected ticket (or "Select a ticket") with an empty history,
+ * then loads its messages; the reply typed for `previousId` is kept as a draft.
+ */
+function openChat(previousId) {
+  saveDraft(previousId);
+  const ticket = getSelectedTicket();
   el['chat-history'].replaceChildren();
   el['chat-empty'].hidden = Boolean(ticket);
   el['chat-panel'].hidden = !ticket;
-  el['reply-text'].value = ticket ? drafts.get(ticket.id) || '' : '';
+  el['reply-text'].value = ticket ? getDraft(ticket.id) : '';
   renderHeader();
   if (ticket) reloadMessages();
 }
 
-/** Back to "Select a ticket" (ticket gone); `forgetDrafts` on logout. */
-export function closeChat(forgetDrafts = false) {
-  if (forgetDrafts) {
-    shownTicketId = null;
-    drafts.clear();
-  }
-  state.selectedId = null;
-  state.selectedTicket = null;
-  openChat();
-}
-
 /** Title, status line and reply-form visibility for the selected ticket. */
-export function renderHeader() {
-  const ticket = state.selectedTicket;
+function renderHeader() {
+  const ticket = getSelectedTicket();
   if (!ticket) return;
   const client = ticket.client || {};
   const name = client.name || 'Unknown';
@@ -80,12 +71,12 @@ export function renderHeader() {
 
 /** Fetches the history of the selected ticket and merges it in. */
 export async function reloadMessages() {
-  const ticketId = shownTicketId;
+  const ticketId = getSelectedId();
   if (ticketId == null) return;
   const token = ++loadToken;
   try {
     const messages = await api.get(`/api/tickets/${ticketId}/messages`);
-    if (token !== loadToken || ticketId !== shownTicketId) return;
+    if (token !== loadToken || ticketId !== getSelectedId()) return;
     for (const message of messages) upsertMessage(message, false);
     scrollToNewest();
   } catch (err) {
@@ -95,78 +86,76 @@ export async function reloadMessages() {
 
 /** Adds or updates one message if it belongs to the open chat. */
 export function showMessage(message) {
-  if (!message || message.ticket_id !== shownTicketId) return false;
+  if (!message || message.ticket_id !== getSelectedId()) return false;
   upsertMessage(message, true);
   return true;
 }
 
 /** True when I own the ticket and it is accepted. */
 function canReply(ticket) {
-  return Boolean(ticket && ticket.status === 'accepted' && ticket.owner && state.me &&
-    ticket.owner.id === state.me.id);
+  const me = getMe();
+  return Boolean(ticket && ticket.status === TICKET_STATUS.ACCEPTED && ticket.owner && me &&
+    ticket.owner.id === me.id);
 }
 
 function statusLine(ticket, mine) {
-  if (ticket.status === 'pending') return 'Waiting in the queue. Accept it to reply.';
-  if (ticket.status === 'closed') return 'This ticket is closed.';
+  if (ticket.status === TICKET_STATUS.PENDING) return 'Waiting in the queue. Accept it to reply.';
+  if (ticket.status === TICKET_STATUS.CLOSED) return 'This ticket is closed.';
   if (mine) return 'You are handling this ticket.';
   const owner = ticket.owner ? ticket.owner.name : 'Another agent';
   return `Read-only: ${owner} is handling this ticket.`;
 }
 
-function upsertMessage(message, scroll) {
-  const known = state.messages.get(message.id);
-  // A late 201 answer must not turn "sent"/"failed" back into "queued".
-  if (known && known.delivery && known.delivery !== 'queued' && message.delivery === 'queued') {
-    message = { ...message, delivery: known.delivery, delivery_error: known.delivery_error };
-  }
-  state.messages.set(message.id, message);
+/** Stores the message in the state and shows it in place (ids ascending). */
+function upsertMessage(incoming, scroll) {
+  const { message, known } = applyMessage(incoming);
   const history = el['chat-history'];
   let node = history.querySelector(`li[data-message-id="${Number(message.id)}"]`);
   if (known && node) {
     fillMessage(node, message);
     return;
   }
-  node = document.createElement('li');
+  node = element('li');
   fillMessage(node, message);
   // Keep ids ascending: insert before the first later message.
   const later = [...history.children].find((li) => Number(li.dataset.messageId) > message.id);
   const nearBottom = history.scrollHeight - history.scrollTop - history.clientHeight < 80;
   history.insertBefore(node, later || null);
-  if (scroll && (nearBottom || !later || message.direction === 'out')) scrollToNewest();
+  if (scroll && (nearBottom || !later || message.direction === DIRECTION.OUT)) scrollToNewest();
 }
 
 function fillMessage(node, message) {
   const author = message.author || {};
-  node.className = `message ${message.direction === 'out' ? 'out' : 'in'}`;
-  if (author.kind === 'system') node.classList.add('system');
+  const out = message.direction === DIRECTION.OUT;
+  node.className = `message ${out ? DIRECTION.OUT : DIRECTION.IN}`;
+  if (author.kind === AUTHOR_KIND.SYSTEM) node.classList.add(AUTHOR_KIND.SYSTEM);
   node.dataset.messageId = String(message.id);
 
-  const meta = document.createElement('div');
-  meta.className = 'message-meta';
-  meta.append(span('message-author', author.name || (message.direction === 'in' ? 'Customer' : 'Agent')));
+  const meta = div('message-meta');
+  meta.append(span('message-author',
+    author.name || (message.direction === DIRECTION.IN ? 'Customer' : 'Agent')));
   const time = span('message-time', hhmm(message.created_at));
-  time.title = new Date(message.created_at).toLocaleString();
+  time.title = localDateTime(message.created_at);
   meta.append(time);
 
-  const text = document.createElement('div');
-  text.className = 'message-text';
-  text.textContent = message.text;
+  const text = div('message-text', message.text);
   node.replaceChildren(meta, text);
 
-  if (message.direction === 'out') {
-    const status = message.delivery || 'queued';
+  if (out) {
+    const status = message.delivery || DELIVERY.QUEUED;
     const delivery = span('message-delivery', status);
     delivery.dataset.delivery = status;
-    if (status === 'failed') {
-      delivery.textContent = message.delivery_error ? `failed: ${message.delivery_error}` : 'failed';
+    if (status === DELIVERY.FAILED) {
+      delivery.textContent = message.delivery_error
+        ? `${DELIVERY.FAILED}: ${message.delivery_error}`
+        : DELIVERY.FAILED;
     }
     node.append(delivery);
   }
 }
 
 async function sendReply() {
-  const ticket = state.selectedTicket;
+  const ticket = getSelectedTicket();
   const box = el['reply-text'];
   const text = box.value;
   if (sending || !ticket || !canReply(ticket) || !text.trim()) return;
@@ -174,9 +163,9 @@ async function sendReply() {
   el['reply-send'].disabled = true;
   try {
     const message = await api.post(`/api/tickets/${ticket.id}/messages`, { text });
-    drafts.delete(ticket.id);
+    setDraft(ticket.id, '');
     // Clear what was sent; keep anything typed while the request was in flight.
-    if (shownTicketId === ticket.id && box.value.startsWith(text)) {
+    if (getSelectedId() === ticket.id && box.value.startsWith(text)) {
       box.value = box.value.slice(text.length).replace(/^\n+/, '');
     }
     showMessage(message);
@@ -186,33 +175,17 @@ async function sendReply() {
   } finally {
     sending = false;
     el['reply-send'].disabled = false;
-    if (shownTicketId === ticket.id) box.focus();
+    if (getSelectedId() === ticket.id) box.focus();
   }
 }
 
-function saveDraft() {
-  if (shownTicketId == null) return;
-  const text = el['reply-text'].value;
-  if (text) drafts.set(shownTicketId, text);
-  else drafts.delete(shownTicketId);
+/** Keeps what is typed in the reply box as the draft of ticket `id`. */
+function saveDraft(id) {
+  if (id == null) return;
+  setDraft(id, el['reply-text'].value);
 }
 
 function scrollToNewest() {
   const history = el['chat-history'];
   history.scrollTop = history.scrollHeight;
-}
-
-/** Local HH:MM. */
-function hhmm(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-function span(className, text) {
-  const node = document.createElement('span');
-  node.className = className;
-  node.textContent = text;
-  return node;
 }

@@ -1,7 +1,11 @@
 /**
  * Live events over the WebSocket at /ws. Reconnects after a close with a
- * backoff of 1 s doubling up to 10 s, and shows the state in #connection.
+ * backoff of 1 s doubling up to 10 s, and reports whether it is connected to
+ * the state module (app.js shows that in #connection).
  */
+
+import { CONNECTION } from './constants.js';
+import { setConnection } from './state.js';
 
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 10000;
@@ -105,10 +109,6 @@ function scheduleReconnect(gen) {
   }, wait);
 }
 
-/** "Live" with data-state="open", otherwise "Reconnecting…" / "closed". */
 function showState(open) {
-  const el = document.getElementById('connection');
-  if (!el) return;
-  el.textContent = open ? 'Live' : 'Reconnecting…';
-  el.dataset.state = open ? 'open' : 'closed';
+  setConnection(open ? CONNECTION.OPEN : CONNECTION.CLOSED);
 }

@@ -1,10 +1,13 @@
 /**
  * Queue view: <ul id="queue"> of open tickets, pending first. Rows are kept
- * by ticket id and updated in place, never rebuilt from markup.
+ * by ticket id and updated in place, never rebuilt from markup. It re-renders
+ * whenever the state module's tickets, unread marks or selection change.
  */
 
-let state;
-let onSelect;
+import { TICKET_STATUS, TOPIC } from './constants.js';
+import { div, element, span, timeMs } from './dom.js';
+import { getOpenTickets, getSelectedId, isUnread, selectTicket, subscribe } from './state.js';
+
 let onAccept;
 let list;
 let emptyLine;
@@ -12,24 +15,19 @@ let countBadge;
 /** ticket id -> <li> */
 const rows = new Map();
 
-/**
- * `app.state` holds `tickets` (Map id -> Ticket), `selectedId` and `unread`
- * (Set of ids). `hooks.onSelect(id)` opens a ticket, `hooks.onAccept(id)`
- * accepts it and returns a promise.
- */
-export function initQueue(appState, hooks) {
-  state = appState;
-  onSelect = hooks.onSelect;
+/** `hooks.onAccept(id)` accepts a ticket and returns a promise. */
+export function initQueue(hooks) {
   onAccept = hooks.onAccept;
   list = document.getElementById('queue');
   emptyLine = document.getElementById('queue-empty');
   countBadge = document.getElementById('queue-count');
+  subscribe(TOPIC.TICKETS, renderQueue);
 }
 
-/** Brings the list in line with state.tickets (adds, updates, moves, removes). */
-export function renderQueue() {
-  const tickets = [...state.tickets.values()]
-    .filter((t) => t.status === 'pending' || t.status === 'accepted')
+/** Brings the list in line with the open tickets (adds, updates, moves, removes). */
+function renderQueue() {
+  const tickets = getOpenTickets()
+    .filter((t) => t.status === TICKET_STATUS.PENDING || t.status === TICKET_STATUS.ACCEPTED)
     .sort(compareTickets);
   const keep = new Set(tickets.map((t) => t.id));
   for (const [id, row] of rows) {
@@ -48,40 +46,26 @@ export function renderQueue() {
     if (list.children[index] !== row) list.insertBefore(row, list.children[index] || null);
   });
   emptyLine.hidden = tickets.length > 0;
-  const pending = tickets.filter((t) => t.status === 'pending').length;
+  const pending = tickets.filter((t) => t.status === TICKET_STATUS.PENDING).length;
   countBadge.textContent = tickets.length ? `${pending} pending · ${tickets.length} open` : '';
-}
-
-/** Removes every row (logout). */
-export function clearQueue() {
-  rows.clear();
-  list.replaceChildren();
-  emptyLine.hidden = false;
-  countBadge.textContent = '';
 }
 
 /** Pending before accepted; inside a group, newest activity first. */
 function compareTickets(a, b) {
-  if (a.status !== b.status) return a.status === 'pending' ? -1 : 1;
-  const byTime = timeOf(b.updated_at) - timeOf(a.updated_at);
+  if (a.status !== b.status) return a.status === TICKET_STATUS.PENDING ? -1 : 1;
+  const byTime = timeMs(b.updated_at) - timeMs(a.updated_at);
   return byTime || b.id - a.id;
 }
 
-function timeOf(iso) {
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? 0 : ms;
-}
-
 function createRow(id) {
-  const row = document.createElement('li');
-  row.className = 'ticket';
+  const row = element('li', 'ticket');
   row.dataset.ticketId = String(id);
   row.tabIndex = 0;
-  row.addEventListener('click', () => onSelect(id));
+  row.addEventListener('click', () => selectTicket(id));
   row.addEventListener('keydown', (event) => {
     if ((event.key === 'Enter' || event.key === ' ') && event.target === row) {
       event.preventDefault();
-      onSelect(id);
+      selectTicket(id);
     }
   });
   return row;
@@ -90,9 +74,10 @@ function createRow(id) {
 /** Sets classes and, when the ticket changed, rebuilds the row's content. */
 function fillRow(row, ticket) {
   row.dataset.status = ticket.status;
-  row.classList.toggle('unread', state.unread.has(ticket.id));
-  row.classList.toggle('selected', state.selectedId === ticket.id);
-  row.setAttribute('aria-current', state.selectedId === ticket.id ? 'true' : 'false');
+  const selected = getSelectedId() === ticket.id;
+  row.classList.toggle('unread', isUnread(ticket.id));
+  row.classList.toggle('selected', selected);
+  row.setAttribute('aria-current', selected ? 'true' : 'false');
   const key = JSON.stringify(ticket);
   if (row.dataset.key === key) return;
   row.dataset.key = key;
@@ -115,7 +100,7 @@ function fillRow(row, ticket) {
   );
 
   const bottom = div('ticket-line ticket-actions');
-  if (ticket.status === 'pending') {
+  if (ticket.status === TICKET_STATUS.PENDING) {
     bottom.append(acceptButton(ticket.id));
   } else {
     const owner = ticket.owner ? ticket.owner.name : 'someone';
@@ -126,10 +111,8 @@ function fillRow(row, ticket) {
 }
 
 function acceptButton(id) {
-  const button = document.createElement('button');
+  const button = element('button', 'accept', 'Accept');
   button.type = 'button';
-  button.className = 'accept';
-  button.textContent = 'Accept';
   button.addEventListener('click', (event) => {
     event.stopPropagation();
     if (button.disabled) return;
@@ -139,17 +122,4 @@ function acceptButton(id) {
     });
   });
   return button;
-}
-
-function span(className, text) {
-  const el = document.createElement('span');
-  el.className = className;
-  el.textContent = text;
-  return el;
-}
-
-function div(className) {
-  const el = document.createElement('div');
-  el.className = className;
-  return el;
 }

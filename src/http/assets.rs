@@ -66,6 +66,21 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/live.js"),
     ),
+    (
+        "/state.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/state.js"),
+    ),
+    (
+        "/constants.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/constants.js"),
+    ),
+    (
+        "/dom.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/dom.js"),
+    ),
 ];
 
 pub fn router() -> Router<AppState> {
