@@ -11,6 +11,7 @@ mod auth;
 mod cli;
 mod console;
 mod demo;
+mod errors;
 mod ingest;
 mod instances;
 mod live;
