@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    AgentId, AuthorKind, ClientId, DeliveryState, DepartmentId, Direction, MessageId, Role,
-    TelegramUserId, TicketId, TicketStatus,
+    AgentId, AuthorKind, ChangeId, ChangeKind, ClientId, CloseReason, DeliveryState, DepartmentId,
+    Direction, MessageId, Role, TelegramUserId, TicketId, TicketStatus,
 };
 
 /// A department as other shapes name it.
@@ -89,4 +89,23 @@ pub struct MessageView {
     pub created_at: DateTime<Utc>,
     pub delivery: Option<DeliveryState>,
     pub delivery_error: Option<String>,
+}
+
+/// One entry of a ticket's timeline: a state change, who made it, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub id: ChangeId,
+    pub ticket_id: TicketId,
+    pub kind: ChangeKind,
+    /// The agent who made the change; None when the customer or Switchboard did.
+    pub by: Option<AgentRef>,
+    pub from_department: Option<DepartmentRef>,
+    pub to_department: Option<DepartmentRef>,
+    pub from_agent: Option<AgentRef>,
+    pub to_agent: Option<AgentRef>,
+    /// Why a ticket was closed.
+    pub reason: Option<CloseReason>,
+    /// The closing comment, or a note that travels with the change.
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
 }

@@ -22,6 +22,15 @@ pub enum DomainError {
     /// Only the owner may do this on an accepted ticket.
     #[error("only the agent who accepted ticket #{0} may reply to it")]
     NotOwner(TicketId),
+    /// Only the owner (or a supervisor or admin) may do this.
+    #[error("only the agent who accepted ticket #{ticket}, or a supervisor, may {action} it")]
+    NotYours {
+        ticket: TicketId,
+        action: &'static str,
+    },
+    /// The ticket waits in its queue already.
+    #[error("ticket #{0} is already waiting in its queue")]
+    AlreadyPending(TicketId),
     /// The ticket has not been accepted yet.
     #[error("ticket #{0} must be accepted before replying")]
     NotAccepted(TicketId),

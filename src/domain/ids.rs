@@ -50,6 +50,8 @@ id_type! {
     TelegramMessageId;
     /// A Telegram update's id.
     UpdateId;
+    /// An entry of a ticket's timeline.
+    ChangeId;
 }
 
 impl TelegramUserId {

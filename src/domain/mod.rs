@@ -2,6 +2,7 @@
 //! it. Nothing here knows about HTTP, SQL or Telegram; the states derive how their columns are
 //! stored so that the entities hold them typed.
 
+mod change;
 mod error;
 mod ids;
 mod message;
@@ -9,9 +10,10 @@ mod role;
 mod text;
 mod ticket;
 
+pub use change::{ChangeKind, CloseReason, MAX_COMMENT_CHARS, check_close, check_return, comment};
 pub use error::{DomainError, Invariant, Owner};
 pub use ids::{
-    AgentId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, TelegramMessageId,
+    AgentId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, TelegramMessageId,
     TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};

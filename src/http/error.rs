@@ -9,7 +9,11 @@ use serde_json::json;
 
 use std::sync::Arc;
 
-use crate::{domain::DomainError, service::ServiceError, views::AgentRef};
+use crate::{
+    domain::DomainError,
+    service::ServiceError,
+    views::{AgentRef, TicketView},
+};
 
 /// A server fault behind a 500, carried in the response's extensions so that the request
 /// middleware logs it once, with its request's span and its whole cause chain.
@@ -29,6 +33,11 @@ pub enum ApiError {
         owner: AgentRef,
     },
     Conflict(String),
+    /// A lost race or a state that no longer allows the change: 409 with the ticket as it is.
+    Stale {
+        message: String,
+        ticket: Box<TicketView>,
+    },
     PayloadTooLarge,
     UnsupportedMediaType,
     Invalid(String),
@@ -63,6 +72,7 @@ impl ApiError {
                 (StatusCode::CONFLICT, "already_accepted", message.clone())
             }
             Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
+            Self::Stale { message, .. } => (StatusCode::CONFLICT, "conflict", message.clone()),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -90,6 +100,9 @@ impl IntoResponse for ApiError {
         if let Self::AlreadyAccepted { owner, .. } = &self {
             body["owner"] = json!(owner);
         }
+        if let Self::Stale { ticket, .. } = &self {
+            body["ticket"] = json!(ticket);
+        }
         let mut response = (status, Json(body)).into_response();
         if let Self::Internal(fault) = self {
             response.extensions_mut().insert(fault);
@@ -109,10 +122,12 @@ impl From<ServiceError> for ApiError {
                         name: owner.name.clone(),
                     },
                 },
-                DomainError::Closed(_) => Self::Conflict(rule.to_string()),
-                DomainError::NotOwner(_) | DomainError::NotAccepted(_) => {
-                    Self::Forbidden(rule.to_string())
+                DomainError::Closed(_) | DomainError::AlreadyPending(_) => {
+                    Self::Conflict(rule.to_string())
                 }
+                DomainError::NotOwner(_)
+                | DomainError::NotAccepted(_)
+                | DomainError::NotYours { .. } => Self::Forbidden(rule.to_string()),
                 DomainError::InvalidText(m) => Self::Invalid(m.to_owned()),
             },
             ServiceError::NotFound => Self::NotFound,
@@ -120,6 +135,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NoSession => Self::Unauthorized("log in first"),
             ServiceError::Invalid(m) => Self::Invalid(m),
             ServiceError::Conflict(m) => Self::Conflict(m),
+            ServiceError::Stale { message, ticket } => Self::Stale { message, ticket },
             error @ (ServiceError::Db(_) | ServiceError::Other(_) | ServiceError::Invariant(_)) => {
                 Self::internal(error)
             }

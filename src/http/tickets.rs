@@ -1,4 +1,4 @@
-//! Tickets: the queues, one ticket, its messages, accept and reply.
+//! Tickets: the queues, one ticket, its messages and timeline, accept, reply, close and return.
 
 use axum::{
     Json, Router,
@@ -14,8 +14,8 @@ use super::{
     extract::{ApiJson, CurrentActor, PathId},
 };
 use crate::{
-    domain::{TicketId, TicketStatus},
-    views::{MessageView, TicketView},
+    domain::{CloseReason, TicketId, TicketStatus},
+    views::{ChangeView, MessageView, TicketView},
 };
 
 pub fn router() -> Router<AppState> {
@@ -24,6 +24,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/tickets/{id}", get(one))
         .route("/api/tickets/{id}/messages", get(messages).post(reply))
         .route("/api/tickets/{id}/accept", post(accept))
+        .route("/api/tickets/{id}/close", post(close))
+        .route("/api/tickets/{id}/return", post(return_to_queue))
+        .route("/api/tickets/{id}/timeline", get(timeline))
 }
 
 #[derive(Deserialize)]
@@ -84,4 +87,45 @@ async fn reply(
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
     let message = state.service.reply(&actor, id, &body.text).await?;
     Ok((StatusCode::CREATED, Json(message)))
+}
+
+#[derive(Deserialize)]
+struct Close {
+    reason: String,
+    comment: Option<String>,
+}
+
+async fn close(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    PathId(id): PathId<TicketId>,
+    ApiJson(body): ApiJson<Close>,
+) -> Result<Json<TicketView>, ApiError> {
+    let reason = CloseReason::try_from_value(&body.reason).map_err(|_| {
+        ApiError::Invalid(format!(
+            "reason must be resolved, idle, spam or duplicate, not {:?}",
+            body.reason
+        ))
+    })?;
+    let ticket = state
+        .service
+        .close(&actor, id, reason, body.comment.as_deref())
+        .await?;
+    Ok(Json(ticket))
+}
+
+async fn return_to_queue(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    PathId(id): PathId<TicketId>,
+) -> Result<Json<TicketView>, ApiError> {
+    Ok(Json(state.service.return_to_queue(&actor, id).await?))
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    PathId(id): PathId<TicketId>,
+) -> Result<Json<Vec<ChangeView>>, ApiError> {
+    Ok(Json(state.service.timeline(&actor, id).await?))
 }

@@ -176,6 +176,7 @@ mod tests {
                     "created_at": Utc::now(), "updated_at": Utc::now(),
                 }))
                 .unwrap(),
+                change: None,
             })
             .unwrap(),
             created_at: Utc::now(),

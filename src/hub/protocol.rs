@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::EventSeq,
-    views::{AgentView, MessageView, TicketView},
+    views::{AgentView, ChangeView, MessageView, TicketView},
 };
 
 /// A committed change that consoles hear of. Stored in the event log (without its seq) and sent
@@ -16,9 +16,12 @@ pub enum Event {
     /// A new ticket.
     #[serde(rename = "ticket.created")]
     TicketCreated { ticket: TicketView },
-    /// A ticket's state or owner changed.
+    /// A ticket's state or owner changed; `change` says how (the timeline entry it left).
     #[serde(rename = "ticket.updated")]
-    TicketUpdated { ticket: TicketView },
+    TicketUpdated {
+        ticket: TicketView,
+        change: Option<ChangeView>,
+    },
     /// A new message in a ticket's conversation.
     #[serde(rename = "message.created")]
     MessageCreated { message: MessageView },

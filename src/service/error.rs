@@ -2,7 +2,10 @@
 
 use sea_orm::DbErr;
 
-use crate::domain::{DomainError, Invariant};
+use crate::{
+    domain::{DomainError, Invariant},
+    views::TicketView,
+};
 
 /// A use-case's failure: a rule said no, something is missing, a value is unusable, or the server
 /// failed (the database, or a bug).
@@ -20,6 +23,13 @@ pub enum ServiceError {
     /// The request is well-formed but a value is unusable.
     #[error("{0}")]
     Invalid(String),
+    /// The ticket is not (or no longer) in a state that allows the change: another change came
+    /// first. Carries the ticket as it now is.
+    #[error("{message}")]
+    Stale {
+        message: String,
+        ticket: Box<TicketView>,
+    },
     /// The change collides with something that exists (a taken login or name).
     #[error("{0}")]
     Conflict(String),

@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
-use super::{Service, ServiceError, record_message_event, record_ticket_event};
+use super::{Service, ServiceError, record_message_event, record_ticket_created};
 use crate::{
-    domain::{Author, ChatId, TelegramMessageId, TicketId, UpdateId},
+    domain::{Author, ChangeKind, ChatId, TelegramMessageId, TicketId, UpdateId},
     hub::{Event, LiveEvent},
-    store::{self, clients::TelegramProfile, messages::NewMessage},
+    store::{self, changes::NewChange, clients::TelegramProfile, messages::NewMessage},
 };
 
 /// A customer's message as the Telegram front door hands it over.
@@ -141,10 +141,13 @@ impl Service {
             ),
         };
         if is_new {
+            let created = NewChange {
+                to_department: Some(ticket.department),
+                ..NewChange::default()
+            };
+            store::changes::insert(txn, ticket.id, ChangeKind::Created, created, now).await?;
             let view = store::tickets::view(txn, ticket.clone()).await?;
-            events.push(
-                record_ticket_event(txn, &view, |ticket| Event::TicketCreated { ticket }).await?,
-            );
+            events.push(record_ticket_created(txn, &view).await?);
         }
         let text = NewMessage::inbound(
             ticket.id,

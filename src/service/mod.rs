@@ -7,6 +7,7 @@ mod auth;
 mod delivery;
 mod error;
 mod ingest;
+mod lifecycle;
 mod tickets;
 
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},
     hub::{Event, Hub, LiveEvent},
     store::{self, entity::message},
-    views::{MessageView, TicketView},
+    views::{ChangeView, MessageView, TicketView},
 };
 
 /// Wakes the outbox sender when an outbound message was committed.
@@ -95,16 +96,31 @@ impl Service {
     }
 }
 
-/// Writes a ticket event (`ticket.created`, `ticket.updated`) in the caller's transaction.
-async fn record_ticket_event<C>(
+/// Writes `ticket.created` in the caller's transaction.
+async fn record_ticket_created<C>(c: &C, ticket: &TicketView) -> Result<LiveEvent, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let event = Event::TicketCreated {
+        ticket: ticket.clone(),
+    };
+    record_event(c, ticket.department.id, ticket.id, event).await
+}
+
+/// Writes `ticket.updated`, with the timeline entry the change left, in the caller's transaction.
+async fn record_ticket_updated<C>(
     c: &C,
     ticket: &TicketView,
-    event: fn(TicketView) -> Event,
+    change: Option<ChangeView>,
 ) -> Result<LiveEvent, DbErr>
 where
     C: ConnectionTrait,
 {
-    record_event(c, ticket.department.id, ticket.id, event(ticket.clone())).await
+    let event = Event::TicketUpdated {
+        ticket: ticket.clone(),
+        change,
+    };
+    record_event(c, ticket.department.id, ticket.id, event).await
 }
 
 /// Writes a message event (`message.created`, `message.updated`) for a stored message in the

@@ -3,14 +3,14 @@
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
-use super::{Actor, Service, ServiceError, record_message_event, record_ticket_event};
+use super::{Actor, Service, ServiceError, record_message_event, record_ticket_updated};
 use crate::{
     domain::{
-        self, AcceptCheck, AgentId, Author, DomainError, MessageText, Owner, Ticket, TicketId,
-        TicketStatus,
+        self, AcceptCheck, AgentId, Author, ChangeKind, DomainError, MessageText, Owner, Ticket,
+        TicketId, TicketStatus,
     },
     hub::Event,
-    store::{self, messages::NewMessage},
+    store::{self, changes::NewChange, messages::NewMessage},
     views::{MessageView, TicketView},
 };
 
@@ -71,8 +71,20 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::bug(format!("ticket {id} vanished while accepted")))?;
         let view = store::tickets::view(&txn, ticket).await?;
-        let event =
-            record_ticket_event(&txn, &view, |ticket| Event::TicketUpdated { ticket }).await?;
+        let change = store::changes::insert(
+            &txn,
+            id,
+            ChangeKind::Accepted,
+            NewChange {
+                by: Some(agent),
+                to_agent: Some(agent),
+                ..NewChange::default()
+            },
+            now,
+        )
+        .await?;
+        let change = store::changes::views(&txn, vec![change]).await?.pop();
+        let event = record_ticket_updated(&txn, &view, change).await?;
         self.commit(txn, &[event]).await?;
         tracing::info!(ticket.id = %id, agent.id = %agent, "ticket accepted");
         Ok(view)
@@ -117,7 +129,11 @@ impl Service {
 
 /// The ticket if it exists and the actor may see it; otherwise not found (never "forbidden", so
 /// ids outside one's departments reveal nothing).
-async fn visible_ticket<C>(c: &C, actor: &Actor, id: TicketId) -> Result<Ticket, ServiceError>
+pub(super) async fn visible_ticket<C>(
+    c: &C,
+    actor: &Actor,
+    id: TicketId,
+) -> Result<Ticket, ServiceError>
 where
     C: ConnectionTrait,
 {

@@ -2,6 +2,7 @@
 //! that builds SQL. Functions take any connection or transaction (`ConnectionTrait`).
 
 pub mod agents;
+pub mod changes;
 pub mod clients;
 pub mod departments;
 pub mod entity;

@@ -11,8 +11,8 @@ use sea_orm::{
 use super::entity::ticket;
 use crate::{
     domain::{
-        AgentId, ClientId, DepartmentId, Invariant, Scope, Ticket, TicketId, TicketState,
-        TicketStatus,
+        AgentId, ClientId, CloseReason, DepartmentId, Invariant, Scope, Ticket, TicketId,
+        TicketState, TicketStatus,
     },
     views::{AgentRef, ClientRef, DepartmentRef, Platform, TicketView},
 };
@@ -119,6 +119,64 @@ where
         .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
         .filter(ticket::Column::Id.eq(id))
         .filter(ticket::Column::Status.eq(TicketStatus::Pending))
+        .exec(c)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// How a ticket is closed.
+#[derive(Debug, Clone)]
+pub struct Closing {
+    pub reason: CloseReason,
+    pub comment: Option<String>,
+}
+
+/// Moves a ticket from state `from` to state `to` in one conditional update: true only when it
+/// was still exactly in `from` (same status, same owner), so of racing changes exactly one wins,
+/// on SQLite and across instances on PostgreSQL. A closed ticket keeps its last owner.
+pub async fn transition<C>(
+    c: &C,
+    id: TicketId,
+    from: TicketState,
+    to: TicketState,
+    closing: Option<Closing>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut update = ticket::Entity::update_many()
+        .col_expr(ticket::Column::Status, Expr::value(to.status()))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(now));
+    match to {
+        TicketState::Pending => {
+            update = update.col_expr(ticket::Column::OwnerId, Expr::value(None::<AgentId>));
+        }
+        TicketState::Accepted { owner } => {
+            update = update
+                .col_expr(ticket::Column::OwnerId, Expr::value(owner))
+                .col_expr(ticket::Column::AcceptedAt, Expr::value(now));
+        }
+        TicketState::Closed => {
+            let closing = closing.ok_or_else(|| {
+                invariant(Invariant::new(format!(
+                    "ticket {id} closed without a reason"
+                )))
+            })?;
+            update = update
+                .col_expr(ticket::Column::ClosedAt, Expr::value(now))
+                .col_expr(ticket::Column::CloseReason, Expr::value(closing.reason))
+                .col_expr(ticket::Column::CloseComment, Expr::value(closing.comment));
+        }
+    }
+    let owner = match from.owner() {
+        Some(owner) => ticket::Column::OwnerId.eq(owner),
+        None => ticket::Column::OwnerId.is_null(),
+    };
+    let result = update
+        .filter(ticket::Column::Id.eq(id))
+        .filter(ticket::Column::Status.eq(from.status()))
+        .filter(owner)
         .exec(c)
         .await?;
     Ok(result.rows_affected == 1)

@@ -14,5 +14,6 @@ mod demo;
 mod errors;
 mod ingest;
 mod instances;
+mod lifecycle;
 mod live;
 mod reply;

@@ -21,7 +21,7 @@ use switchboard::{
 use tokio::{sync::oneshot, task::JoinHandle};
 
 pub use database::{Backend, DbLock};
-pub use http::Session;
+pub use http::{Reply, Session};
 pub use ws::Ws;
 
 /// How long a test waits for something that should happen at once.

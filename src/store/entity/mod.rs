@@ -9,3 +9,4 @@ pub mod message;
 pub mod session;
 pub mod telegram_update;
 pub mod ticket;
+pub mod ticket_change;

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{AgentId, ClientId, DepartmentId, TicketId, TicketStatus};
+use crate::domain::{AgentId, ClientId, CloseReason, DepartmentId, TicketId, TicketStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tickets")]
@@ -15,7 +15,8 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
     pub accepted_at: Option<ChronoDateTimeUtc>,
     pub closed_at: Option<ChronoDateTimeUtc>,
-    pub close_reason: Option<String>,
+    pub close_reason: Option<CloseReason>,
+    pub close_comment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,179 @@
+//! After Accept: close a ticket with a reason, or return it to its department's queue. Each is one
+//! conditional update that the database decides; the loser of a race gets the ticket as it now is.
+
+use chrono::Utc;
+
+use super::{
+    Actor, Service, ServiceError, record_message_event, record_ticket_updated,
+    tickets::visible_ticket,
+};
+use crate::{
+    domain::{self, Author, ChangeKind, CloseReason, DomainError, Ticket, TicketId, TicketState},
+    hub::Event,
+    store::{self, changes::NewChange, messages::NewMessage, tickets::Closing},
+    views::TicketView,
+};
+
+impl Service {
+    /// Closes a ticket with a reason and an optional comment, and tells the customer. The owner may
+    /// close it; supervisors and admins may close any ticket, Pending ones too.
+    pub async fn close(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        reason: CloseReason,
+        comment: Option<&str>,
+    ) -> Result<TicketView, ServiceError> {
+        let comment = domain::comment(comment)?;
+        let txn = store::begin_write(&self.db).await?;
+        let ticket = visible_ticket(&txn, actor, id).await?;
+        if let Err(refusal) = domain::check_close(&ticket, actor.agent.id, actor.agent.role) {
+            drop(txn);
+            return Err(self.refusal(ticket, refusal).await);
+        }
+        let now = Utc::now();
+        let closing = Closing {
+            reason,
+            comment: comment.clone(),
+        };
+        let moved = store::tickets::transition(
+            &txn,
+            id,
+            ticket.state,
+            TicketState::Closed,
+            Some(closing),
+            now,
+        )
+        .await?;
+        if !moved {
+            drop(txn);
+            return Err(self.lost_race(actor, id).await);
+        }
+        let change = NewChange {
+            by: Some(actor.agent.id),
+            from_agent: ticket.state.owner(),
+            reason: Some(reason),
+            note: comment,
+            ..NewChange::default()
+        };
+        let (view, mut events) = self
+            .record_change(&txn, id, ChangeKind::Closed, change, now)
+            .await?;
+        let bye = format!("Your request #{id} is closed. Write again if you need more help.");
+        let bye = NewMessage::outbound(
+            id,
+            Author::System,
+            view.client.telegram_id.private_chat(),
+            &bye,
+            now,
+        );
+        let bye = store::messages::insert(&txn, bye).await?;
+        let (_, event) = record_message_event(
+            &txn,
+            view.department.id,
+            bye,
+            &view.client.name,
+            |message| Event::MessageCreated { message },
+        )
+        .await?;
+        events.push(event);
+        self.commit(txn, &events).await?;
+        self.outbox.wake();
+        tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, ?reason, "ticket closed");
+        Ok(view)
+    }
+
+    /// Puts an accepted ticket back in its department's queue as Pending (its agents are alerted
+    /// again). The owner may; supervisors and admins may for any ticket.
+    pub async fn return_to_queue(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+    ) -> Result<TicketView, ServiceError> {
+        let txn = store::begin_write(&self.db).await?;
+        let ticket = visible_ticket(&txn, actor, id).await?;
+        if let Err(refusal) = domain::check_return(&ticket, actor.agent.id, actor.agent.role) {
+            drop(txn);
+            return Err(self.refusal(ticket, refusal).await);
+        }
+        let now = Utc::now();
+        let moved =
+            store::tickets::transition(&txn, id, ticket.state, TicketState::Pending, None, now)
+                .await?;
+        if !moved {
+            drop(txn);
+            return Err(self.lost_race(actor, id).await);
+        }
+        let change = NewChange {
+            by: Some(actor.agent.id),
+            from_agent: ticket.state.owner(),
+            to_department: Some(ticket.department),
+            ..NewChange::default()
+        };
+        let (view, events) = self
+            .record_change(&txn, id, ChangeKind::Returned, change, now)
+            .await?;
+        self.commit(txn, &events).await?;
+        tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, "ticket returned to its queue");
+        Ok(view)
+    }
+
+    /// The timeline of a ticket the actor may see, oldest first.
+    pub async fn timeline(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+    ) -> Result<Vec<crate::views::ChangeView>, ServiceError> {
+        visible_ticket(&self.db, actor, id).await?;
+        let rows = store::changes::for_ticket(&self.db, id).await?;
+        Ok(store::changes::views(&self.db, rows).await?)
+    }
+
+    /// Records a change that just happened to ticket `id` and its `ticket.updated` event; returns
+    /// the ticket as it now is and the events to publish.
+    async fn record_change(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        id: TicketId,
+        kind: ChangeKind,
+        change: NewChange,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(TicketView, Vec<crate::hub::LiveEvent>), ServiceError> {
+        let row = store::changes::insert(txn, id, kind, change, now).await?;
+        let change = store::changes::views(txn, vec![row]).await?.pop();
+        let ticket = store::tickets::find(txn, id)
+            .await?
+            .ok_or_else(|| ServiceError::bug(format!("ticket {id} vanished while changed")))?;
+        let view = store::tickets::view(txn, ticket).await?;
+        let event = record_ticket_updated(txn, &view, change).await?;
+        Ok((view, vec![event]))
+    }
+
+    /// A rule's refusal; one that is about the ticket's state (closed, already pending) carries
+    /// the ticket as it is, so the console can show it.
+    async fn refusal(&self, ticket: Ticket, refusal: DomainError) -> ServiceError {
+        match refusal {
+            DomainError::Closed(_) | DomainError::AlreadyPending(_) => {
+                match store::tickets::view(&self.db, ticket).await {
+                    Ok(view) => ServiceError::Stale {
+                        message: refusal.to_string(),
+                        ticket: Box::new(view),
+                    },
+                    Err(error) => error.into(),
+                }
+            }
+            other => other.into(),
+        }
+    }
+
+    /// The answer to a change that lost its race: 409 with the ticket as the winner left it.
+    async fn lost_race(&self, actor: &Actor, id: TicketId) -> ServiceError {
+        match self.ticket(actor, id).await {
+            Ok(view) => ServiceError::Stale {
+                message: format!("ticket #{id} was changed by someone else meanwhile"),
+                ticket: Box::new(view),
+            },
+            Err(error) => error,
+        }
+    }
+}
