@@ -36,7 +36,7 @@ pub struct LiveEvent {
 impl LiveEvent {
     /// The frame of `event`, stored as `seq`, about a ticket of `department_id`.
     pub fn new(seq: EventSeq, department_id: DepartmentId, event: Event) -> Self {
-        let frame = ServerFrame::Event(Sequenced { seq, event }).to_text();
+        let frame = ServerFrame::Event(Box::new(Sequenced { seq, event })).to_text();
         Self {
             seq,
             department_id,

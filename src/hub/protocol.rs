@@ -20,7 +20,7 @@ pub enum Event {
     #[serde(rename = "ticket.updated")]
     TicketUpdated {
         ticket: TicketView,
-        change: Option<ChangeView>,
+        change: Option<Box<ChangeView>>,
     },
     /// A new message in a ticket's conversation.
     #[serde(rename = "message.created")]
@@ -65,7 +65,7 @@ pub enum ServerFrame {
     Error { error: String, message: String },
     /// A live event.
     #[serde(untagged)]
-    Event(Sequenced),
+    Event(Box<Sequenced>),
 }
 
 impl ServerFrame {
@@ -121,10 +121,10 @@ mod tests {
 
     #[test]
     fn an_event_frame_is_the_event_with_its_seq_and_type() {
-        let frame = ServerFrame::Event(Sequenced {
+        let frame = ServerFrame::Event(Box::new(Sequenced {
             seq: EventSeq(42),
             event: Event::TicketCreated { ticket: ticket() },
-        });
+        }));
         let json: serde_json::Value = serde_json::from_str(&frame.to_text()).unwrap();
         assert_eq!(json["seq"], 42);
         assert_eq!(json["type"], "ticket.created");

@@ -118,7 +118,7 @@ where
 {
     let event = Event::TicketUpdated {
         ticket: ticket.clone(),
-        change,
+        change: change.map(Box::new),
     };
     record_event(c, ticket.department.id, ticket.id, event).await
 }
