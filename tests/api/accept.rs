@@ -1,7 +1,10 @@
 //! Accept: exactly one owner, decided by the database; everyone sees who.
 
 use futures_util::future::join_all;
-use switchboard::domain::Role;
+use switchboard::{
+    domain::{Role, TicketId, TicketStatus},
+    views::{AgentRef, TicketView},
+};
 
 use crate::support::{Backend, customer, spawn_app};
 
@@ -29,13 +32,19 @@ async fn of_twenty_concurrent_accepts_exactly_one_wins_and_the_rest_learn_the_ow
     let winner = &agents[winners[0]];
     for reply in replies.iter().filter(|r| r.status != 200) {
         assert_eq!(reply.status, 409, "{reply:?}");
-        assert_eq!(reply.body["error"], "already_accepted");
-        assert_eq!(reply.body["owner"]["id"], winner.id());
-        assert_eq!(reply.body["owner"]["name"], winner.name());
+        let refusal = reply.error();
+        assert_eq!(refusal.error, "already_accepted");
+        assert_eq!(
+            refusal.owner,
+            Some(AgentRef {
+                id: winner.id(),
+                name: winner.name()
+            })
+        );
     }
-    let ticket = agents[0].get(&format!("/api/tickets/{number}")).await.body;
-    assert_eq!(ticket["status"], "accepted");
-    assert_eq!(ticket["owner"]["id"], winner.id());
+    let ticket: TicketView = agents[0].get_json(&format!("/api/tickets/{number}")).await;
+    assert_eq!(ticket.status, TicketStatus::Accepted);
+    assert_eq!(ticket.owner.map(|o| o.id), Some(winner.id()));
 }
 
 async fn every_console_sees_who_accepted(backend: Backend) {
@@ -48,17 +57,17 @@ async fn every_console_sees_who_accepted(backend: Backend) {
     let mut bob_ws = bob.ws().await;
 
     let accepted = alice.accept(number).await;
-    assert_eq!(accepted.status, 200);
-    assert_eq!(accepted.body["owner"]["name"], "Alice");
+    let accepted: TicketView = accepted.expect(200);
+    assert_eq!(accepted.owner.map(|o| o.name).as_deref(), Some("Alice"));
 
-    let event = bob_ws.expect("ticket.updated").await;
-    assert_eq!(event["ticket"]["id"], number);
-    assert_eq!(event["ticket"]["status"], "accepted");
-    assert_eq!(event["ticket"]["owner"]["name"], "Alice");
+    let ticket = bob_ws.expect_ticket_updated().await;
+    assert_eq!(ticket.id, number);
+    assert_eq!(ticket.status, TicketStatus::Accepted);
+    assert_eq!(ticket.owner.map(|o| o.name).as_deref(), Some("Alice"));
     let again = bob.accept(number).await;
     assert_eq!(again.status, 409);
     assert_eq!(
-        again.body["message"],
+        again.error().message,
         format!("ticket #{number} was already accepted by Alice")
     );
     assert_eq!(
@@ -85,46 +94,32 @@ async fn an_agent_sees_only_their_departments_tickets_and_a_supervisor_sees_all(
         404
     );
     assert_eq!(olga.accept(number).await.status, 404);
-    assert_eq!(olga.get("/api/tickets").await.body, serde_json::json!([]));
+    assert_eq!(olga.get_json::<Vec<TicketView>>("/api/tickets").await, []);
+    let frame = olga_ws
+        .next_frame_within(std::time::Duration::from_millis(500))
+        .await;
     assert!(
-        olga_ws
-            .next_event_within(std::time::Duration::from_millis(500))
-            .await
-            .is_none(),
-        "no events from other departments"
+        frame.is_none(),
+        "no events from other departments: {frame:?}"
     );
     assert_eq!(sam.get(&format!("/api/tickets/{number}")).await.status, 200);
     assert_eq!(
-        sam.get("/api/tickets?status=pending")
+        sam.get_json::<Vec<TicketView>>("/api/tickets?status=pending")
             .await
-            .body
-            .as_array()
-            .map(Vec::len),
-        Some(1)
+            .len(),
+        1
     );
 }
 
 async fn unknown_and_malformed_ticket_ids_are_clear_errors(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.agent("alice").await;
-    let missing = alice.accept(999_999).await;
-    assert_eq!(
-        (missing.status.as_u16(), missing.body["error"].as_str()),
-        (404, Some("not_found"))
-    );
+    let missing = alice.accept(TicketId(999_999)).await;
+    assert_eq!(missing.refusal(), (404, "not_found".to_owned()));
     let malformed = alice.get("/api/tickets/abc").await;
-    assert_eq!(
-        (malformed.status.as_u16(), malformed.body["error"].as_str()),
-        (400, Some("bad_request"))
-    );
+    assert_eq!(malformed.refusal(), (400, "bad_request".to_owned()));
     let bad_status = alice.get("/api/tickets?status=lost").await;
-    assert_eq!(
-        (
-            bad_status.status.as_u16(),
-            bad_status.body["error"].as_str()
-        ),
-        (400, Some("bad_request"))
-    );
+    assert_eq!(bad_status.refusal(), (400, "bad_request".to_owned()));
 }
 
 crate::backend_tests!(

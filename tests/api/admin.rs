@@ -48,7 +48,7 @@ async fn of_concurrent_adds_of_one_login_one_succeeds_and_the_others_hear_it_is_
         assert_eq!(refusal.to_string(), "login \"dana\" is taken");
     }
     let dana = Session::login(&app.address, &app.origin, "dana", &password).await;
-    assert_eq!(dana.id(), created[0].0);
+    assert_eq!(dana.id(), *created[0]);
 }
 
 async fn a_department_name_is_given_once(backend: Backend) {

@@ -1,9 +1,12 @@
 //! Sessions, Origin checks and bad input at the HTTP door.
 
-use reqwest::StatusCode;
 use serde_json::{Value, json};
+use switchboard::{
+    domain::TicketStatus,
+    views::{SessionView, TicketView},
+};
 
-use crate::support::{Backend, Ws, spawn_app};
+use crate::support::{ApiError, Backend, Reply, Ws, spawn_app};
 
 async fn post_raw(
     address: &str,
@@ -11,7 +14,7 @@ async fn post_raw(
     origin: Option<&str>,
     content_type: &str,
     body: Vec<u8>,
-) -> (StatusCode, Value) {
+) -> Reply {
     let mut request = reqwest::Client::new()
         .post(format!("{address}{path}"))
         .header("Content-Type", content_type)
@@ -21,7 +24,10 @@ async fn post_raw(
     }
     let response = request.send().await.expect("request");
     let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    Reply {
+        status,
+        body: response.json().await.unwrap_or(Value::Null),
+    }
 }
 
 async fn a_wrong_password_or_unknown_login_is_refused(backend: Backend) {
@@ -29,7 +35,7 @@ async fn a_wrong_password_or_unknown_login_is_refused(backend: Backend) {
     app.agent("alice").await;
     for (login, password) in [("alice", "wrong"), ("nobody", "whatever")] {
         let body = serde_json::to_vec(&json!({"login": login, "password": password})).unwrap();
-        let (status, error) = post_raw(
+        let reply = post_raw(
             &app.address,
             "/api/session",
             Some(&app.origin),
@@ -37,9 +43,10 @@ async fn a_wrong_password_or_unknown_login_is_refused(backend: Backend) {
             body,
         )
         .await;
-        assert_eq!(status, 401);
+        assert_eq!(reply.status, 401);
+        // The error's wire shape, exactly (docs/api.md): raw JSON on purpose.
         assert_eq!(
-            error,
+            reply.body,
             json!({"error": "unauthorized", "message": "wrong login or password"})
         );
     }
@@ -61,7 +68,7 @@ async fn every_api_route_needs_a_session(backend: Backend) {
             .unwrap();
         assert_eq!(response.status(), 401, "{path}");
         assert_eq!(
-            response.json::<Value>().await.unwrap()["error"],
+            response.json::<ApiError>().await.unwrap().error,
             "unauthorized"
         );
     }
@@ -98,7 +105,7 @@ async fn a_foreign_or_missing_origin_is_refused(backend: Backend) {
             &json!({"login": "alice", "password": crate::support::password_of("alice")}),
         )
         .unwrap();
-        let (status, error) = post_raw(
+        let reply = post_raw(
             &app.address,
             "/api/session",
             origin,
@@ -107,16 +114,19 @@ async fn a_foreign_or_missing_origin_is_refused(backend: Backend) {
         )
         .await;
         assert_eq!(
-            (status.as_u16(), error["error"].as_str()),
-            (403, Some("bad_origin")),
+            reply.refusal(),
+            (403, "bad_origin".to_owned()),
             "{origin:?}"
         );
     }
     let forged = alice.with_origin("http://evil.example");
     assert_eq!(forged.accept(number).await.status, 403);
     assert_eq!(
-        alice.get(&format!("/api/tickets/{number}")).await.body["status"],
-        "pending",
+        alice
+            .get_json::<TicketView>(&format!("/api/tickets/{number}"))
+            .await
+            .status,
+        TicketStatus::Pending,
         "the forged accept changed nothing"
     );
     let ws = Ws::connect(&app.address, "http://evil.example", Some(&alice.cookie)).await;
@@ -154,7 +164,7 @@ async fn malformed_wrongly_typed_and_oversized_bodies_are_clear_errors(backend: 
         ),
     ];
     for (content_type, body, status, code) in cases {
-        let (got, error) = post_raw(
+        let reply = post_raw(
             &app.address,
             "/api/session",
             Some(&app.origin),
@@ -162,12 +172,8 @@ async fn malformed_wrongly_typed_and_oversized_bodies_are_clear_errors(backend: 
             body,
         )
         .await;
-        assert_eq!(
-            (got.as_u16(), error["error"].as_str()),
-            (status, Some(code)),
-            "{error}"
-        );
-        assert!(error["message"].is_string());
+        // `refusal` reads the body as an ApiError: a code and a message string.
+        assert_eq!(reply.refusal(), (status, code.to_owned()), "{}", reply.body);
     }
 }
 
@@ -175,7 +181,11 @@ async fn logging_out_ends_the_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.agent("alice").await;
     assert_eq!(
-        alice.get("/api/session").await.body["agent"]["login"],
+        alice
+            .get_json::<SessionView>("/api/session")
+            .await
+            .agent
+            .login,
         "alice"
     );
     assert_eq!(

@@ -2,6 +2,7 @@
 
 use std::process::Stdio;
 
+use switchboard::domain::Role;
 use tokio::{io::AsyncWriteExt, process::Command};
 
 use crate::support::{Backend, Session, spawn_app};
@@ -57,9 +58,9 @@ async fn agents_added_on_the_command_line_can_log_in(backend: Backend) {
     assert!(ok, "{out}");
 
     let carol = Session::login(&app.address, &app.origin, "carol", "carol-password").await;
-    assert_eq!(carol.agent["name"], "Carol C");
-    assert_eq!(carol.agent["role"], "supervisor");
-    assert_eq!(carol.agent["departments"][0]["name"], "Billing");
+    assert_eq!(carol.agent.name, "Carol C");
+    assert_eq!(carol.agent.role, Role::Supervisor);
+    assert_eq!(carol.agent.departments[0].name, "Billing");
 
     let (ok, out) = switchboard(db, &add, "another\n").await;
     assert!(!ok && out.contains("login \"carol\" is taken"), "{out}");

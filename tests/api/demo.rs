@@ -3,6 +3,7 @@
 
 use std::process::Stdio;
 
+use switchboard::domain::Direction;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::Command,
@@ -50,8 +51,8 @@ async fn the_demo_serves_simulated_customers_whom_an_agent_can_answer() {
     )
     .await;
     let mut ws = alice.ws().await;
-    let created = ws.expect("ticket.created").await;
-    let ticket = created["ticket"]["id"].as_i64().expect("ticket id");
+    let (_, created) = ws.expect_ticket_created().await;
+    let ticket = created.id;
     assert_eq!(alice.accept(ticket).await.status, 200);
     assert_eq!(
         alice.reply(ticket, "Hello from the demo test").await.status,
@@ -60,10 +61,10 @@ async fn the_demo_serves_simulated_customers_whom_an_agent_can_answer() {
 
     // The simulated customer answers the reply (its first follow-up line).
     loop {
-        let message = ws.expect("message.created").await["message"].clone();
-        if message["ticket_id"] == ticket
-            && message["direction"] == "in"
-            && message["text"] == "Order number is 48213, if that helps."
+        let (_, message) = ws.expect_message_created().await;
+        if message.ticket_id == ticket
+            && message.direction == Direction::In
+            && message.text == "Order number is 48213, if that helps."
         {
             break;
         }

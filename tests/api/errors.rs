@@ -35,7 +35,9 @@ async fn an_accepted_ticket_without_an_owner_answers_500_not_404(backend: Backen
             "the body says nothing of the cause: {reply:?}"
         );
     }
-    let other = alice.get(&format!("/api/tickets/{}", number + 1000)).await;
+    let other = alice
+        .get(&format!("/api/tickets/{}", number.0 + 1000))
+        .await;
     assert_eq!(other.status, 404, "an unknown ticket is still not found");
 }
 

@@ -1,8 +1,12 @@
 //! A customer's message becomes a ticket, exactly once, and every console hears of it.
 
-use switchboard::simulator::Customer;
+use switchboard::{
+    domain::{Direction, EventSeq, TelegramUserId, TicketId, TicketStatus},
+    simulator::Customer,
+    views::{MessageView, Platform, TicketView},
+};
 
-use crate::support::{Backend, DbLock, TestApp, WAIT, customer, spawn_app};
+use crate::support::{Backend, DbLock, Session, TestApp, WAIT, customer, spawn_app};
 
 async fn a_first_message_opens_a_pending_ticket_that_every_online_console_receives(
     backend: Backend,
@@ -19,26 +23,24 @@ async fn a_first_message_opens_a_pending_ticket_that_every_online_console_receiv
     let number = app.customer_opens_ticket(&ann, "My parcel is late").await;
 
     for ws in [&mut alice_ws, &mut bob_ws] {
-        let created = ws.expect("ticket.created").await;
-        assert!(created["seq"].as_i64().is_some_and(|s| s > 0), "{created}");
-        let ticket = &created["ticket"];
-        assert_eq!(ticket["number"], number);
-        assert_eq!(ticket["status"], "pending");
-        assert_eq!(ticket["client"]["telegram_id"], 424242);
-        assert_eq!(ticket["client"]["username"], "ann");
-        assert_eq!(ticket["client"]["name"], "Ann Smith");
-        assert_eq!(ticket["department"]["name"], "General");
-        assert_eq!(ticket["platform"], "telegram");
-        assert!(ticket["owner"].is_null());
-        let message = ws.expect("message.created").await;
-        assert_eq!(message["message"]["text"], "My parcel is late");
-        assert_eq!(message["message"]["direction"], "in");
-        assert!(message["seq"].as_i64() > created["seq"].as_i64());
+        let (created_seq, ticket) = ws.expect_ticket_created().await;
+        assert!(created_seq > EventSeq(0), "{created_seq:?}");
+        assert_eq!(ticket.number, number);
+        assert_eq!(ticket.status, TicketStatus::Pending);
+        assert_eq!(ticket.client.telegram_id, TelegramUserId(424242));
+        assert_eq!(ticket.client.username.as_deref(), Some("ann"));
+        assert_eq!(ticket.client.name, "Ann Smith");
+        assert_eq!(ticket.department.name, "General");
+        assert_eq!(ticket.platform, Platform::Telegram);
+        assert_eq!(ticket.owner, None);
+        let (message_seq, message) = ws.expect_message_created().await;
+        assert_eq!(message.text, "My parcel is late");
+        assert_eq!(message.direction, Direction::In);
+        assert!(message_seq > created_seq);
     }
-    let pending = alice.get("/api/tickets?status=pending").await;
-    assert_eq!(pending.status, 200);
-    assert_eq!(pending.body.as_array().map(Vec::len), Some(1));
-    assert_eq!(pending.body[0]["number"], number);
+    let pending: Vec<TicketView> = alice.get_json("/api/tickets?status=pending").await;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].number, number);
 }
 
 async fn later_messages_join_the_open_ticket_instead_of_opening_another(backend: Backend) {
@@ -51,23 +53,14 @@ async fn later_messages_join_the_open_ticket_instead_of_opening_another(backend:
     app.telegram.customer_says(&ann, "second");
     app.telegram.customer_says(&ann, "third");
     for text in ["second", "third"] {
-        let event = ws.expect("message.created").await;
-        assert_eq!(event["message"]["text"], text);
-        assert_eq!(event["message"]["ticket_id"], number);
+        let (_, message) = ws.expect_message_created().await;
+        assert_eq!(message.text, text);
+        assert_eq!(message.ticket_id, number);
     }
 
-    let open = alice.get("/api/tickets").await.body;
-    assert_eq!(open.as_array().map(Vec::len), Some(1), "{open}");
-    let texts: Vec<String> = alice
-        .get(&format!("/api/tickets/{number}/messages"))
-        .await
-        .body
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter(|m| m["direction"] == "in")
-        .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
-        .collect();
+    let open: Vec<TicketView> = alice.get_json("/api/tickets").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    let texts: Vec<String> = inbound_texts(&alice, number).await;
     assert_eq!(texts, ["first", "second", "third"]);
     assert_eq!(
         app.telegram.sent_to(ann.id).len(),
@@ -93,16 +86,10 @@ async fn a_repeated_update_changes_nothing(backend: Backend) {
     app.telegram.customer_says(&ann, "after the repeat");
 
     // The next event is the new message: the repeated update produced none.
-    let event = ws.expect("message.created").await;
-    assert_eq!(event["message"]["text"], "after the repeat");
-    let messages = alice.get("/api/tickets/1/messages").await.body;
-    let inbound = messages
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter(|m| m["direction"] == "in")
-        .count();
-    assert_eq!(inbound, 2, "{messages}");
+    let (_, message) = ws.expect_message_created().await;
+    assert_eq!(message.text, "after the repeat");
+    let inbound = inbound_texts(&alice, TicketId(1)).await;
+    assert_eq!(inbound.len(), 2, "{inbound:?}");
 }
 
 async fn a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart(backend: Backend) {
@@ -137,8 +124,8 @@ async fn a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart
         .wait_for_message_to(ann.id, "Your request is ticket #", WAIT)
         .await;
     assert!(ack.is_some(), "the restarted server ingested the update");
-    let messages = alice.get("/api/tickets/1/messages").await.body;
-    assert_eq!(messages[0]["text"], "please do not lose me");
+    let messages: Vec<MessageView> = alice.get_json("/api/tickets/1/messages").await;
+    assert_eq!(messages[0].text, "please do not lose me");
     assert_eq!(count(&db, "tickets").await, 1);
     assert_eq!(count(&db, "telegram_updates").await, 1);
 }
@@ -168,25 +155,11 @@ async fn many_customers_writing_at_once_each_get_one_ticket_with_their_messages_
         "every update committed and confirmed"
     );
 
-    let open = sam.get("/api/tickets").await.body;
-    assert_eq!(
-        open.as_array().map(Vec::len),
-        Some(30),
-        "one ticket per customer"
-    );
-    for ticket in open.as_array().expect("tickets") {
-        let name = ticket["client"]["name"].as_str().expect("name").to_owned();
-        let messages = sam
-            .get(&format!("/api/tickets/{}/messages", ticket["id"]))
-            .await
-            .body;
-        let texts: Vec<&str> = messages
-            .as_array()
-            .expect("messages")
-            .iter()
-            .filter(|m| m["direction"] == "in")
-            .filter_map(|m| m["text"].as_str())
-            .collect();
+    let open: Vec<TicketView> = sam.get_json("/api/tickets").await;
+    assert_eq!(open.len(), 30, "one ticket per customer");
+    for ticket in open {
+        let name = ticket.client.name;
+        let texts = inbound_texts(&sam, ticket.id).await;
         let expected: Vec<String> = (0..3)
             .map(|round| format!("{name} message {round}"))
             .collect();
@@ -200,11 +173,22 @@ async fn a_message_with_characters_a_database_refuses_is_still_stored(backend: B
     let number = app
         .customer_opens_ticket(&customer(1004, "Ann"), "nul\u{0}inside")
         .await;
-    let messages = alice
-        .get(&format!("/api/tickets/{number}/messages"))
-        .await
-        .body;
-    assert_eq!(messages[0]["text"], "nul\u{FFFD}inside");
+    let messages: Vec<MessageView> = alice
+        .get_json(&format!("/api/tickets/{number}/messages"))
+        .await;
+    assert_eq!(messages[0].text, "nul\u{FFFD}inside");
+}
+
+/// The texts of a ticket's inbound messages, in order.
+async fn inbound_texts(agent: &Session, ticket: TicketId) -> Vec<String> {
+    let messages: Vec<MessageView> = agent
+        .get_json(&format!("/api/tickets/{ticket}/messages"))
+        .await;
+    messages
+        .into_iter()
+        .filter(|m| m.direction == Direction::In)
+        .map(|m| m.text)
+        .collect()
 }
 
 async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {

@@ -9,7 +9,7 @@ use tokio::{
     process::{Child, Command},
 };
 
-use switchboard::simulator::FakeTelegram;
+use switchboard::{simulator::FakeTelegram, views::TicketView};
 
 use crate::support::{Backend, WAIT, customer, spawn_app};
 
@@ -96,13 +96,11 @@ async fn accepts_racing_on_two_server_processes_have_exactly_one_winner(backend:
     let winner = replies
         .iter()
         .find(|r| r.status == 200)
-        .map(|r| r.body["owner"]["id"].clone());
-    assert!(
-        replies
-            .iter()
-            .filter(|r| r.status == 409)
-            .all(|r| Some(r.body["owner"]["id"].clone()) == winner)
-    );
+        .map(|r| r.json::<TicketView>().owner.expect("the winner owns it").id);
+    assert!(winner.is_some());
+    for refusal in replies.iter().filter(|r| r.status == 409) {
+        assert_eq!(refusal.error().owner.map(|o| o.id), winner, "{refusal:?}");
+    }
 }
 
 crate::backend_tests!(accepts_racing_on_two_server_processes_have_exactly_one_winner);
@@ -121,13 +119,10 @@ async fn on_postgres_live_events_reach_consoles_on_another_instance() {
     let number = app
         .customer_opens_ticket(&customer(6002, "Ann"), "across instances")
         .await;
-    assert_eq!(
-        bob_there.expect("ticket.created").await["ticket"]["id"],
-        number
-    );
+    assert_eq!(bob_there.expect_ticket_created().await.1.id, number);
     alice.accept(number).await;
-    let updated = bob_there.expect("ticket.updated").await;
-    assert_eq!(updated["ticket"]["owner"]["name"], "Alice");
+    let updated = bob_there.expect_ticket_updated().await;
+    assert_eq!(updated.owner.map(|o| o.name).as_deref(), Some("Alice"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,8 +167,8 @@ async fn on_postgres_one_instance_polls_the_bot_and_another_takes_over_when_it_s
         "only one instance polled the bot"
     );
     assert_eq!(
-        sam.get("/api/tickets").await.body.as_array().map(Vec::len),
-        Some(20)
+        sam.get_json::<Vec<TicketView>>("/api/tickets").await.len(),
+        20
     );
 
     app.stop().await;
@@ -184,6 +179,6 @@ async fn on_postgres_one_instance_polls_the_bot_and_another_takes_over_when_it_s
         .wait_for_message_to(late.id, "Your request is ticket #", WAIT)
         .await;
     assert!(ack.is_some(), "the second instance took over polling");
-    let on_second = sam.on(&second.address).get("/api/tickets").await.body;
-    assert_eq!(on_second.as_array().map(Vec::len), Some(21));
+    let on_second: Vec<TicketView> = sam.on(&second.address).get_json("/api/tickets").await;
+    assert_eq!(on_second.len(), 21);
 }

@@ -3,11 +3,14 @@
 
 use futures_util::future::join_all;
 use serde_json::json;
-use switchboard::domain::Role;
+use switchboard::{
+    domain::{ChangeKind, CloseReason, Role, TicketId, TicketStatus},
+    views::{ChangeView, TicketView},
+};
 
-use crate::support::{Backend, Session, WAIT, customer, spawn_app};
+use crate::support::{Backend, Reply, Session, WAIT, customer, spawn_app};
 
-async fn close(session: &Session, ticket: i64, reason: &str) -> crate::support::Reply {
+async fn close(session: &Session, ticket: TicketId, reason: &str) -> Reply {
     session
         .post(
             &format!("/api/tickets/{ticket}/close"),
@@ -16,9 +19,15 @@ async fn close(session: &Session, ticket: i64, reason: &str) -> crate::support::
         .await
 }
 
-async fn return_to_queue(session: &Session, ticket: i64) -> crate::support::Reply {
+async fn return_to_queue(session: &Session, ticket: TicketId) -> Reply {
     session
         .post(&format!("/api/tickets/{ticket}/return"), json!({}))
+        .await
+}
+
+async fn timeline(session: &Session, ticket: TicketId) -> Vec<ChangeView> {
+    session
+        .get_json(&format!("/api/tickets/{ticket}/timeline"))
         .await
 }
 
@@ -30,43 +39,41 @@ async fn the_owner_closes_with_a_reason_the_customer_is_told_and_the_timeline_ke
     let bob = app.agent("bob").await;
     let ann = customer(5001, "Ann");
     let number = app.customer_opens_ticket(&ann, "my order is late").await;
-    assert_eq!(alice.accept(number).await.status, 200);
+    alice.accept(number).await.expect::<TicketView>(200);
     let mut bob_ws = bob.ws().await;
 
-    let closed = close(&alice, number, "resolved").await;
-    assert_eq!(closed.status, 200, "{closed:?}");
-    assert_eq!(closed.body["status"], "closed");
+    let closed: TicketView = close(&alice, number, "resolved").await.expect(200);
+    assert_eq!(closed.status, TicketStatus::Closed);
 
-    let event = bob_ws
-        .expect_where("ticket.updated", |e| e["change"]["kind"] == "closed")
-        .await;
-    assert_eq!(event["ticket"]["id"], number);
-    assert_eq!(event["change"]["reason"], "resolved");
-    assert_eq!(event["change"]["by"]["name"], "Alice");
+    let (ticket, change) = bob_ws.expect_change(ChangeKind::Closed).await;
+    assert_eq!(ticket.id, number);
+    assert_eq!(change.reason, Some(CloseReason::Resolved));
+    assert_eq!(change.by.map(|a| a.name).as_deref(), Some("Alice"));
     let told = app
         .telegram
         .wait_for_message_to(ann.id, &format!("Your request #{number} is closed"), WAIT)
         .await;
     assert!(told.is_some(), "the customer is told the ticket is closed");
 
-    let timeline = alice.get(&format!("/api/tickets/{number}/timeline")).await;
-    assert_eq!(timeline.status, 200);
-    let kinds: Vec<&str> = timeline
-        .body
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|c| c["kind"].as_str().expect("kind"))
-        .collect();
-    assert_eq!(kinds, ["created", "accepted", "closed"]);
-    let last = &timeline.body[2];
-    assert_eq!(last["note"], "sorted out by phone");
-    assert_eq!(last["from_agent"]["name"], "Alice");
+    let entries = timeline(&alice, number).await;
+    let kinds: Vec<ChangeKind> = entries.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ChangeKind::Created,
+            ChangeKind::Accepted,
+            ChangeKind::Closed
+        ]
+    );
+    let last = &entries[2];
+    assert_eq!(last.note.as_deref(), Some("sorted out by phone"));
+    assert_eq!(last.from_agent.as_ref().map(|a| a.id), Some(alice.id()));
 
     let again = close(&alice, number, "resolved").await;
-    assert_eq!(again.status, 409, "{again:?}");
+    assert_eq!(again.refusal(), (409, "conflict".to_owned()));
     assert_eq!(
-        again.body["ticket"]["status"], "closed",
+        again.error().ticket.map(|t| t.status),
+        Some(TicketStatus::Closed),
         "a refusal shows the ticket as it is"
     );
     assert_eq!(alice.reply(number, "still there?").await.status, 409);
@@ -79,27 +86,25 @@ async fn the_owner_returns_a_ticket_to_the_queue_and_another_agent_takes_it(back
     let number = app
         .customer_opens_ticket(&customer(5002, "Ann"), "hello")
         .await;
-    assert_eq!(alice.accept(number).await.status, 200);
+    alice.accept(number).await.expect::<TicketView>(200);
     let mut bob_ws = bob.ws().await;
 
-    let returned = return_to_queue(&alice, number).await;
-    assert_eq!(returned.status, 200, "{returned:?}");
-    assert_eq!(returned.body["status"], "pending");
-    assert!(returned.body["owner"].is_null());
-    let event = bob_ws
-        .expect_where("ticket.updated", |e| e["change"]["kind"] == "returned")
-        .await;
-    assert_eq!(event["ticket"]["status"], "pending");
-    assert_eq!(event["change"]["from_agent"]["name"], "Alice");
+    let returned: TicketView = return_to_queue(&alice, number).await.expect(200);
+    assert_eq!(returned.status, TicketStatus::Pending);
+    assert_eq!(returned.owner, None);
+    let (ticket, change) = bob_ws.expect_change(ChangeKind::Returned).await;
+    assert_eq!(ticket.status, TicketStatus::Pending);
+    assert_eq!(change.from_agent.map(|a| a.id), Some(alice.id()));
 
     assert_eq!(
-        return_to_queue(&alice, number).await.status,
-        409,
-        "pending already"
+        return_to_queue(&alice, number).await.refusal(),
+        (409, "conflict".to_owned()),
+        "it waits in the queue already"
     );
+    let taken: TicketView = bob.accept(number).await.expect(200);
     assert_eq!(
-        bob.accept(number).await.status,
-        200,
+        taken.owner.map(|o| o.id),
+        Some(bob.id()),
         "the queue offers it again"
     );
 }
@@ -123,7 +128,7 @@ async fn who_may_close_and_return(backend: Backend) {
         let number = app
             .customer_opens_ticket(&customer(customers, "Ann"), "hi")
             .await;
-        assert_eq!(owner.accept(number).await.status, 200);
+        owner.accept(number).await.expect::<TicketView>(200);
         number
     };
     // (who, close status, return status)
@@ -157,8 +162,13 @@ async fn who_may_close_and_return(backend: Backend) {
     let pending = app
         .customer_opens_ticket(&customer(customers, "Ann"), "hi")
         .await;
-    assert_eq!(close(&colleague, pending, "spam").await.status, 403);
-    assert_eq!(close(&supervisor, pending, "spam").await.status, 200);
+    assert_eq!(
+        close(&colleague, pending, "spam").await.refusal(),
+        (403, "forbidden".to_owned())
+    );
+    close(&supervisor, pending, "spam")
+        .await
+        .expect::<TicketView>(200);
 }
 
 async fn bad_close_requests_change_nothing(backend: Backend) {
@@ -167,20 +177,26 @@ async fn bad_close_requests_change_nothing(backend: Backend) {
     let number = app
         .customer_opens_ticket(&customer(5201, "Ann"), "hi")
         .await;
-    alice.accept(number).await;
+    alice.accept(number).await.expect::<TicketView>(200);
     let path = format!("/api/tickets/{number}/close");
     let unknown = alice.post(&path, json!({"reason": "bored"})).await;
-    assert_eq!(unknown.status, 422, "{unknown:?}");
+    assert_eq!(unknown.refusal(), (422, "invalid".to_owned()));
     let long = alice
         .post(
             &path,
             json!({"reason": "resolved", "comment": "x".repeat(2001)}),
         )
         .await;
-    assert_eq!(long.status, 422, "{long:?}");
-    assert_eq!(close(&alice, number + 999, "resolved").await.status, 404);
-    let ticket = alice.get(&format!("/api/tickets/{number}")).await;
-    assert_eq!(ticket.body["status"], "accepted", "nothing changed");
+    assert_eq!(long.refusal(), (422, "invalid".to_owned()));
+    let unknown_ticket = TicketId(number.0 + 999);
+    assert_eq!(close(&alice, unknown_ticket, "resolved").await.status, 404);
+    let ticket: TicketView = alice.get_json(&format!("/api/tickets/{number}")).await;
+    assert_eq!(ticket.status, TicketStatus::Accepted, "nothing changed");
+    assert_eq!(
+        timeline(&alice, number).await.len(),
+        2,
+        "no change recorded"
+    );
 }
 
 async fn of_concurrent_closes_exactly_one_wins_and_the_others_see_the_closed_ticket(
@@ -197,7 +213,7 @@ async fn of_concurrent_closes_exactly_one_wins_and_the_others_see_the_closed_tic
     let number = app
         .customer_opens_ticket(&customer(5301, "Ann"), "hi")
         .await;
-    alice.accept(number).await;
+    alice.accept(number).await.expect::<TicketView>(200);
 
     let replies = join_all(closers.iter().map(|s| close(s, number, "resolved"))).await;
 
@@ -207,16 +223,16 @@ async fn of_concurrent_closes_exactly_one_wins_and_the_others_see_the_closed_tic
         "exactly one close wins: {replies:?}"
     );
     for lost in replies.iter().filter(|r| r.status != 200) {
-        assert_eq!(lost.status, 409, "{lost:?}");
-        assert_eq!(lost.body["ticket"]["status"], "closed");
+        assert_eq!(lost.refusal(), (409, "conflict".to_owned()));
+        assert_eq!(
+            lost.error().ticket.map(|t| t.status),
+            Some(TicketStatus::Closed)
+        );
     }
-    let timeline = alice.get(&format!("/api/tickets/{number}/timeline")).await;
-    let closes = timeline
-        .body
-        .as_array()
-        .expect("a list")
+    let closes = timeline(&alice, number)
+        .await
         .iter()
-        .filter(|c| c["kind"] == "closed")
+        .filter(|c| c.kind == ChangeKind::Closed)
         .count();
     assert_eq!(closes, 1, "one close, one timeline entry");
 }

@@ -2,30 +2,42 @@
 
 use std::time::Duration;
 
+use switchboard::{domain::TelegramUserId, hub::ServerFrame};
 use tokio_tungstenite::tungstenite::{Message, protocol::frame::coding::CloseCode};
 
-use crate::support::{Backend, customer, spawn_app};
+use crate::support::{Backend, Ws, customer, spawn_app};
+
+/// The next error frame's code and message.
+async fn expect_error(ws: &mut Ws) -> (String, String) {
+    ws.expect("error frame", |frame| match frame {
+        ServerFrame::Error { error, message } => Some((error, message)),
+        _ => None,
+    })
+    .await
+}
 
 async fn malformed_frames_get_an_error_event_and_the_stream_goes_on(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.agent("alice").await;
     let mut ws = alice.ws().await;
 
+    // Malformed frames are sent raw on purpose; the server's answers are read typed.
     ws.send(Message::text("this is not json")).await;
-    let error = ws.expect("error").await;
-    assert_eq!(error["error"], "bad_request");
-    assert_eq!(error["message"], "frames must be JSON");
+    let (error, message) = expect_error(&mut ws).await;
+    assert_eq!(error, "bad_request");
+    assert_eq!(message, "frames must be JSON");
     ws.send(Message::text(r#"{"type":"accept","ticket":1}"#))
         .await;
-    assert_eq!(ws.expect("error").await["error"], "bad_request");
+    assert_eq!(expect_error(&mut ws).await.0, "bad_request");
     ws.send(Message::text(r#"{"type":"ping"}"#)).await;
-    ws.expect("pong").await;
+    ws.expect("pong", |frame| (frame == ServerFrame::Pong).then_some(()))
+        .await;
 
     app.customer_opens_ticket(&customer(5001, "Ann"), "still live?")
         .await;
     assert_eq!(
-        ws.expect("ticket.created").await["ticket"]["client"]["telegram_id"],
-        5001
+        ws.expect_ticket_created().await.1.client.telegram_id,
+        TelegramUserId(5001)
     );
 }
 
@@ -52,8 +64,8 @@ async fn an_oversized_frame_closes_that_console_with_1009_and_no_other(backend: 
     app.customer_opens_ticket(&customer(5002, "Ann"), "hello")
         .await;
     assert_eq!(
-        other.expect("ticket.created").await["ticket"]["client"]["telegram_id"],
-        5002
+        other.expect_ticket_created().await.1.client.telegram_id,
+        TelegramUserId(5002)
     );
 }
 

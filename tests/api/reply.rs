@@ -1,6 +1,10 @@
 //! Replies: only the owner; stored first, then delivered to the customer's chat; failures visible.
 
-use switchboard::simulator::Failure;
+use switchboard::{
+    domain::{DeliveryState, Direction},
+    simulator::Failure,
+    views::MessageView,
+};
 
 use crate::support::{Backend, WAIT, customer, spawn_app};
 
@@ -14,24 +18,24 @@ async fn the_owners_reply_reaches_the_customers_chat(backend: Backend) {
 
     let reply = alice.reply(number, "It ships today.").await;
 
-    assert_eq!(reply.status, 201, "{reply:?}");
-    assert_eq!(reply.body["direction"], "out");
-    assert_eq!(reply.body["author"]["name"], "Alice");
-    assert_eq!(reply.body["delivery"], "queued", "stored before it is sent");
+    let reply: MessageView = reply.expect(201);
+    assert_eq!(reply.direction, Direction::Out);
+    assert_eq!(reply.author.name, "Alice");
+    assert_eq!(
+        reply.delivery,
+        Some(DeliveryState::Queued),
+        "stored before it is sent"
+    );
     let sent = app
         .telegram
         .wait_for_message_to(ann.id, "It ships today.", WAIT)
         .await;
     assert_eq!(sent.as_deref(), Some("It ships today."));
-    let created = ws
-        .expect_message("message.created", &reply.body["id"])
-        .await;
-    assert_eq!(created["message"]["id"], reply.body["id"]);
-    let delivered = ws
-        .expect_message("message.updated", &reply.body["id"])
-        .await;
-    assert_eq!(delivered["message"]["id"], reply.body["id"]);
-    assert_eq!(delivered["message"]["delivery"], "sent");
+    let created = ws.expect_message("message.created", reply.id).await;
+    assert_eq!(created.id, reply.id);
+    let delivered = ws.expect_message("message.updated", reply.id).await;
+    assert_eq!(delivered.id, reply.id);
+    assert_eq!(delivered.delivery, Some(DeliveryState::Sent));
 }
 
 async fn only_the_owner_may_reply(backend: Backend) {
@@ -43,24 +47,12 @@ async fn only_the_owner_may_reply(backend: Backend) {
         .await;
 
     let before_accept = bob.reply(number, "me first").await;
-    assert_eq!(
-        (
-            before_accept.status.as_u16(),
-            before_accept.body["error"].as_str()
-        ),
-        (403, Some("forbidden"))
-    );
+    assert_eq!(before_accept.refusal(), (403, "forbidden".to_owned()));
     alice.accept(number).await;
     let not_owner = bob.reply(number, "let me").await;
-    assert_eq!(
-        (not_owner.status.as_u16(), not_owner.body["error"].as_str()),
-        (403, Some("forbidden"))
-    );
+    assert_eq!(not_owner.refusal(), (403, "forbidden".to_owned()));
     let empty = alice.reply(number, "   ").await;
-    assert_eq!(
-        (empty.status.as_u16(), empty.body["error"].as_str()),
-        (422, Some("invalid"))
-    );
+    assert_eq!(empty.refusal(), (422, "invalid".to_owned()));
     let too_long = alice.reply(number, &"x".repeat(4097)).await;
     assert_eq!(too_long.status, 422);
     assert_eq!(
@@ -79,28 +71,20 @@ async fn a_customer_who_blocked_the_bot_shows_as_a_failed_delivery(backend: Back
     app.telegram.block(ann.id);
     let mut ws = alice.ws().await;
 
-    let reply = alice.reply(number, "Are you there?").await;
-    assert_eq!(reply.status, 201);
+    let reply: MessageView = alice.reply(number, "Are you there?").await.expect(201);
 
-    let updated = ws
-        .expect_message("message.updated", &reply.body["id"])
-        .await;
-    assert_eq!(updated["message"]["delivery"], "failed");
+    let updated = ws.expect_message("message.updated", reply.id).await;
+    assert_eq!(updated.delivery, Some(DeliveryState::Failed));
     assert_eq!(
-        updated["message"]["delivery_error"],
-        "the customer blocked the bot"
+        updated.delivery_error.as_deref(),
+        Some("the customer blocked the bot")
     );
-    let stored = alice
-        .get(&format!("/api/tickets/{number}/messages"))
-        .await
-        .body;
-    let last = stored
-        .as_array()
-        .and_then(|m| m.last())
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(last["text"], "Are you there?", "the reply is kept");
-    assert_eq!(last["delivery"], "failed");
+    let stored: Vec<MessageView> = alice
+        .get_json(&format!("/api/tickets/{number}/messages"))
+        .await;
+    let last = stored.last().expect("the ticket's messages");
+    assert_eq!(last.text, "Are you there?", "the reply is kept");
+    assert_eq!(last.delivery, Some(DeliveryState::Failed));
 }
 
 async fn a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out(backend: Backend) {
@@ -116,20 +100,16 @@ async fn a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out(backend: 
         .fail_next("sendMessage", Failure::RetryAfter(1));
     let mut ws = alice.ws().await;
 
-    let reply = alice.reply(number, "Sorry for the wait").await;
+    let reply: MessageView = alice.reply(number, "Sorry for the wait").await.json();
 
-    let retrying = ws
-        .expect_message("message.updated", &reply.body["id"])
-        .await;
-    assert_eq!(retrying["message"]["delivery"], "queued");
+    let retrying = ws.expect_message("message.updated", reply.id).await;
+    assert_eq!(retrying.delivery, Some(DeliveryState::Queued));
     assert_eq!(
-        retrying["message"]["delivery_error"],
-        "Telegram rate limit; retrying in 1 s"
+        retrying.delivery_error.as_deref(),
+        Some("Telegram rate limit; retrying in 1 s")
     );
-    let sent = ws
-        .expect_message("message.updated", &reply.body["id"])
-        .await;
-    assert_eq!(sent["message"]["delivery"], "sent");
+    let sent = ws.expect_message("message.updated", reply.id).await;
+    assert_eq!(sent.delivery, Some(DeliveryState::Sent));
     let attempts = app
         .telegram
         .calls("sendMessage")
@@ -141,10 +121,7 @@ async fn a_rate_limited_reply_waits_as_telegram_asks_and_then_goes_out(backend: 
 
 async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: Backend) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    use switchboard::{
-        domain::{DeliveryState, MessageId},
-        store::{entity::message, messages::STALE_CLAIM},
-    };
+    use switchboard::store::{entity::message, messages::STALE_CLAIM};
 
     let mut app = spawn_app(backend.clone()).await;
     let alice = app.agent("alice").await;
@@ -155,8 +132,11 @@ async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: 
         "sendMessage",
         Failure::Slow(std::time::Duration::from_secs(30)),
     );
-    let reply = alice.reply(number, "Lost in flight?").await;
-    let id = reply.body["id"].as_i64().expect("message id");
+    let id = alice
+        .reply(number, "Lost in flight?")
+        .await
+        .json::<MessageView>()
+        .id;
     let in_flight = app
         .telegram
         .wait_for_call(WAIT, |c| {
@@ -194,16 +174,15 @@ async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: 
     .await;
     assert!(resent.is_ok(), "the restarted server sent it again");
     let mut ws = restarted.login("alice").await.ws().await;
-    let row = message::Entity::find_by_id(MessageId(id))
+    let row = message::Entity::find_by_id(id)
         .one(&db)
         .await
         .expect("query")
         .expect("row");
     if row.delivery != Some(DeliveryState::Sent) {
         assert_eq!(
-            ws.expect_message("message.updated", &reply.body["id"])
-                .await["message"]["delivery"],
-            "sent"
+            ws.expect_message("message.updated", id).await.delivery,
+            Some(DeliveryState::Sent)
         );
     }
 }

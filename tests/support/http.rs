@@ -1,7 +1,14 @@
 //! A logged-in agent's HTTP client: the session cookie and the console's Origin on every request.
+//! Answers are read into the API's own shapes (`switchboard::views`); an error body into
+//! [`ApiError`].
 
 use reqwest::{Method, StatusCode};
+use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::Value;
+use switchboard::{
+    domain::{AgentId, TicketId},
+    views::{AgentRef, AgentView, SessionView, TicketView},
+};
 
 use super::Ws;
 
@@ -11,15 +18,66 @@ pub struct Session {
     pub address: String,
     pub origin: String,
     pub cookie: String,
-    pub agent: Value,
+    pub agent: AgentView,
     client: reqwest::Client,
 }
 
-/// A response: status and JSON body (Null when empty or not JSON).
+/// A response: status and JSON body (Null when empty or not JSON). Read it typed with
+/// [`Reply::json`] or [`Reply::error`]; `body` stays for the tests that check the wire shape.
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
+}
+
+/// The body of every refusal: `{"error": code, "message": text}`, with the `owner` of the ticket
+/// when an accept lost, and the `ticket` as it now is when a close or return came too late. Not a
+/// library type: the API builds it as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+    #[serde(default)]
+    pub owner: Option<AgentRef>,
+    #[serde(default)]
+    pub ticket: Option<TicketView>,
+}
+
+impl Reply {
+    /// The body as `T`; panics with the status and body when it is not one.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        T::deserialize(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "expected a {} body: {e}\n{} {}",
+                std::any::type_name::<T>(),
+                self.status,
+                self.body
+            )
+        })
+    }
+
+    /// The body as `T` after checking the status is `status`; panics with the body otherwise.
+    pub fn expect<T: DeserializeOwned>(&self, status: u16) -> T {
+        assert_eq!(self.status.as_u16(), status, "{}", self.body);
+        self.json()
+    }
+
+    /// The refusal in the body; panics unless the status is an error and the body one.
+    pub fn error(&self) -> ApiError {
+        assert!(
+            self.status.is_client_error() || self.status.is_server_error(),
+            "expected a refusal, got {} {}",
+            self.status,
+            self.body
+        );
+        self.json()
+    }
+
+    /// The status and the error code, for asserting both at once.
+    pub fn refusal(&self) -> (u16, String) {
+        (self.status.as_u16(), self.error().error)
+    }
 }
 
 impl Session {
@@ -49,24 +107,24 @@ impl Session {
             .next()
             .expect("cookie pair")
             .to_owned();
-        let body: Value = response.json().await.expect("login body");
+        let body: SessionView = response.json().await.expect("login body");
         Self {
             address: address.to_owned(),
             origin: origin.to_owned(),
             cookie,
-            agent: body["agent"].clone(),
+            agent: body.agent,
             client,
         }
     }
 
     /// This agent's id.
-    pub fn id(&self) -> i64 {
-        self.agent["id"].as_i64().expect("agent id")
+    pub fn id(&self) -> AgentId {
+        self.agent.id
     }
 
     /// This agent's display name.
     pub fn name(&self) -> String {
-        self.agent["name"].as_str().expect("agent name").to_owned()
+        self.agent.name.clone()
     }
 
     /// The same session against another server (another instance on the same database).
@@ -108,18 +166,23 @@ impl Session {
         self.request(Method::GET, path, None).await
     }
 
+    /// GETs `path`, which must answer 200 with a `T`.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> T {
+        self.get(path).await.expect(200)
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         self.request(Method::POST, path, Some(body)).await
     }
 
-    /// Accepts a ticket.
-    pub async fn accept(&self, ticket: i64) -> Reply {
+    /// Accepts a ticket (200 with the `TicketView`, or a refusal).
+    pub async fn accept(&self, ticket: TicketId) -> Reply {
         self.request(Method::POST, &format!("/api/tickets/{ticket}/accept"), None)
             .await
     }
 
-    /// Replies on a ticket.
-    pub async fn reply(&self, ticket: i64, text: &str) -> Reply {
+    /// Replies on a ticket (201 with the `MessageView`, or a refusal).
+    pub async fn reply(&self, ticket: TicketId, text: &str) -> Reply {
         self.post(
             &format!("/api/tickets/{ticket}/messages"),
             serde_json::json!({"text": text}),

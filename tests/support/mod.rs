@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use switchboard::{
     config::Settings,
-    domain::{AgentId, DepartmentId, Role},
+    domain::{AgentId, DepartmentId, Role, TicketId},
     service::{NewAgentInput, Service},
     simulator::{Customer, FakeTelegram},
     startup::Application,
@@ -21,7 +21,7 @@ use switchboard::{
 use tokio::{sync::oneshot, task::JoinHandle};
 
 pub use database::{Backend, DbLock};
-pub use http::{Reply, Session};
+pub use http::{ApiError, Reply, Session};
 pub use ws::Ws;
 
 /// How long a test waits for something that should happen at once.
@@ -179,7 +179,7 @@ impl TestApp {
 
     /// A customer sends `text`; waits until it opened a ticket (the acknowledgement went out) and
     /// returns the ticket's number.
-    pub async fn customer_opens_ticket(&self, customer: &Customer, text: &str) -> i64 {
+    pub async fn customer_opens_ticket(&self, customer: &Customer, text: &str) -> TicketId {
         self.telegram.customer_says(customer, text);
         let ack = self
             .telegram
@@ -200,7 +200,7 @@ impl Drop for TestApp {
 }
 
 /// The ticket number in an acknowledgement ("... ticket #12. ...").
-pub fn ticket_number_in(text: &str) -> i64 {
+pub fn ticket_number_in(text: &str) -> TicketId {
     text.split('#')
         .nth(1)
         .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
