@@ -41,7 +41,7 @@ async fn logged_in_console(browser: &Browser, address: &str, login: &str) -> Pag
         .unwrap_or_else(|e| fail(&page, "clicking log in", e));
     step(&page, "console shown and live", "!document.querySelector('#console-view').hidden && document.querySelector('#connection').dataset.state === 'open'").await;
     // Count the alert's play events from now on.
-    page.eval("window.alertPlays = 0; document.querySelector('#alert-sound').addEventListener('play', () => window.alertPlays++); true")
+    page.eval("(window.alertPlays = 0, document.querySelector('#alert-sound').addEventListener('play', () => window.alertPlays++), true)")
         .await
         .unwrap_or_else(|e| fail(&page, "listening for the alert", e));
     page
@@ -53,7 +53,9 @@ async fn agents_hear_a_new_ticket_one_accepts_everyone_sees_who_and_the_owner_re
         Browser::launch().await.expect("launching Chromium"),
         Browser::launch().await.expect("launching Chromium"),
     ) else {
-        skip_or_fail("Chromium is not installed (apt-get install chromium)");
+        skip_or_fail(
+            "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)",
+        );
         return;
     };
     let app = spawn_app(Backend::Sqlite).await;
