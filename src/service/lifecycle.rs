@@ -131,7 +131,7 @@ impl Service {
 
     /// Records a change that just happened to ticket `id` and its `ticket.updated` event; returns
     /// the ticket as it now is and the events to publish.
-    async fn record_change(
+    pub(super) async fn record_change(
         &self,
         txn: &sea_orm::DatabaseTransaction,
         id: TicketId,
@@ -167,7 +167,7 @@ impl Service {
     }
 
     /// The answer to a change that lost its race: 409 with the ticket as the winner left it.
-    async fn lost_race(&self, actor: &Actor, id: TicketId) -> ServiceError {
+    pub(super) async fn lost_race(&self, actor: &Actor, id: TicketId) -> ServiceError {
         match self.ticket(actor, id).await {
             Ok(view) => ServiceError::Stale {
                 message: format!("ticket #{id} was changed by someone else meanwhile"),

@@ -3,11 +3,11 @@
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
-use super::{Actor, Service, ServiceError, record_message_event, record_ticket_updated};
+use super::{Actor, Service, ServiceError, record_message_event};
 use crate::{
     domain::{
         self, AcceptCheck, AgentId, Author, ChangeKind, DomainError, MessageText, Owner, Ticket,
-        TicketId, TicketStatus,
+        TicketId, TicketState, TicketStatus,
     },
     hub::Event,
     store::{self, changes::NewChange, messages::NewMessage},
@@ -55,37 +55,27 @@ impl Service {
             AcceptCheck::TakenBy(owner) => return Err(already_accepted(&txn, id, owner).await),
         }
         let now = Utc::now();
-        if !store::tickets::try_accept(&txn, id, agent, now).await? {
+        let accepted = TicketState::Accepted { owner: agent };
+        if !store::tickets::transition(&txn, id, TicketState::Pending, accepted, None, now).await? {
             // Lost the race: say who won (or that the ticket closed meanwhile).
             drop(txn);
             let ticket = visible_ticket(&self.db, actor, id).await?;
             return match domain::check_accept(&ticket, agent)? {
                 AcceptCheck::TakenBy(owner) => Err(already_accepted(&self.db, id, owner).await),
                 AcceptCheck::AlreadyMine => Ok(store::tickets::view(&self.db, ticket).await?),
-                AcceptCheck::Take => Err(ServiceError::bug(format!(
-                    "ticket {id} is still pending after an accept that changed nothing"
-                ))),
+                // Pending again already (accepted and returned meanwhile): still a lost race.
+                AcceptCheck::Take => Err(self.lost_race(actor, id).await),
             };
         }
-        let ticket = store::tickets::find(&txn, id)
-            .await?
-            .ok_or_else(|| ServiceError::bug(format!("ticket {id} vanished while accepted")))?;
-        let view = store::tickets::view(&txn, ticket).await?;
-        let change = store::changes::insert(
-            &txn,
-            id,
-            ChangeKind::Accepted,
-            NewChange {
-                by: Some(agent),
-                to_agent: Some(agent),
-                ..NewChange::default()
-            },
-            now,
-        )
-        .await?;
-        let change = store::changes::views(&txn, vec![change]).await?.pop();
-        let event = record_ticket_updated(&txn, &view, change).await?;
-        self.commit(txn, &[event]).await?;
+        let change = NewChange {
+            by: Some(agent),
+            to_agent: Some(agent),
+            ..NewChange::default()
+        };
+        let (view, events) = self
+            .record_change(&txn, id, ChangeKind::Accepted, change, now)
+            .await?;
+        self.commit(txn, &events).await?;
         tracing::info!(ticket.id = %id, agent.id = %agent, "ticket accepted");
         Ok(view)
     }

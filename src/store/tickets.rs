@@ -101,29 +101,6 @@ where
     Ok(())
 }
 
-/// Gives a pending ticket to `agent` in one conditional update; true only for the one caller
-/// that won. The database decides concurrent accepts, across instances too.
-pub async fn try_accept<C>(
-    c: &C,
-    id: TicketId,
-    agent: AgentId,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr>
-where
-    C: ConnectionTrait,
-{
-    let result = ticket::Entity::update_many()
-        .col_expr(ticket::Column::Status, Expr::value(TicketStatus::Accepted))
-        .col_expr(ticket::Column::OwnerId, Expr::value(agent))
-        .col_expr(ticket::Column::AcceptedAt, Expr::value(now))
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
-        .filter(ticket::Column::Id.eq(id))
-        .filter(ticket::Column::Status.eq(TicketStatus::Pending))
-        .exec(c)
-        .await?;
-    Ok(result.rows_affected == 1)
-}
-
 /// How a ticket is closed.
 #[derive(Debug, Clone)]
 pub struct Closing {
@@ -132,8 +109,9 @@ pub struct Closing {
 }
 
 /// Moves a ticket from state `from` to state `to` in one conditional update: true only when it
-/// was still exactly in `from` (same status, same owner), so of racing changes exactly one wins,
-/// on SQLite and across instances on PostgreSQL. A closed ticket keeps its last owner.
+/// was still exactly in `from` (same status, same owner), so of racing changes (accepts, closes,
+/// returns) exactly one wins, on SQLite and across instances on PostgreSQL. A closed ticket keeps
+/// its last owner.
 pub async fn transition<C>(
     c: &C,
     id: TicketId,
