@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use sea_orm::ConnectionTrait;
 use switchboard::{
     config::Settings,
+    domain::{TelegramUserId, UpdateId},
     simulator::{Customer, FakeTelegram},
     startup::Application,
 };
@@ -67,14 +68,14 @@ async fn main() -> anyhow::Result<()> {
     }));
 
     let people: Vec<Customer> = (0..customers)
-        .map(|i| Customer::new(10_000 + i as i64, "Bench", None))
+        .map(|i| Customer::new(TelegramUserId(10_000 + i as i64), "Bench", None))
         .collect();
     let started = Instant::now();
-    let mut last = 0;
+    let mut last = UpdateId(0);
     for i in 0..updates {
         last = telegram.customer_says(&people[i % customers], "benchmark message");
     }
-    while telegram.confirmed_offset() <= last {
+    while telegram.confirmed_offset() <= last.0 {
         if started.elapsed() > Duration::from_secs(600) {
             anyhow::bail!("not all updates were ingested within 10 minutes");
         }

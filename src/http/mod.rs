@@ -78,3 +78,74 @@ async fn trace_request(request: Request, next: Next) -> Response {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::{Router, body::Body, http::StatusCode, routing::get};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// Collects what the log writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_server_fault_is_logged_once_with_its_cause_and_never_shown_to_the_client() {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    Err::<(), _>(ApiError::internal(
+                        anyhow::anyhow!("disk on fire").context("storing a reply"),
+                    ))
+                }),
+            )
+            .layer(middleware::from_fn(trace_request));
+
+        let response = app
+            .oneshot(
+                Request::get("/boom")
+                    .body(Body::empty())
+                    .expect("a request"),
+            )
+            .await
+            .expect("a response");
+
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .expect("the body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            body.contains("\"internal\"") && !body.contains("fire"),
+            "{body}"
+        );
+        let log = String::from_utf8_lossy(&log.0.lock().expect("log buffer")).into_owned();
+        assert_eq!(log.matches("request failed").count(), 1, "{log}");
+        assert!(
+            log.contains("storing a reply") && log.contains("disk on fire"),
+            "the whole cause chain is logged: {log}"
+        );
+    }
+}

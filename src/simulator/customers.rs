@@ -7,6 +7,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::{Customer, FakeTelegram};
+use crate::domain::{ChatId, TelegramUserId};
 
 /// The most customers one demo run creates.
 const MAX_CUSTOMERS: usize = 200;
@@ -43,8 +44,8 @@ pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToke
     let mut calls = fake.subscribe();
     // How many agent replies each simulated customer has received (the first bot message is the
     // acknowledgement, which they do not answer).
-    let mut replies: HashMap<i64, usize> = HashMap::new();
-    let mut customers: HashMap<i64, Customer> = HashMap::new();
+    let mut replies: HashMap<ChatId, usize> = HashMap::new();
+    let mut customers: HashMap<ChatId, Customer> = HashMap::new();
     let mut next = tokio::time::interval(every);
     loop {
         tokio::select! {
@@ -52,9 +53,9 @@ pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToke
             _ = next.tick(), if customers.len() < MAX_CUSTOMERS => {
                 let n = customers.len();
                 let (name, username) = PEOPLE[n % PEOPLE.len()];
-                let customer = Customer::new(900_000 + n as i64, name, Some(&format!("{username}{}", n / PEOPLE.len())));
+                let customer = Customer::new(TelegramUserId(900_000 + n as i64), name, Some(&format!("{username}{}", n / PEOPLE.len())));
                 fake.customer_says(&customer, OPENERS[n % OPENERS.len()]);
-                customers.insert(customer.id, customer);
+                customers.insert(customer.chat(), customer);
             }
             call = calls.recv() => {
                 let call = match call {
@@ -65,14 +66,14 @@ pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToke
                 if call.method != "sendmessage" {
                     continue;
                 }
-                let Some(customer) = call.body["chat_id"].as_i64().and_then(|id| customers.get(&id)).cloned() else {
+                let Some(customer) = call.body["chat_id"].as_i64().and_then(|id| customers.get(&ChatId(id))).cloned() else {
                     continue;
                 };
                 let text = call.body["text"].as_str().unwrap_or_default();
                 if text.starts_with("Thanks for your message!") {
                     continue;
                 }
-                let count = replies.entry(customer.id).or_default();
+                let count = replies.entry(customer.chat()).or_default();
                 *count += 1;
                 let answer = FOLLOW_UPS.get(*count - 1).copied().unwrap_or("Great, that's all. Thank you!");
                 let fake = fake.clone();

@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use tokio::sync::{Notify, broadcast, watch};
 use url::Url;
 
+use crate::domain::{ChatId, UpdateId};
+
 use super::{
     bot_api,
     state::{Call, Customer, Failure, Inner, State},
@@ -70,16 +72,18 @@ impl FakeTelegram {
     }
 
     /// The customer sends `text` to the bot; returns the update id.
-    pub fn customer_says(&self, customer: &Customer, text: &str) -> i64 {
+    pub fn customer_says(&self, customer: &Customer, text: &str) -> UpdateId {
         self.push_message(customer, json!({"text": text}))
     }
 
     /// The customer sends a message with these extra fields (`photo`, `caption`, ...); returns the update id.
-    pub fn push_message(&self, customer: &Customer, fields: Value) -> i64 {
+    pub fn push_message(&self, customer: &Customer, fields: Value) -> UpdateId {
         let mut state = self.inner.state();
         let message_id = state.next_message_id;
         state.next_message_id += 1;
-        state.known_chats.insert(customer.id, customer.clone());
+        state
+            .known_chats
+            .insert(customer.chat().0, customer.clone());
         let mut message = json!({
             "message_id": message_id,
             "date": chrono::Utc::now().timestamp(),
@@ -96,7 +100,7 @@ impl FakeTelegram {
             .push_back(json!({"update_id": update_id, "message": message}));
         drop(state);
         self.inner.new_update.notify_waiters();
-        update_id
+        UpdateId(update_id)
     }
 
     /// Hands out an update once more, even one the bot confirmed, as Telegram may (it delivers
@@ -107,8 +111,8 @@ impl FakeTelegram {
     }
 
     /// The customer blocks the bot: sending to them fails with 403.
-    pub fn block(&self, chat_id: i64) {
-        self.inner.state().blocked.insert(chat_id);
+    pub fn block(&self, chat: ChatId) {
+        self.inner.state().blocked.insert(chat.0);
     }
 
     /// The next call of `method` (any case) fails this way.
@@ -133,11 +137,11 @@ impl FakeTelegram {
             .collect()
     }
 
-    /// The texts the bot sent to `chat_id`, in order.
-    pub fn sent_to(&self, chat_id: i64) -> Vec<String> {
+    /// The texts the bot sent to `chat`, in order.
+    pub fn sent_to(&self, chat: ChatId) -> Vec<String> {
         self.calls("sendMessage")
             .into_iter()
-            .filter(|c| c.body["chat_id"].as_i64() == Some(chat_id))
+            .filter(|c| c.body["chat_id"].as_i64() == Some(chat.0))
             .filter_map(|c| c.body["text"].as_str().map(str::to_owned))
             .collect()
     }
@@ -154,21 +158,18 @@ impl FakeTelegram {
     }
 
     /// Waits until getUpdates has handed update `update_id` to the bot; false on timeout.
-    pub async fn wait_handed_out(&self, update_id: i64, timeout: Duration) -> bool {
+    pub async fn wait_handed_out(&self, update: UpdateId, timeout: Duration) -> bool {
         let mut handed_out = self.inner.handed_out.subscribe();
-        tokio::time::timeout(
-            timeout,
-            handed_out.wait_for(|highest| *highest >= update_id),
-        )
-        .await
-        .is_ok_and(|r| r.is_ok())
+        tokio::time::timeout(timeout, handed_out.wait_for(|highest| *highest >= update.0))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     /// Waits until the bot confirmed update `update_id` (sent a getUpdates offset past it, which
     /// it does only once the update is committed); false on timeout.
-    pub async fn wait_confirmed(&self, update_id: i64, timeout: Duration) -> bool {
+    pub async fn wait_confirmed(&self, update: UpdateId, timeout: Duration) -> bool {
         let mut confirmed = self.inner.confirmed.subscribe();
-        tokio::time::timeout(timeout, confirmed.wait_for(|offset| *offset > update_id))
+        tokio::time::timeout(timeout, confirmed.wait_for(|offset| *offset > update.0))
             .await
             .is_ok_and(|r| r.is_ok())
     }
@@ -209,16 +210,16 @@ impl FakeTelegram {
         .flatten()
     }
 
-    /// Waits until the bot sent a message to `chat_id` whose text contains `needle`.
+    /// Waits until the bot sent a message to `chat` whose text contains `needle`.
     pub async fn wait_for_message_to(
         &self,
-        chat_id: i64,
+        chat: ChatId,
         needle: &str,
         timeout: Duration,
     ) -> Option<String> {
         self.wait_for_call(timeout, |c| {
             c.method == "sendmessage"
-                && c.body["chat_id"].as_i64() == Some(chat_id)
+                && c.body["chat_id"].as_i64() == Some(chat.0)
                 && c.body["text"].as_str().is_some_and(|t| t.contains(needle))
         })
         .await

@@ -7,13 +7,14 @@ use std::{
     time::Duration,
 };
 
+use crate::domain::{ChatId, TelegramUserId};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, broadcast, watch};
 
 /// A Telegram user who writes to the bot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
-    pub id: i64,
+    pub id: TelegramUserId,
     pub first_name: String,
     pub last_name: Option<String>,
     pub username: Option<String>,
@@ -22,7 +23,7 @@ pub struct Customer {
 
 impl Customer {
     /// A customer with a first name and a username.
-    pub fn new(id: i64, first_name: &str, username: Option<&str>) -> Self {
+    pub fn new(id: TelegramUserId, first_name: &str, username: Option<&str>) -> Self {
         Self {
             id,
             first_name: first_name.to_owned(),
@@ -30,6 +31,11 @@ impl Customer {
             username: username.map(str::to_owned),
             language: Some("en".to_owned()),
         }
+    }
+
+    /// The customer's private chat with the bot.
+    pub fn chat(&self) -> ChatId {
+        self.id.private_chat()
     }
 
     pub(super) fn user_json(&self) -> Value {

@@ -137,7 +137,7 @@ async fn agents_hear_a_new_ticket_one_accepts_everyone_sees_who_and_the_owner_re
         .unwrap_or_else(|e| fail(&alice, "sending", e));
     let sent = app
         .telegram
-        .wait_for_message_to(ann.id, "Hi Ann, looking into it", WAIT)
+        .wait_for_message_to(ann.chat(), "Hi Ann, looking into it", WAIT)
         .await;
     assert!(
         sent.is_some(),

@@ -1,7 +1,7 @@
 //! A customer's message becomes a ticket, exactly once, and every console hears of it.
 
 use switchboard::{
-    domain::{Direction, EventSeq, TelegramUserId, TicketId, TicketStatus},
+    domain::{Direction, EventSeq, TelegramUserId, TicketId, TicketStatus, UpdateId},
     simulator::Customer,
     views::{MessageView, Platform, TicketView},
 };
@@ -63,7 +63,7 @@ async fn later_messages_join_the_open_ticket_instead_of_opening_another(backend:
     let texts: Vec<String> = inbound_texts(&alice, number).await;
     assert_eq!(texts, ["first", "second", "third"]);
     assert_eq!(
-        app.telegram.sent_to(ann.id).len(),
+        app.telegram.sent_to(ann.chat()).len(),
         1,
         "only one acknowledgement"
     );
@@ -113,7 +113,7 @@ async fn a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart
         "the crashed server committed nothing"
     );
     assert!(
-        app.telegram.confirmed_offset() <= update_id,
+        app.telegram.confirmed_offset() <= update_id.0,
         "the update was never acknowledged to Telegram"
     );
 
@@ -121,7 +121,7 @@ async fn a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart
     let alice = restarted.agent("alice").await;
     let ack = restarted
         .telegram
-        .wait_for_message_to(ann.id, "Your request is ticket #", WAIT)
+        .wait_for_message_to(ann.chat(), "Your request is ticket #", WAIT)
         .await;
     assert!(ack.is_some(), "the restarted server ingested the update");
     let messages: Vec<MessageView> = alice.get_json("/api/tickets/1/messages").await;
@@ -142,7 +142,7 @@ async fn many_customers_writing_at_once_each_get_one_ticket_with_their_messages_
     let customers: Vec<Customer> = (0..30)
         .map(|i| customer(8000 + i, &format!("C{i}")))
         .collect();
-    let mut last = 0;
+    let mut last = UpdateId(0);
     for round in 0..3 {
         for c in &customers {
             last = app

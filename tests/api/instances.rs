@@ -9,7 +9,7 @@ use tokio::{
     process::{Child, Command},
 };
 
-use switchboard::{simulator::FakeTelegram, views::TicketView};
+use switchboard::{domain::UpdateId, simulator::FakeTelegram, views::TicketView};
 
 use crate::support::{Backend, WAIT, customer, spawn_app};
 
@@ -145,7 +145,7 @@ async fn on_postgres_one_instance_polls_the_bot_and_another_takes_over_when_it_s
     );
     let second = Instance::start_with(&app.database_url, app.telegram.clone()).await;
 
-    let mut last = 0;
+    let mut last = UpdateId(0);
     for i in 0..20 {
         last = app
             .telegram
@@ -176,7 +176,7 @@ async fn on_postgres_one_instance_polls_the_bot_and_another_takes_over_when_it_s
     app.telegram.customer_says(&late, "anyone there?");
     let ack = app
         .telegram
-        .wait_for_message_to(late.id, "Your request is ticket #", WAIT)
+        .wait_for_message_to(late.chat(), "Your request is ticket #", WAIT)
         .await;
     assert!(ack.is_some(), "the second instance took over polling");
     let on_second: Vec<TicketView> = sam.on(&second.address).get_json("/api/tickets").await;

@@ -51,7 +51,11 @@ async fn the_owner_closes_with_a_reason_the_customer_is_told_and_the_timeline_ke
     assert_eq!(change.by.map(|a| a.name).as_deref(), Some("Alice"));
     let told = app
         .telegram
-        .wait_for_message_to(ann.id, &format!("Your request #{number} is closed"), WAIT)
+        .wait_for_message_to(
+            ann.chat(),
+            &format!("Your request #{number} is closed"),
+            WAIT,
+        )
         .await;
     assert!(told.is_some(), "the customer is told the ticket is closed");
 

@@ -1,7 +1,7 @@
 //! Replies: only the owner; stored first, then delivered to the customer's chat; failures visible.
 
 use switchboard::{
-    domain::{DeliveryState, Direction},
+    domain::{ChatId, DeliveryState, Direction},
     simulator::Failure,
     views::MessageView,
 };
@@ -28,7 +28,7 @@ async fn the_owners_reply_reaches_the_customers_chat(backend: Backend) {
     );
     let sent = app
         .telegram
-        .wait_for_message_to(ann.id, "It ships today.", WAIT)
+        .wait_for_message_to(ann.chat(), "It ships today.", WAIT)
         .await;
     assert_eq!(sent.as_deref(), Some("It ships today."));
     let created = ws.expect_message("message.created", reply.id).await;
@@ -56,7 +56,7 @@ async fn only_the_owner_may_reply(backend: Backend) {
     let too_long = alice.reply(number, &"x".repeat(4097)).await;
     assert_eq!(too_long.status, 422);
     assert_eq!(
-        app.telegram.sent_to(3002).len(),
+        app.telegram.sent_to(ChatId(3002)).len(),
         1,
         "only the acknowledgement went out"
     );
@@ -68,7 +68,7 @@ async fn a_customer_who_blocked_the_bot_shows_as_a_failed_delivery(backend: Back
     let ann = customer(3003, "Ann");
     let number = app.customer_opens_ticket(&ann, "hi").await;
     alice.accept(number).await;
-    app.telegram.block(ann.id);
+    app.telegram.block(ann.chat());
     let mut ws = alice.ws().await;
 
     let reply: MessageView = alice.reply(number, "Are you there?").await.expect(201);

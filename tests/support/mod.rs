@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use switchboard::{
     config::Settings,
-    domain::{AgentId, DepartmentId, Role, TicketId},
+    domain::{AgentId, DepartmentId, Role, TelegramUserId, TicketId},
     service::{NewAgentInput, Service},
     simulator::{Customer, FakeTelegram},
     startup::Application,
@@ -183,7 +183,7 @@ impl TestApp {
         self.telegram.customer_says(customer, text);
         let ack = self
             .telegram
-            .wait_for_message_to(customer.id, "Your request is ticket #", WAIT)
+            .wait_for_message_to(customer.chat(), "Your request is ticket #", WAIT)
             .await
             .expect("the customer got an acknowledgement naming the ticket");
         ticket_number_in(&ack)
@@ -219,7 +219,7 @@ pub fn display_name(login: &str) -> String {
 
 /// A customer with a distinct Telegram id.
 pub fn customer(id: i64, name: &str) -> Customer {
-    Customer::new(id, name, Some(&name.to_lowercase()))
+    Customer::new(TelegramUserId(id), name, Some(&name.to_lowercase()))
 }
 
 fn init_test_tracing() {
