@@ -50,13 +50,22 @@ pub enum CloseReason {
 pub enum ChangeKind {
     #[sea_orm(string_value = "created")]
     Created,
+    /// The customer chose a department (inline button or deep link).
+    #[sea_orm(string_value = "routed")]
+    Routed,
     #[sea_orm(string_value = "accepted")]
     Accepted,
+    /// Passed to another department (Pending there) or to an agent (owned by them).
+    #[sea_orm(string_value = "reassigned")]
+    Reassigned,
     /// Back to Pending in the same department.
     #[sea_orm(string_value = "returned")]
     Returned,
     #[sea_orm(string_value = "closed")]
     Closed,
+    /// The customer wrote again within the reopen window after a close.
+    #[sea_orm(string_value = "reopened")]
+    Reopened,
 }
 
 /// The longest closing comment, in characters.
