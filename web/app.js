@@ -5,16 +5,26 @@
  */
 
 import { api } from './api.js';
-import { EVENT, ERROR_CODE, TICKET_STATUS, CONNECTION, TOPIC } from './constants.js';
+import { EVENT, CONNECTION, TOPIC } from './constants.js';
 import {
-  subscribe, getMe, getTicket, getSelectedId, isMine, setMe, upsertTicket, removeTicket,
+  subscribe, getMe, getTicket, getSelectedId, getSelectedTicket, isMine, setMe, upsertTicket,
   loadTickets, markUnread, selectTicket, setSelectedTicket, clearSelection, resetState,
+  ticketMovedAway, setNotesCount, upsertNote, dropNote, applyPresence, openNotes,
 } from './state.js';
 import { initLogin, showLogin, hideLogin } from './login.js';
-import { initQueue } from './queue.js';
-import { initChat, reloadMessages, showMessage } from './chat.js';
+import { initQueue, queueOrder } from './queue.js';
+import { initChat, reloadMessages, showChange, showMessage } from './chat.js';
 import { initSound, playAlert, unlockOnFirstClick } from './sound.js';
 import { startLive, stopLive } from './live.js';
+import { initActions, acceptTicket, returnTicket } from './actions.js';
+import { alertFor } from './alerts.js';
+import { initReassign, openReassign } from './reassign.js';
+import { initCloseDialog, openCloseDialog } from './close-dialog.js';
+import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
+import { initHistory, toggleHistory, openClientTickets, openTicketById } from './history.js';
+import { initBoard, reloadDirectory } from './board.js';
+import { initShortcuts, SHORTCUTS } from './shortcuts.js';
+import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
 const NOTICE_MS = 6000;
 
@@ -63,6 +73,16 @@ async function reloadTickets() {
   }
 }
 
+/** Departments, agents and presence for the board and the Reassign dialog. */
+async function reloadDirectoryQuietly() {
+  const epoch = sessionEpoch;
+  try {
+    await reloadDirectory();
+  } catch (err) {
+    if (epoch === sessionEpoch) handleError(err);
+  }
+}
+
 /** After a reconnect: the selected ticket and its history may have changed. */
 async function refreshSelected() {
   const id = getSelectedId();
@@ -82,29 +102,11 @@ async function refreshSelected() {
   reloadMessages();
 }
 
-/** POST accept; on a lost race, show who won. */
-async function acceptTicket(id) {
-  const before = getTicket(id);
-  const label = `#${before ? before.number : id}`;
-  try {
-    const ticket = await api.post(`/api/tickets/${id}/accept`);
-    upsertTicket(ticket);
-    selectTicket(id);
-  } catch (err) {
-    if (err.status === 409 && err.code === ERROR_CODE.ALREADY_ACCEPTED && err.body && err.body.owner) {
-      const current = getTicket(id) || before;
-      if (current) upsertTicket({ ...current, status: TICKET_STATUS.ACCEPTED, owner: err.body.owner });
-      notify(`Ticket ${label} was already accepted by ${err.body.owner.name}`);
-    } else if (err.status === 404) {
-      removeTicket(id);
-      notify(`Ticket ${label} is no longer available`);
-    } else if (err.status === 409) {
-      notify(err.message);
-      api.get(`/api/tickets/${id}`).then(upsertTicket, () => {});
-    } else {
-      handleError(err);
-    }
-  }
+/** Plays the alert (and says who passed a ticket to me) when the event calls for it. */
+function maybeAlert(event) {
+  const { play, message } = alertFor(event, getMe());
+  if (play) playAlert();
+  if (message) notify(message);
 }
 
 /** Dispatches one WebSocket event (docs/api.md). */
@@ -118,9 +120,12 @@ function onLiveEvent(event) {
       if (!event.ticket) break;
       for (const touched of loadsInFlight) touched.add(event.ticket.id);
       upsertTicket(event.ticket);
-      if (event.type === EVENT.TICKET_CREATED && event.ticket.status === TICKET_STATUS.PENDING) {
-        playAlert();
-      }
+      if (event.change) showChange(event.change);
+      maybeAlert(event);
+      break;
+    case EVENT.TICKET_REMOVED:
+      for (const touched of loadsInFlight) touched.add(event.ticket_id);
+      ticketMovedAway(event.ticket_id, event.department_id);
       break;
     case EVENT.MESSAGE_CREATED:
       if (!event.message) break;
@@ -129,6 +134,19 @@ function onLiveEvent(event) {
       break;
     case EVENT.MESSAGE_UPDATED:
       if (event.message) showMessage(event.message);
+      break;
+    case EVENT.NOTE_CREATED:
+    case EVENT.NOTE_UPDATED:
+      if (!event.note) break;
+      setNotesCount(event.note.client_id, event.notes_count);
+      upsertNote(event.note);
+      break;
+    case EVENT.NOTE_DELETED:
+      setNotesCount(event.client_id, event.notes_count);
+      dropNote(event.note_id, event.client_id);
+      break;
+    case EVENT.PRESENCE_UPDATED:
+      if (event.agent) applyPresence(event.agent, event.presence, event.departments);
       break;
     case EVENT.ERROR:
       notify(event.message || 'The live connection reported an error');
@@ -157,14 +175,20 @@ function renderConnection(connection) {
   el.dataset.state = open ? CONNECTION.OPEN : CONNECTION.CLOSED;
 }
 
+/** Everything a (re)connect must bring up to date. */
+function onLiveOpen() {
+  reloadTickets();
+  reloadDirectoryQuietly();
+}
+
 /** Shows the console for `agent`; `viaClick` is true right after the login form. */
 function enterConsole(agent, viaClick) {
   setMe(agent);
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
-  reloadTickets();
-  startLive({ onOpen: reloadTickets, onEvent: onLiveEvent, beforeReconnect: sessionStillValid });
+  onLiveOpen();
+  startLive({ onOpen: onLiveOpen, onEvent: onLiveEvent, beforeReconnect: sessionStillValid });
 }
 
 /** Forgets everything and shows the login view. */
@@ -172,6 +196,7 @@ function leaveConsole() {
   if (document.getElementById('console-view').hidden) return;
   sessionEpoch += 1;
   stopLive();
+  for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
   resetState();
   document.getElementById('console-view').hidden = true;
   showLogin();
@@ -186,13 +211,106 @@ async function logout() {
   leaveConsole();
 }
 
+/** The selected ticket, if the action `allowed(me, ticket)` applies to it. */
+function selectedIf(allowed) {
+  const ticket = getSelectedTicket();
+  return ticket && allowed(getMe(), ticket) && getTicket(ticket.id) ? ticket : null;
+}
+
+/** j / k: the next or previous ticket of the queue. */
+function stepQueue(delta) {
+  const order = queueOrder();
+  if (!order.length) return;
+  const at = order.indexOf(getSelectedId());
+  const next = at < 0 ? (delta > 0 ? 0 : order.length - 1) : Math.min(order.length - 1, Math.max(0, at + delta));
+  selectTicket(order[next]);
+  const row = document.querySelector(`#queue li.ticket[data-ticket-id="${order[next]}"]`);
+  if (row) row.focus();
+}
+
+function toggleHelp(force) {
+  const help = document.getElementById('shortcuts-help');
+  const show = force ?? help.hidden;
+  help.hidden = !show;
+  document.getElementById('help-button').setAttribute('aria-expanded', String(show));
+}
+
+function initHelp() {
+  const list = document.getElementById('shortcuts-list');
+  for (const [key, what] of SHORTCUTS) {
+    const term = document.createElement('dt');
+    const kbd = document.createElement('kbd');
+    kbd.textContent = key;
+    term.append(kbd);
+    const description = document.createElement('dd');
+    description.textContent = what;
+    list.append(term, description);
+  }
+  document.getElementById('help-button').addEventListener('click', () => toggleHelp());
+}
+
+function initKeyboard() {
+  initShortcuts({
+    a: () => {
+      const ticket = selectedIf(canAccept);
+      if (ticket) acceptTicket(ticket.id);
+    },
+    r: () => {
+      if (selectedIf(canReassign)) openReassign();
+    },
+    q: () => {
+      const ticket = selectedIf(canReturn);
+      if (ticket) returnTicket(ticket.id);
+    },
+    c: () => {
+      if (selectedIf(canClose)) openCloseDialog();
+    },
+    '#': () => toggleNotes(),
+    j: () => stepQueue(1),
+    k: () => stepQueue(-1),
+    h: () => toggleHistory(),
+    '?': () => toggleHelp(),
+    Escape: () => {
+      if (!document.getElementById('shortcuts-help').hidden) toggleHelp(false);
+      else if (notesOpen()) openNotes(null);
+    },
+  });
+}
+
+/** The card's `#`: select its ticket and show its client's notes. */
+function notesOfTicket(id) {
+  selectTicket(id);
+  showNotes();
+}
+
 async function boot() {
   subscribe(TOPIC.ME, renderMe);
   subscribe(TOPIC.CONNECTION, renderConnection);
   initSound();
   initLogin((agent) => enterConsole(agent, true));
-  initQueue({ onAccept: acceptTicket });
-  initChat({ onError: handleError });
+  initActions({ notify, onError: handleError });
+  initQueue({ onAccept: acceptTicket, onNotes: notesOfTicket });
+  initChat({
+    onError: handleError,
+    onAccept: acceptTicket,
+    onReassign: openReassign,
+    onReturn: () => {
+      const ticket = getSelectedTicket();
+      if (ticket) return returnTicket(ticket.id);
+      return undefined;
+    },
+    onClose: openCloseDialog,
+    onNotes: toggleNotes,
+    onClientTickets: openClientTickets,
+    onOpenTicket: openTicketById,
+  });
+  initReassign();
+  initCloseDialog();
+  initNotes({ onError: handleError });
+  initHistory({ onError: handleError });
+  initBoard({ onError: handleError });
+  initHelp();
+  initKeyboard();
   document.getElementById('logout').addEventListener('click', logout);
   try {
     const answer = await api.get('/api/session');

@@ -1,26 +1,35 @@
 /**
- * Chat view for the selected ticket: title, history, reply form. It follows
- * the state module's selection and keeps the history in step with the
- * messages stored there (deduped by id).
+ * Chat view for the selected ticket: title, status, action buttons, history
+ * (messages and timeline lines merged by time), reply form. It follows the
+ * state module's selection and keeps the history in step with the messages
+ * stored there (deduped by id).
  */
 
 import { api } from './api.js';
 import { TICKET_STATUS, DELIVERY, DIRECTION, AUTHOR_KIND, TOPIC } from './constants.js';
-import { div, element, hhmm, localDateTime, span } from './dom.js';
+import { div, element, hhmm, localDateTime, span, timeMs } from './dom.js';
+import { canAccept, canClose, canReassign, canReturn, ownsTicket } from './permissions.js';
 import {
-  applyMessage, getDraft, getMe, getSelectedId, getSelectedTicket, setDraft, subscribe,
+  applyMessage, getDepartment, getDraft, getMe, getSelectedId, getSelectedMovedTo,
+  getSelectedTicket, setDraft, subscribe,
 } from './state.js';
+import { timelineNode } from './timeline.js';
 
 let hooks;
 let el = {};
 let loadToken = 0;
 let sending = false;
 
-/** `chatHooks.onError(err)` reports failures. */
+/**
+ * `chatHooks.onError(err)` reports failures; `onAccept(id)`, `onReassign()`,
+ * `onReturn()`, `onClose()`, `onNotes()`, `onClientTickets()` and
+ * `onOpenTicket(id)` run the header's buttons.
+ */
 export function initChat(chatHooks) {
   hooks = chatHooks;
   for (const id of ['chat-empty', 'chat-panel', 'chat-title', 'chat-status', 'chat-history',
-    'reply-form', 'reply-text', 'reply-send']) {
+    'reply-form', 'reply-text', 'reply-send', 'chat-accept', 'chat-reassign', 'chat-return',
+    'chat-close', 'chat-notes', 'chat-client-tickets', 'chat-last-owner', 'chat-previous']) {
     el[id] = document.getElementById(id);
   }
   el['reply-form'].addEventListener('submit', (event) => {
@@ -33,9 +42,27 @@ export function initChat(chatHooks) {
       sendReply();
     }
   });
+  el['chat-accept'].addEventListener('click', () => {
+    const id = getSelectedId();
+    if (id == null || el['chat-accept'].disabled) return;
+    el['chat-accept'].disabled = true;
+    Promise.resolve(hooks.onAccept(id)).finally(() => {
+      el['chat-accept'].disabled = false;
+    });
+  });
+  el['chat-reassign'].addEventListener('click', () => hooks.onReassign());
+  el['chat-return'].addEventListener('click', () => hooks.onReturn());
+  el['chat-close'].addEventListener('click', () => hooks.onClose());
+  el['chat-notes'].addEventListener('click', () => hooks.onNotes());
+  el['chat-client-tickets'].addEventListener('click', () => hooks.onClientTickets());
+  el['chat-previous'].addEventListener('click', () => {
+    const ticket = getSelectedTicket();
+    if (ticket && ticket.previous_ticket_id != null) hooks.onOpenTicket(ticket.previous_ticket_id);
+  });
   subscribe(TOPIC.SELECTION, ({ previousId }) => openChat(previousId));
   subscribe(TOPIC.SELECTED_TICKET, renderHeader);
   subscribe(TOPIC.ME, renderHeader);
+  subscribe(TOPIC.DIRECTORY, renderHeader);
 }
 
 /**
@@ -53,31 +80,69 @@ function openChat(previousId) {
   if (ticket) reloadMessages();
 }
 
-/** Title, status line and reply-form visibility for the selected ticket. */
+/** Title, status line, action buttons and reply-form visibility for the selected ticket. */
 function renderHeader() {
   const ticket = getSelectedTicket();
   if (!ticket) return;
+  const me = getMe();
+  const movedTo = getSelectedMovedTo();
+  const gone = movedTo != null;
   const client = ticket.client || {};
   const name = client.name || 'Unknown';
   const who = client.username ? `${name} (@${client.username})` : name;
   const department = ticket.department ? ticket.department.name : '';
   el['chat-title'].textContent =
     `#${ticket.number} · ${who} · Client Id ${client.telegram_id} · ${department}`;
-  const mine = canReply(ticket);
-  el['chat-status'].textContent = statusLine(ticket, mine);
-  el['chat-status'].dataset.status = ticket.status;
+  const mine = canReply(ticket) && !gone;
+  el['chat-status'].textContent = gone ? movedLine(movedTo) : statusLine(ticket, mine);
+  el['chat-status'].dataset.status = gone ? 'moved' : ticket.status;
   el['reply-form'].hidden = !mine;
+
+  el['chat-accept'].hidden = gone || !canAccept(me, ticket);
+  el['chat-reassign'].hidden = gone || !canReassign(me, ticket);
+  el['chat-return'].hidden = gone || !canReturn(me, ticket);
+  el['chat-close'].hidden = gone || !canClose(me, ticket);
+  const count = client.notes_count || 0;
+  el['chat-notes'].textContent = count > 0 ? `# ${count}` : '#';
+  el['chat-notes'].title = count > 0 ? `${count} client notes (#)` : 'Client notes (#)';
+  el['chat-notes'].dataset.count = String(count);
+
+  const last = ticket.last_owner;
+  el['chat-last-owner'].hidden = !last || ticket.status === TICKET_STATUS.ACCEPTED;
+  el['chat-last-owner'].replaceChildren();
+  if (last) {
+    const bdi = element('bdi', '', last.name);
+    bdi.dir = 'auto';
+    el['chat-last-owner'].append('Last handled by ', bdi);
+  }
+  el['chat-previous'].hidden = ticket.previous_ticket_id == null;
+  el['chat-previous'].textContent = ticket.previous_ticket_id == null
+    ? '' : `Follows #${ticket.previous_ticket_id}`;
 }
 
-/** Fetches the history of the selected ticket and merges it in. */
+function movedLine(departmentId) {
+  const department = getDepartment(departmentId);
+  return department
+    ? `Moved to ${department.name}; it is no longer in your queue.`
+    : 'Moved out of your departments; it is no longer in your queue.';
+}
+
+/** Fetches the history and the timeline of the selected ticket and merges them in. */
 export async function reloadMessages() {
   const ticketId = getSelectedId();
   if (ticketId == null) return;
   const token = ++loadToken;
   try {
-    const messages = await api.get(`/api/tickets/${ticketId}/messages`);
+    const [messages, timeline] = await Promise.all([
+      api.get(`/api/tickets/${ticketId}/messages`),
+      api.get(`/api/tickets/${ticketId}/timeline`).catch((err) => {
+        if (err.status === 404) return [];
+        throw err;
+      }),
+    ]);
     if (token !== loadToken || ticketId !== getSelectedId()) return;
     for (const message of messages) upsertMessage(message, false);
+    for (const change of timeline) showChange(change, false);
     scrollToNewest();
   } catch (err) {
     if (token === loadToken) hooks.onError(err);
@@ -91,11 +156,22 @@ export function showMessage(message) {
   return true;
 }
 
+/** Adds a timeline line if the change belongs to the open chat and is not shown yet. */
+export function showChange(change, scroll = true) {
+  if (!change || change.ticket_id !== getSelectedId()) return false;
+  const history = el['chat-history'];
+  if (history.querySelector(`li[data-change-id="${Number(change.id)}"]`)) return true;
+  const node = timelineNode(change, getSelectedTicket());
+  node.dataset.at = String(timeMs(change.at));
+  node.dataset.rank = '0';
+  node.dataset.order = String(change.id);
+  place(node, scroll);
+  return true;
+}
+
 /** True when I own the ticket and it is accepted. */
 function canReply(ticket) {
-  const me = getMe();
-  return Boolean(ticket && ticket.status === TICKET_STATUS.ACCEPTED && ticket.owner && me &&
-    ticket.owner.id === me.id);
+  return ownsTicket(getMe(), ticket);
 }
 
 function statusLine(ticket, mine) {
@@ -106,7 +182,7 @@ function statusLine(ticket, mine) {
   return `Read-only: ${owner} is handling this ticket.`;
 }
 
-/** Stores the message in the state and shows it in place (ids ascending). */
+/** Stores the message in the state and shows it in place (by time, then id). */
 function upsertMessage(incoming, scroll) {
   const { message, known } = applyMessage(incoming);
   const history = el['chat-history'];
@@ -117,11 +193,28 @@ function upsertMessage(incoming, scroll) {
   }
   node = element('li');
   fillMessage(node, message);
-  // Keep ids ascending: insert before the first later message.
-  const later = [...history.children].find((li) => Number(li.dataset.messageId) > message.id);
+  node.dataset.at = String(timeMs(message.created_at));
+  node.dataset.rank = '1';
+  node.dataset.order = String(message.id);
+  place(node, scroll || false, message.direction === DIRECTION.OUT);
+}
+
+/** Inserts a history line before the first later one (time, then timeline before messages, then id). */
+function place(node, scroll, forceScroll = false) {
+  const history = el['chat-history'];
+  const key = sortKey(node);
+  const later = [...history.children].find((li) => compareKeys(sortKey(li), key) > 0);
   const nearBottom = history.scrollHeight - history.scrollTop - history.clientHeight < 80;
   history.insertBefore(node, later || null);
-  if (scroll && (nearBottom || !later || message.direction === DIRECTION.OUT)) scrollToNewest();
+  if (scroll && (nearBottom || !later || forceScroll)) scrollToNewest();
+}
+
+function sortKey(li) {
+  return [Number(li.dataset.at) || 0, Number(li.dataset.rank) || 0, Number(li.dataset.order) || 0];
+}
+
+function compareKeys(a, b) {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
 function fillMessage(node, message) {
@@ -132,13 +225,16 @@ function fillMessage(node, message) {
   node.dataset.messageId = String(message.id);
 
   const meta = div('message-meta');
-  meta.append(span('message-author',
-    author.name || (message.direction === DIRECTION.IN ? 'Customer' : 'Agent')));
+  const authorName = span('message-author',
+    author.name || (message.direction === DIRECTION.IN ? 'Customer' : 'Agent'));
+  authorName.dir = 'auto';
+  meta.append(authorName);
   const time = span('message-time', hhmm(message.created_at));
   time.title = localDateTime(message.created_at);
   meta.append(time);
 
   const text = div('message-text', message.text);
+  text.dir = 'auto';
   node.replaceChildren(meta, text);
 
   if (out) {
@@ -158,7 +254,7 @@ async function sendReply() {
   const ticket = getSelectedTicket();
   const box = el['reply-text'];
   const text = box.value;
-  if (sending || !ticket || !canReply(ticket) || !text.trim()) return;
+  if (sending || !ticket || !canReply(ticket) || getSelectedMovedTo() != null || !text.trim()) return;
   sending = true;
   el['reply-send'].disabled = true;
   try {

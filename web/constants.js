@@ -38,13 +38,63 @@ export const EVENT = Object.freeze({
   TICKET_UPDATED: 'ticket.updated',
   MESSAGE_CREATED: 'message.created',
   MESSAGE_UPDATED: 'message.updated',
+  TICKET_REMOVED: 'ticket.removed',
+  NOTE_CREATED: 'note.created',
+  NOTE_UPDATED: 'note.updated',
+  NOTE_DELETED: 'note.deleted',
+  PRESENCE_UPDATED: 'presence.updated',
   ERROR: 'error',
 });
+
+/** Change.kind: what a timeline entry records. */
+export const CHANGE = Object.freeze({
+  CREATED: 'created',
+  ROUTED: 'routed',
+  ACCEPTED: 'accepted',
+  REASSIGNED: 'reassigned',
+  RETURNED: 'returned',
+  CLOSED: 'closed',
+  REOPENED: 'reopened',
+});
+
+/** Close reasons, in the order the Close dialog offers them, with their labels. */
+export const CLOSE_REASONS = Object.freeze([
+  ['resolved', 'Resolved'],
+  ['idle', 'Idle'],
+  ['spam', 'Spam'],
+  ['duplicate', 'Duplicate'],
+]);
+
+/** Agent presence. */
+export const PRESENCE = Object.freeze({
+  ONLINE: 'online',
+  AWAY: 'away',
+  OFFLINE: 'offline',
+});
+
+/** Agent.role */
+export const ROLE = Object.freeze({
+  AGENT: 'agent',
+  SUPERVISOR: 'supervisor',
+  ADMIN: 'admin',
+});
+
+/** The longest client note, in characters (docs/api.md). */
+export const NOTE_MAX_CHARS = 2000;
+/** The longest closing comment or reassign note, in characters. */
+export const COMMENT_MAX_CHARS = 2000;
 
 /** `error` of an API error answer, plus the console's own `network`. */
 export const ERROR_CODE = Object.freeze({
   ALREADY_ACCEPTED: 'already_accepted',
+  CONFLICT: 'conflict',
   NETWORK: 'network',
+});
+
+/** Which list the left pane shows. */
+export const VIEW = Object.freeze({
+  QUEUE: 'queue',
+  HISTORY: 'history',
 });
 
 /** #connection[data-state] */
@@ -65,4 +115,10 @@ export const TOPIC = Object.freeze({
   SELECTED_TICKET: 'selected-ticket',
   /** the live connection opened or closed */
   CONNECTION: 'connection',
+  /** departments, their agents or anyone's presence changed (the board, the Reassign dialog) */
+  DIRECTORY: 'directory',
+  /** the notes panel's client, its notes, or whether it is open */
+  NOTES: 'notes',
+  /** the left pane shows another view (queue or history) */
+  VIEW: 'view',
 });

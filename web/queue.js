@@ -1,34 +1,48 @@
 /**
- * Queue view: <ul id="queue"> of open tickets, pending first. Rows are kept
- * by ticket id and updated in place, never rebuilt from markup. It re-renders
- * whenever the state module's tickets, unread marks or selection change.
+ * Queue view: <ul id="queue"> of open tickets: mine first, then pending ones
+ * oldest first (who waited longest) with a live wait time, then the others'.
+ * Rows are kept by ticket id and updated in place, never rebuilt from markup;
+ * the wait times tick once a second without touching anything else.
  */
 
 import { TICKET_STATUS, TOPIC } from './constants.js';
-import { div, element, span, timeMs } from './dom.js';
-import { getOpenTickets, getSelectedId, isUnread, selectTicket, subscribe } from './state.js';
+import { button, div, elapsed, element, isolated, span, timeMs } from './dom.js';
+import { ownsTicket } from './permissions.js';
+import { getMe, getOpenTickets, getSelectedId, isUnread, selectTicket, subscribe } from './state.js';
+
+const TICK_MS = 1000;
 
 let onAccept;
+let onNotes;
 let list;
 let emptyLine;
 let countBadge;
 /** ticket id -> <li> */
 const rows = new Map();
 
-/** `hooks.onAccept(id)` accepts a ticket and returns a promise. */
+/** `hooks.onAccept(id)` accepts a ticket and returns a promise; `hooks.onNotes(id)` opens its client's notes. */
 export function initQueue(hooks) {
   onAccept = hooks.onAccept;
+  onNotes = hooks.onNotes;
   list = document.getElementById('queue');
   emptyLine = document.getElementById('queue-empty');
   countBadge = document.getElementById('queue-count');
   subscribe(TOPIC.TICKETS, renderQueue);
+  subscribe(TOPIC.ME, renderQueue);
+  setInterval(tickWaits, TICK_MS);
+}
+
+/** The ticket ids in the order the queue shows them. */
+export function queueOrder() {
+  return [...list.children].map((row) => Number(row.dataset.ticketId));
 }
 
 /** Brings the list in line with the open tickets (adds, updates, moves, removes). */
 function renderQueue() {
+  const me = getMe();
   const tickets = getOpenTickets()
     .filter((t) => t.status === TICKET_STATUS.PENDING || t.status === TICKET_STATUS.ACCEPTED)
-    .sort(compareTickets);
+    .sort((a, b) => compareTickets(me, a, b));
   const keep = new Set(tickets.map((t) => t.id));
   for (const [id, row] of rows) {
     if (!keep.has(id)) {
@@ -42,7 +56,7 @@ function renderQueue() {
       row = createRow(ticket.id);
       rows.set(ticket.id, row);
     }
-    fillRow(row, ticket);
+    fillRow(row, ticket, ownsTicket(me, ticket));
     if (list.children[index] !== row) list.insertBefore(row, list.children[index] || null);
   });
   emptyLine.hidden = tickets.length > 0;
@@ -50,11 +64,15 @@ function renderQueue() {
   countBadge.textContent = tickets.length ? `${pending} pending · ${tickets.length} open` : '';
 }
 
-/** Pending before accepted; inside a group, newest activity first. */
-function compareTickets(a, b) {
-  if (a.status !== b.status) return a.status === TICKET_STATUS.PENDING ? -1 : 1;
-  const byTime = timeMs(b.updated_at) - timeMs(a.updated_at);
-  return byTime || b.id - a.id;
+/** Mine first (newest activity first), then pending oldest first, then the others' (newest first). */
+function compareTickets(me, a, b) {
+  const group = (t) => {
+    if (ownsTicket(me, t)) return 0;
+    return t.status === TICKET_STATUS.PENDING ? 1 : 2;
+  };
+  if (group(a) !== group(b)) return group(a) - group(b);
+  if (group(a) === 1) return timeMs(a.created_at) - timeMs(b.created_at) || a.id - b.id;
+  return timeMs(b.updated_at) - timeMs(a.updated_at) || b.id - a.id;
 }
 
 function createRow(id) {
@@ -72,13 +90,14 @@ function createRow(id) {
 }
 
 /** Sets classes and, when the ticket changed, rebuilds the row's content. */
-function fillRow(row, ticket) {
+function fillRow(row, ticket, mine) {
   row.dataset.status = ticket.status;
   const selected = getSelectedId() === ticket.id;
   row.classList.toggle('unread', isUnread(ticket.id));
   row.classList.toggle('selected', selected);
+  row.classList.toggle('mine', mine);
   row.setAttribute('aria-current', selected ? 'true' : 'false');
-  const key = JSON.stringify(ticket);
+  const key = JSON.stringify([ticket, mine]);
   if (row.dataset.key === key) return;
   row.dataset.key = key;
 
@@ -86,40 +105,68 @@ function fillRow(row, ticket) {
   const top = div('ticket-line');
   top.append(
     span('ticket-number', `#${ticket.number}`),
-    span('ticket-username', client.username ? `@${client.username}` : client.name || 'Unknown'),
+    isolated('ticket-username', client.username ? `@${client.username}` : client.name || 'Unknown'),
   );
-  if (client.username && client.name) top.append(span('ticket-name', client.name));
-  top.append(span('ticket-status', ticket.status));
+  if (client.username && client.name) top.append(isolated('ticket-name', client.name));
+  top.append(span('ticket-status', mine ? 'yours' : ticket.status));
 
   const middle = div('ticket-line ticket-meta');
   middle.append(
     span('ticket-label', 'Client Id'),
     span('ticket-client-id', String(client.telegram_id ?? '')),
-    span('ticket-department', ticket.department ? ticket.department.name : ''),
+    isolated('ticket-department', ticket.department ? ticket.department.name : ''),
     span('ticket-platform', ticket.platform || ''),
   );
 
   const bottom = div('ticket-line ticket-actions');
   if (ticket.status === TICKET_STATUS.PENDING) {
     bottom.append(acceptButton(ticket.id));
+    const wait = span('ticket-wait', elapsed(ticket.created_at));
+    wait.dataset.since = ticket.created_at;
+    wait.title = 'Waiting since it was opened';
+    bottom.append(wait);
   } else {
-    const owner = ticket.owner ? ticket.owner.name : 'someone';
-    bottom.append(span('ticket-owner', `Accepted by: ${owner}`));
+    const owner = element('span', 'ticket-owner', 'Accepted by: ');
+    owner.append(isolated('', ticket.owner ? ticket.owner.name : 'someone'));
+    bottom.append(owner);
   }
-  bottom.append(span('ticket-unread-dot', 'New message'));
+  bottom.append(span('ticket-unread-dot', 'New message'), notesButton(ticket));
   row.replaceChildren(top, middle, bottom);
 }
 
-function acceptButton(id) {
-  const button = element('button', 'accept', 'Accept');
-  button.type = 'button';
-  button.addEventListener('click', (event) => {
+/** The card's `#` button: the client's notes, with their count when there are any. */
+function notesButton(ticket) {
+  const count = (ticket.client && ticket.client.notes_count) || 0;
+  const node = button('notes-button', '#', 'notes-button');
+  if (count > 0) node.append(span('notes-count', String(count)));
+  node.dataset.count = String(count);
+  node.title = count > 0 ? `${count} client notes` : 'Client notes';
+  node.setAttribute('aria-label', node.title);
+  node.addEventListener('click', (event) => {
     event.stopPropagation();
-    if (button.disabled) return;
-    button.disabled = true;
+    onNotes(ticket.id);
+  });
+  return node;
+}
+
+function acceptButton(id) {
+  const node = button('accept', 'Accept');
+  node.addEventListener('click', (event) => {
+    event.stopPropagation();
+    if (node.disabled) return;
+    node.disabled = true;
     Promise.resolve(onAccept(id)).finally(() => {
-      button.disabled = false;
+      node.disabled = false;
     });
   });
-  return button;
+  return node;
+}
+
+/** Updates every pending card's wait time in place. */
+function tickWaits() {
+  const now = Date.now();
+  for (const wait of list.querySelectorAll('.ticket-wait')) {
+    const text = elapsed(wait.dataset.since, now);
+    if (wait.textContent !== text) wait.textContent = text;
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * The console's state, owned here and nowhere else: the logged-in agent, the
  * open tickets, which have unread messages, the selected ticket and the
- * messages of its chat, unsent reply drafts and the live connection.
+ * messages of its chat, unsent reply drafts, the live connection, the
+ * departments with their agents' presence, the notes panel and which list the
+ * left pane shows.
  *
  * Other modules read it through the getters and change it only through the
  * functions below. Views that must follow a change subscribe to a topic
@@ -9,7 +11,9 @@
  * right after the change.
  */
 
-import { TICKET_STATUS, DELIVERY, AUTHOR_KIND, CONNECTION, TOPIC } from './constants.js';
+import {
+  TICKET_STATUS, DELIVERY, AUTHOR_KIND, CONNECTION, PRESENCE, TOPIC, VIEW,
+} from './constants.js';
 import { timeMs } from './dom.js';
 
 const state = {
@@ -27,6 +31,16 @@ const state = {
   drafts: new Map(),
   /** CONNECTION.OPEN or CONNECTION.CLOSED */
   connection: CONNECTION.CLOSED,
+  /** id of the department the selected ticket moved to, out of my sight; null otherwise */
+  selectedMovedTo: null,
+  /** [Department] ordered by position, each with `agents: [{id, name, presence}]` */
+  departments: [],
+  /** agent id -> presence, the newest known (presence.updated beats a loaded list) */
+  presence: new Map(),
+  /** the notes panel: open or not, whose notes, and id -> Note once loaded */
+  notes: { open: false, clientId: null, list: null },
+  /** VIEW.QUEUE or VIEW.HISTORY */
+  view: VIEW.QUEUE,
 };
 
 // Diagnostics only; the console never reads this back.
@@ -82,6 +96,43 @@ export function getSelectedTicket() {
   return state.selectedTicket;
 }
 
+/** The department the selected ticket moved to (out of my sight), or null. */
+export function getSelectedMovedTo() {
+  return state.selectedMovedTo;
+}
+
+/** Departments ordered by position, each with its agents. */
+export function getDepartments() {
+  return state.departments;
+}
+
+/** A department by id, if known. */
+export function getDepartment(id) {
+  return state.departments.find((d) => d.id === id);
+}
+
+/** An agent's presence: the newest known, else what their department listing said, else offline. */
+export function presenceOf(agent) {
+  return state.presence.get(agent.id) || agent.presence || PRESENCE.OFFLINE;
+}
+
+/** My own presence. */
+export function getMyPresence() {
+  return state.me ? presenceOf({ id: state.me.id }) : PRESENCE.OFFLINE;
+}
+
+/** `{open, clientId, notes}`: notes is an array oldest first, or null while not loaded. */
+export function getNotes() {
+  const { open, clientId, list } = state.notes;
+  const notes = list ? [...list.values()].sort((a, b) => timeMs(a.created_at) - timeMs(b.created_at) || a.id - b.id) : null;
+  return { open, clientId, notes };
+}
+
+/** VIEW.QUEUE or VIEW.HISTORY. */
+export function getView() {
+  return state.view;
+}
+
 /** The unsent reply for a ticket, or ''. */
 export function getDraft(id) {
   return state.drafts.get(id) || '';
@@ -112,6 +163,7 @@ export function upsertTicket(ticket) {
   else state.tickets.set(ticket.id, ticket);
   if (state.selectedId === ticket.id) {
     state.selectedTicket = ticket;
+    state.selectedMovedTo = null;
     notify(TOPIC.SELECTED_TICKET);
   }
   notify(TOPIC.TICKETS);
@@ -122,6 +174,39 @@ export function upsertTicket(ticket) {
 export function removeTicket(id) {
   state.tickets.delete(id);
   notify(TOPIC.TICKETS);
+}
+
+/**
+ * The ticket left my sight (ticket.removed): it leaves the open list; if it
+ * is the selected one it stays shown, marked as moved to `departmentId`.
+ */
+export function ticketMovedAway(id, departmentId) {
+  state.tickets.delete(id);
+  state.unread.delete(id);
+  if (state.selectedId === id) {
+    state.selectedMovedTo = departmentId ?? null;
+    notify(TOPIC.SELECTED_TICKET);
+  }
+  notify(TOPIC.TICKETS);
+}
+
+/**
+ * Shows any ticket I may read (a closed one from History, a client's earlier
+ * ticket) in the chat, read-only unless it is open and mine.
+ */
+export function viewTicket(ticket) {
+  if (state.tickets.has(ticket.id)) {
+    selectTicket(ticket.id);
+    return;
+  }
+  const previousId = state.selectedId;
+  state.selectedId = ticket.id;
+  state.selectedTicket = ticket;
+  state.selectedMovedTo = null;
+  if (previousId !== ticket.id) state.messages = new Map();
+  notify(TOPIC.TICKETS);
+  if (previousId === ticket.id) notify(TOPIC.SELECTED_TICKET);
+  else notify(TOPIC.SELECTION, { previousId });
 }
 
 /**
@@ -160,6 +245,7 @@ export function selectTicket(id) {
   const previousId = state.selectedId;
   state.selectedId = id;
   state.selectedTicket = ticket;
+  state.selectedMovedTo = null;
   if (previousId !== id) state.messages = new Map();
   notify(TOPIC.TICKETS);
   if (previousId === id) notify(TOPIC.SELECTED_TICKET);
@@ -179,6 +265,7 @@ export function clearSelection() {
   const previousId = state.selectedId;
   state.selectedId = null;
   state.selectedTicket = null;
+  state.selectedMovedTo = null;
   state.messages = new Map();
   notify(TOPIC.SELECTION, { previousId });
 }
@@ -210,12 +297,112 @@ export function setConnection(connection) {
   notify(TOPIC.CONNECTION, connection);
 }
 
-/** Logout: forgets the selection, drafts, agent, tickets and unread marks. */
+/** Takes a freshly loaded department list (GET /api/departments). */
+export function setDepartments(departments) {
+  state.departments = [...departments].sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || a.id - b.id);
+  notify(TOPIC.DIRECTORY);
+}
+
+/**
+ * Takes freshly loaded presences (`[{id, presence}]`, e.g. GET /api/agents);
+ * they replace what was known for those agents.
+ */
+export function loadPresence(agents) {
+  for (const agent of agents) if (agent.presence) state.presence.set(agent.id, agent.presence);
+  notify(TOPIC.DIRECTORY);
+}
+
+/**
+ * presence.updated: `agent` is now `presence` and works in the departments
+ * with the ids `departmentIds` (added to their agent lists when missing).
+ */
+export function applyPresence(agent, presence, departmentIds) {
+  state.presence.set(agent.id, presence);
+  for (const department of state.departments) {
+    const listed = department.agents || [];
+    if ((departmentIds || []).includes(department.id) && !listed.some((a) => a.id === agent.id)) {
+      department.agents = [...listed, { id: agent.id, name: agent.name, presence }];
+    }
+  }
+  notify(TOPIC.DIRECTORY);
+}
+
+/**
+ * Sets a client's notes count on every ticket of theirs that I hold, without
+ * touching updated_at (the order of the queue does not change).
+ */
+export function setNotesCount(clientId, count) {
+  const withCount = (ticket) => (ticket && ticket.client && ticket.client.id === clientId &&
+    ticket.client.notes_count !== count
+    ? { ...ticket, client: { ...ticket.client, notes_count: count } }
+    : ticket);
+  let changed = false;
+  for (const [id, ticket] of state.tickets) {
+    const updated = withCount(ticket);
+    if (updated !== ticket) {
+      state.tickets.set(id, updated);
+      changed = true;
+    }
+  }
+  const selected = withCount(state.selectedTicket);
+  if (selected !== state.selectedTicket) {
+    state.selectedTicket = selected;
+    notify(TOPIC.SELECTED_TICKET);
+  }
+  if (changed) notify(TOPIC.TICKETS);
+}
+
+/** Opens the notes panel on `clientId` (its notes not loaded yet), or closes it with null. */
+export function openNotes(clientId) {
+  const same = state.notes.clientId === clientId && clientId != null;
+  state.notes = {
+    open: clientId != null,
+    clientId,
+    list: same ? state.notes.list : null,
+  };
+  notify(TOPIC.NOTES);
+}
+
+/** The notes of `clientId` as loaded, if the panel still shows that client. */
+export function loadNotes(clientId, notes) {
+  if (state.notes.clientId !== clientId) return;
+  state.notes.list = new Map(notes.map((note) => [note.id, note]));
+  notify(TOPIC.NOTES);
+}
+
+/** A note was added or edited; kept if the panel shows its client. */
+export function upsertNote(note) {
+  if (state.notes.clientId !== note.client_id || !state.notes.list) return;
+  state.notes.list.set(note.id, note);
+  notify(TOPIC.NOTES);
+}
+
+/** A note was deleted. */
+export function dropNote(noteId, clientId) {
+  if (state.notes.clientId !== clientId || !state.notes.list) return;
+  if (state.notes.list.delete(noteId)) notify(TOPIC.NOTES);
+}
+
+/** VIEW.QUEUE or VIEW.HISTORY in the left pane. */
+export function setView(view) {
+  if (state.view === view) return;
+  state.view = view;
+  notify(TOPIC.VIEW, view);
+}
+
+/** Logout: forgets the selection, drafts, agent, tickets, unread marks and the rest. */
 export function resetState() {
   clearSelection();
   state.drafts.clear();
   setMe(null);
   state.tickets = new Map();
   state.unread.clear();
+  state.departments = [];
+  state.presence = new Map();
+  state.notes = { open: false, clientId: null, list: null };
+  state.view = VIEW.QUEUE;
   notify(TOPIC.TICKETS);
+  notify(TOPIC.DIRECTORY);
+  notify(TOPIC.NOTES);
+  notify(TOPIC.VIEW, state.view);
 }

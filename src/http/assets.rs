@@ -81,6 +81,56 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/dom.js"),
     ),
+    (
+        "/actions.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/actions.js"),
+    ),
+    (
+        "/alerts.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/alerts.js"),
+    ),
+    (
+        "/board.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/board.js"),
+    ),
+    (
+        "/close-dialog.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/close-dialog.js"),
+    ),
+    (
+        "/history.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/history.js"),
+    ),
+    (
+        "/notes.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/notes.js"),
+    ),
+    (
+        "/permissions.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/permissions.js"),
+    ),
+    (
+        "/reassign.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/reassign.js"),
+    ),
+    (
+        "/shortcuts.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/shortcuts.js"),
+    ),
+    (
+        "/timeline.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/timeline.js"),
+    ),
 ];
 
 pub fn router() -> Router<AppState> {
