@@ -7,7 +7,7 @@
 import { api } from './api.js';
 import { EVENT, CONNECTION, TOPIC } from './constants.js';
 import {
-  subscribe, getMe, getTicket, getSelectedId, getSelectedTicket, isMine, setMe, upsertTicket,
+  subscribe, getMe, getTicket, getSelectedId, getSelectedMovedTo, getSelectedTicket, isMine, setMe, upsertTicket,
   loadTickets, markUnread, selectTicket, setSelectedTicket, clearSelection, resetState,
   ticketMovedAway, setNotesCount, upsertNote, dropNote, applyPresence, openNotes,
 } from './state.js';
@@ -111,6 +111,7 @@ function maybeAlert(event) {
 
 /** Dispatches one WebSocket event (docs/api.md). */
 function onLiveEvent(event) {
+  let backInSight;
   switch (event.type) {
     case EVENT.HELLO:
       if (event.agent) setMe(event.agent);
@@ -119,8 +120,11 @@ function onLiveEvent(event) {
     case EVENT.TICKET_UPDATED:
       if (!event.ticket) break;
       for (const touched of loadsInFlight) touched.add(event.ticket.id);
+      backInSight = getSelectedId() === event.ticket.id && getSelectedMovedTo() != null;
       upsertTicket(event.ticket);
-      if (event.change) showChange(event.change);
+      // Messages written while it was out of my sight never reached this console.
+      if (backInSight) reloadMessages();
+      else if (event.change) showChange(event.change);
       maybeAlert(event);
       break;
     case EVENT.TICKET_REMOVED:

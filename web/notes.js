@@ -105,7 +105,10 @@ async function load(clientId) {
     const notes = await api.get(`/api/clients/${clientId}/notes`);
     loadNotes(clientId, notes);
   } catch (err) {
-    if (getNotes().clientId === clientId) hooks.onError(err);
+    if (getNotes().clientId === clientId) {
+      emptyLine.textContent = 'The notes could not be loaded';
+      hooks.onError(err);
+    }
   } finally {
     if (loading === clientId) loading = null;
   }
