@@ -256,6 +256,18 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
     )
     .expect("a department id");
     assert_eq!(alert_plays(&bob).await, 0, "bob is not in General");
+    let waited = eval(
+        &alice,
+        "reading the wait time",
+        &format!("document.querySelector(\"{row} .ticket-wait\").textContent"),
+    )
+    .await;
+    step(
+        &alice,
+        "the wait time ticks on the card",
+        &format!("document.querySelector(\"{row} .ticket-wait\").textContent !== {waited}"),
+    )
+    .await;
     let bob_rows = eval(
         &bob,
         "bob's queue",
