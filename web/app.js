@@ -293,7 +293,14 @@ async function boot() {
   initSound();
   initLogin((agent) => enterConsole(agent, true));
   initActions({ notify, onError: handleError });
-  initQueue({ onAccept: acceptTicket, onNotes: notesOfTicket });
+  initQueue({
+    onAccept: acceptTicket,
+    onNotes: notesOfTicket,
+    onClientTickets: (id) => {
+      selectTicket(id);
+      openClientTickets();
+    },
+  });
   initChat({
     onError: handleError,
     onAccept: acceptTicket,

@@ -14,16 +14,21 @@ const TICK_MS = 1000;
 
 let onAccept;
 let onNotes;
+let onClientTickets;
 let list;
 let emptyLine;
 let countBadge;
 /** ticket id -> <li> */
 const rows = new Map();
 
-/** `hooks.onAccept(id)` accepts a ticket and returns a promise; `hooks.onNotes(id)` opens its client's notes. */
+/**
+ * `hooks.onAccept(id)` accepts a ticket and returns a promise; `hooks.onNotes(id)` opens its
+ * client's notes; `hooks.onClientTickets(id)` lists its client's tickets.
+ */
 export function initQueue(hooks) {
   onAccept = hooks.onAccept;
   onNotes = hooks.onNotes;
+  onClientTickets = hooks.onClientTickets;
   list = document.getElementById('queue');
   emptyLine = document.getElementById('queue-empty');
   countBadge = document.getElementById('queue-count');
@@ -130,7 +135,7 @@ function fillRow(row, ticket, mine) {
     owner.append(isolated('', ticket.owner ? ticket.owner.name : 'someone'));
     bottom.append(owner);
   }
-  bottom.append(span('ticket-unread-dot', 'New message'), notesButton(ticket));
+  bottom.append(span('ticket-unread-dot', 'New message'), notesButton(ticket), clientTicketsButton(ticket));
   row.replaceChildren(top, middle, bottom);
 }
 
@@ -145,6 +150,18 @@ function notesButton(ticket) {
   node.addEventListener('click', (event) => {
     event.stopPropagation();
     onNotes(ticket.id);
+  });
+  return node;
+}
+
+/** The card's way to the client's earlier (and other) tickets. */
+function clientTicketsButton(ticket) {
+  const node = button('client-tickets-button', '⟲', 'card-client-tickets');
+  node.title = "Client's tickets";
+  node.setAttribute('aria-label', "Client's tickets");
+  node.addEventListener('click', (event) => {
+    event.stopPropagation();
+    onClientTickets(ticket.id);
   });
   return node;
 }
