@@ -19,4 +19,6 @@ pub use ids::{
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use role::{Role, Scope};
 pub use text::MessageText;
-pub use ticket::{AcceptCheck, Ticket, TicketState, TicketStatus, check_accept, check_reply};
+pub use ticket::{
+    AcceptCheck, Place, Ticket, TicketState, TicketStatus, check_accept, check_reply,
+};
