@@ -8,6 +8,7 @@ mod delivery;
 mod error;
 mod ingest;
 mod lifecycle;
+mod notes;
 mod tickets;
 
 use std::sync::Arc;

@@ -201,22 +201,24 @@ where
     if tickets.is_empty() {
         return Ok(Vec::new());
     }
-    let clients: HashMap<ClientId, ClientRef> =
-        super::clients::by_ids(c, tickets.iter().map(|t| t.client).collect())
-            .await?
-            .into_iter()
-            .map(|m| {
-                (
-                    m.id,
-                    ClientRef {
-                        id: m.id,
-                        telegram_id: m.telegram_id,
-                        username: m.username,
-                        name: m.name,
-                    },
-                )
-            })
-            .collect();
+    let client_ids: Vec<ClientId> = tickets.iter().map(|t| t.client).collect();
+    let notes = super::notes::counts(c, client_ids.clone()).await?;
+    let clients: HashMap<ClientId, ClientRef> = super::clients::by_ids(c, client_ids)
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                m.id,
+                ClientRef {
+                    id: m.id,
+                    telegram_id: m.telegram_id,
+                    username: m.username,
+                    name: m.name,
+                    notes_count: notes.get(&m.id).copied().unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
     let departments: HashMap<DepartmentId, String> =
         super::departments::by_ids(c, tickets.iter().map(|t| t.department).collect())
             .await?

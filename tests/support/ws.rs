@@ -160,7 +160,7 @@ impl Ws {
 fn message_of(event: Event) -> Option<MessageView> {
     match event {
         Event::MessageCreated { message } | Event::MessageUpdated { message } => Some(message),
-        Event::TicketCreated { .. } | Event::TicketUpdated { .. } => None,
+        _ => None,
     }
 }
 
