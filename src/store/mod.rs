@@ -7,6 +7,7 @@ pub mod clients;
 pub mod departments;
 pub mod entity;
 pub mod events;
+pub mod history;
 pub mod leader;
 pub mod messages;
 pub mod notes;

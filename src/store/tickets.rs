@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// A stored ticket as the rules see it; a row that breaks the rules is an error.
-fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
+pub(super) fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
     let state = TicketState::from_columns(row.id, row.status, row.owner_id).map_err(invariant)?;
     Ok(Ticket {
         id: row.id,

@@ -12,6 +12,7 @@ mod cli;
 mod console;
 mod demo;
 mod errors;
+mod history;
 mod ingest;
 mod instances;
 mod lifecycle;
