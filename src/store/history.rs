@@ -6,6 +6,7 @@
 //! (client_id, id)` a client's tickets; `idx_clients_username_lower (lower(username))`, the
 //! clients' primary key and `telegram_id`'s unique index resolve a query to clients first.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -111,4 +112,28 @@ where
         tickets = tickets.add(ticket::Column::ClientId.is_in(ids));
     }
     Ok((!tickets.is_empty()).then_some(tickets))
+}
+
+/// A client's most recent ticket if it is closed, with when it was closed: the one a new message
+/// may reopen. Served by `idx_tickets_client_recent`.
+pub async fn last_closed_for_client<C>(
+    c: &C,
+    client: ClientId,
+) -> Result<Option<(Ticket, DateTime<Utc>)>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let Some(row) = ticket::Entity::find()
+        .filter(ticket::Column::ClientId.eq(client))
+        .order_by_desc(ticket::Column::Id)
+        .one(c)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.status != TicketStatus::Closed {
+        return Ok(None);
+    }
+    let closed_at = row.closed_at.unwrap_or(row.updated_at);
+    Ok(Some((super::tickets::parse(row)?, closed_at)))
 }
