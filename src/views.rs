@@ -68,6 +68,10 @@ pub struct TicketView {
     pub department: DepartmentRef,
     pub platform: Platform,
     pub owner: Option<AgentRef>,
+    /// Who handled it last (kept through return, close and reopen).
+    pub last_owner: Option<AgentRef>,
+    /// The earlier closed ticket this one follows, when opened after the reopen window.
+    pub previous_ticket_id: Option<TicketId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -93,6 +97,13 @@ pub struct MessageView {
     pub delivery_error: Option<String>,
 }
 
+/// One side of a change: a department, an agent, both or neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Side {
+    pub department: Option<DepartmentRef>,
+    pub agent: Option<AgentRef>,
+}
+
 /// One entry of a ticket's timeline: a state change, who made it, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeView {
@@ -101,10 +112,10 @@ pub struct ChangeView {
     pub kind: ChangeKind,
     /// The agent who made the change; None when the customer or Switchboard did.
     pub by: Option<AgentRef>,
-    pub from_department: Option<DepartmentRef>,
-    pub to_department: Option<DepartmentRef>,
-    pub from_agent: Option<AgentRef>,
-    pub to_agent: Option<AgentRef>,
+    /// Where the ticket was before the change.
+    pub from: Side,
+    /// Where the change put it.
+    pub to: Side,
     /// Why a ticket was closed.
     pub reason: Option<CloseReason>,
     /// The closing comment, or a note that travels with the change.

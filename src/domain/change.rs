@@ -130,6 +130,8 @@ mod tests {
             state,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            last_owner: None,
+            previous: None,
         }
     }
 

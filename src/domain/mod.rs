@@ -21,4 +21,6 @@ pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
 pub use role::{Role, Scope};
 pub use text::MessageText;
-pub use ticket::{AcceptCheck, Ticket, TicketState, TicketStatus, check_accept, check_reply};
+pub use ticket::{
+    AcceptCheck, Place, Ticket, TicketState, TicketStatus, check_accept, check_reply,
+};

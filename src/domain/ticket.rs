@@ -88,6 +88,35 @@ pub struct Ticket {
     pub state: TicketState,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Who handled it last: set whenever it gets an owner, kept through return, close and reopen.
+    pub last_owner: Option<AgentId>,
+    /// The earlier closed ticket this one follows (opened after the reopen window).
+    pub previous: Option<TicketId>,
+}
+
+impl Ticket {
+    /// Where the ticket is now.
+    pub fn place(&self) -> Place {
+        Place {
+            state: self.state,
+            department: self.department,
+        }
+    }
+}
+
+/// Where a ticket is: its state and its department. Every change moves a ticket from one place to
+/// another in one conditional update, so of racing changes exactly one finds it where it expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub state: TicketState,
+    pub department: DepartmentId,
+}
+
+impl Place {
+    /// The same department in another state.
+    pub fn with_state(self, state: TicketState) -> Self {
+        Self { state, ..self }
+    }
 }
 
 /// What an accept should do.
@@ -136,6 +165,8 @@ mod tests {
             state,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            last_owner: None,
+            previous: None,
         }
     }
 

@@ -30,18 +30,27 @@ const CONSOLE_BUFFER: usize = 1024;
 pub struct LiveEvent {
     pub seq: EventSeq,
     pub department_id: DepartmentId,
+    /// Consoles that see this department do not get the event (see `Event::hidden_from`).
+    pub hidden_from: Option<DepartmentId>,
     pub frame: Arc<str>,
 }
 
 impl LiveEvent {
     /// The frame of `event`, stored as `seq`, about a ticket of `department_id`.
     pub fn new(seq: EventSeq, department_id: DepartmentId, event: Event) -> Self {
+        let hidden_from = event.hidden_from();
         let frame = ServerFrame::Event(Box::new(Sequenced { seq, event })).to_text();
         Self {
             seq,
             department_id,
+            hidden_from,
             frame: frame.into(),
         }
+    }
+
+    /// Whether a console that may see `scope` gets this event.
+    fn reaches(&self, scope: &Scope) -> bool {
+        scope.allows(self.department_id) && !self.hidden_from.is_some_and(|d| scope.allows(d))
     }
 
     /// The frame of a stored event (as another instance wrote it).
@@ -124,7 +133,7 @@ impl Hub {
     pub fn publish(&self, event: &LiveEvent) {
         let mut too_slow = Vec::new();
         for console in self.inner.consoles.iter() {
-            if !console.scope.allows(event.department_id) {
+            if !event.reaches(&console.scope) {
                 continue;
             }
             if let Err(mpsc::error::TrySendError::Full(_)) =
@@ -173,6 +182,7 @@ mod tests {
                     "id": 1, "number": 1, "status": "pending", "platform": "telegram",
                     "client": {"id": 2, "telegram_id": 3, "username": null, "name": "Ann", "notes_count": 0},
                     "department": {"id": department_id, "name": "D"}, "owner": null,
+                    "last_owner": null, "previous_ticket_id": null,
                     "created_at": Utc::now(), "updated_at": Utc::now(),
                 }))
                 .unwrap(),
@@ -209,6 +219,26 @@ mod tests {
                 .contains("\"seq\":7")
         );
         assert!(billing.events.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_removal_reaches_only_consoles_that_cannot_see_where_the_ticket_went() {
+        let hub = Hub::new("test".to_owned());
+        let mut general = hub.subscribe(AgentId(1), Scope::Departments(vec![DepartmentId(1)]));
+        let mut both = hub.subscribe(
+            AgentId(2),
+            Scope::Departments(vec![DepartmentId(1), DepartmentId(2)]),
+        );
+        let mut supervisor = hub.subscribe(AgentId(3), Scope::All);
+        let removed = Event::TicketRemoved {
+            ticket_id: crate::domain::TicketId(5),
+            department_id: DepartmentId(2),
+        };
+        hub.publish(&LiveEvent::new(EventSeq(9), DepartmentId(1), removed));
+        let frame = general.events.recv().await.unwrap();
+        assert!(frame.contains("\"ticket.removed\""), "{frame}");
+        assert!(both.events.try_recv().is_err());
+        assert!(supervisor.events.try_recv().is_err());
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{ClientId, EventSeq, NoteId},
+    domain::{ClientId, DepartmentId, EventSeq, NoteId, TicketId},
     views::{AgentView, ChangeView, MessageView, NoteView, TicketView},
 };
 
@@ -21,6 +21,14 @@ pub enum Event {
     TicketUpdated {
         ticket: TicketView,
         change: Option<Box<ChangeView>>,
+    },
+    /// A ticket moved to a department this console's scope does not cover: drop it. Sent only
+    /// to consoles that could see it before (its old department) and cannot now.
+    #[serde(rename = "ticket.removed")]
+    TicketRemoved {
+        ticket_id: TicketId,
+        /// Where the ticket went.
+        department_id: DepartmentId,
     },
     /// A new message in a ticket's conversation.
     #[serde(rename = "message.created")]
@@ -44,11 +52,21 @@ pub enum Event {
 }
 
 impl Event {
+    /// The department whose consoles must not get this event even when it is about a department
+    /// they see: a removal skips consoles that can see where the ticket went.
+    pub fn hidden_from(&self) -> Option<DepartmentId> {
+        match self {
+            Self::TicketRemoved { department_id, .. } => Some(*department_id),
+            _ => None,
+        }
+    }
+
     /// The event's `type`, also stored in the event log's `kind` column.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::TicketCreated { .. } => "ticket.created",
             Self::TicketUpdated { .. } => "ticket.updated",
+            Self::TicketRemoved { .. } => "ticket.removed",
             Self::MessageCreated { .. } => "message.created",
             Self::MessageUpdated { .. } => "message.updated",
             Self::NoteCreated { .. } => "note.created",
@@ -106,10 +124,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        domain::{
-            AuthorKind, ClientId, DepartmentId, Direction, MessageId, TelegramUserId, TicketId,
-            TicketStatus,
-        },
+        domain::{AuthorKind, ClientId, Direction, MessageId, TelegramUserId, TicketStatus},
         views::{AuthorView, ClientRef, DepartmentRef, Platform},
     };
 
@@ -131,6 +146,8 @@ mod tests {
             },
             platform: Platform::Telegram,
             owner: None,
+            last_owner: None,
+            previous_ticket_id: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

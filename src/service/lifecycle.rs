@@ -4,7 +4,7 @@
 use chrono::Utc;
 
 use super::{
-    Actor, Service, ServiceError, record_message_event, record_ticket_updated,
+    Actor, Service, ServiceError, record_event, record_message_event, record_ticket_updated,
     tickets::visible_ticket,
 };
 use crate::{
@@ -39,8 +39,8 @@ impl Service {
         let moved = store::tickets::transition(
             &txn,
             id,
-            ticket.state,
-            TicketState::Closed,
+            ticket.place(),
+            ticket.place().with_state(TicketState::Closed),
             Some(closing),
             now,
         )
@@ -97,9 +97,15 @@ impl Service {
             return Err(self.refusal(ticket, refusal).await);
         }
         let now = Utc::now();
-        let moved =
-            store::tickets::transition(&txn, id, ticket.state, TicketState::Pending, None, now)
-                .await?;
+        let moved = store::tickets::transition(
+            &txn,
+            id,
+            ticket.place(),
+            ticket.place().with_state(TicketState::Pending),
+            None,
+            now,
+        )
+        .await?;
         if !moved {
             drop(txn);
             return Err(self.lost_race(actor, id).await);
@@ -129,8 +135,10 @@ impl Service {
         Ok(store::changes::views(&self.db, rows).await?)
     }
 
-    /// Records a change that just happened to ticket `id` and its `ticket.updated` event; returns
-    /// the ticket as it now is and the events to publish.
+    /// Records a change that just happened to ticket `id` and its `ticket.updated` event (in the
+    /// ticket's department now); when the change moved it out of `change.from_department`, also a
+    /// `ticket.removed` for the consoles that saw it there and cannot see it now. Returns the
+    /// ticket as it now is and the events to publish.
     pub(super) async fn record_change(
         &self,
         txn: &sea_orm::DatabaseTransaction,
@@ -139,14 +147,22 @@ impl Service {
         change: NewChange,
         now: chrono::DateTime<Utc>,
     ) -> Result<(TicketView, Vec<crate::hub::LiveEvent>), ServiceError> {
+        let moved_from = change.from_department;
         let row = store::changes::insert(txn, id, kind, change, now).await?;
         let change = store::changes::views(txn, vec![row]).await?.pop();
         let ticket = store::tickets::find(txn, id)
             .await?
             .ok_or_else(|| ServiceError::bug(format!("ticket {id} vanished while changed")))?;
         let view = store::tickets::view(txn, ticket).await?;
-        let event = record_ticket_updated(txn, &view, change).await?;
-        Ok((view, vec![event]))
+        let mut events = vec![record_ticket_updated(txn, &view, change).await?];
+        if let Some(old) = moved_from.filter(|old| *old != view.department.id) {
+            let removed = Event::TicketRemoved {
+                ticket_id: id,
+                department_id: view.department.id,
+            };
+            events.push(record_event(txn, old, id, removed).await?);
+        }
+        Ok((view, events))
     }
 
     /// A rule's refusal; one that is about the ticket's state (closed, already pending) carries

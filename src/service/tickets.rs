@@ -56,7 +56,8 @@ impl Service {
         }
         let now = Utc::now();
         let accepted = TicketState::Accepted { owner: agent };
-        if !store::tickets::transition(&txn, id, TicketState::Pending, accepted, None, now).await? {
+        let (from, to) = (ticket.place(), ticket.place().with_state(accepted));
+        if !store::tickets::transition(&txn, id, from, to, None, now).await? {
             // Lost the race: say who won (or that the ticket closed meanwhile).
             drop(txn);
             let ticket = visible_ticket(&self.db, actor, id).await?;

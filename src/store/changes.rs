@@ -11,7 +11,7 @@ use sea_orm::{
 use super::entity::ticket_change;
 use crate::{
     domain::{AgentId, ChangeKind, CloseReason, DepartmentId, TicketId},
-    views::{AgentRef, ChangeView, DepartmentRef},
+    views::{AgentRef, ChangeView, DepartmentRef, Side},
 };
 
 /// A change to record.
@@ -106,10 +106,14 @@ where
             ticket_id: r.ticket_id,
             kind: r.kind,
             by: agent(r.by_agent_id),
-            from_department: department(r.from_department_id),
-            to_department: department(r.to_department_id),
-            from_agent: agent(r.from_agent_id),
-            to_agent: agent(r.to_agent_id),
+            from: Side {
+                department: department(r.from_department_id),
+                agent: agent(r.from_agent_id),
+            },
+            to: Side {
+                department: department(r.to_department_id),
+                agent: agent(r.to_agent_id),
+            },
             reason: r.reason,
             note: r.note,
             at: r.created_at,

@@ -11,7 +11,7 @@ use sea_orm::{
 use super::entity::ticket;
 use crate::{
     domain::{
-        AgentId, ClientId, CloseReason, DepartmentId, Invariant, Scope, Ticket, TicketId,
+        AgentId, ClientId, CloseReason, DepartmentId, Invariant, Place, Scope, Ticket, TicketId,
         TicketState, TicketStatus,
     },
     views::{AgentRef, ClientRef, DepartmentRef, Platform, TicketView},
@@ -27,6 +27,8 @@ pub(super) fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
         state,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        last_owner: row.last_owner_id,
+        previous: row.previous_ticket_id,
     })
 }
 
@@ -108,15 +110,15 @@ pub struct Closing {
     pub comment: Option<String>,
 }
 
-/// Moves a ticket from state `from` to state `to` in one conditional update: true only when it
-/// was still exactly in `from` (same status, same owner), so of racing changes (accepts, closes,
-/// returns) exactly one wins, on SQLite and across instances on PostgreSQL. A closed ticket keeps
-/// its last owner.
+/// Moves a ticket from place `from` to place `to` in one conditional update: true only when it
+/// was still exactly at `from` (same status, same owner, same department), so of racing changes
+/// (accepts, reassigns, returns, closes, routing) exactly one wins, on SQLite and across instances
+/// on PostgreSQL. Whoever gets it becomes its last owner; a closed ticket keeps its owner column.
 pub async fn transition<C>(
     c: &C,
     id: TicketId,
-    from: TicketState,
-    to: TicketState,
+    from: Place,
+    to: Place,
     closing: Option<Closing>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr>
@@ -124,15 +126,17 @@ where
     C: ConnectionTrait,
 {
     let mut update = ticket::Entity::update_many()
-        .col_expr(ticket::Column::Status, Expr::value(to.status()))
+        .col_expr(ticket::Column::Status, Expr::value(to.state.status()))
+        .col_expr(ticket::Column::DepartmentId, Expr::value(to.department))
         .col_expr(ticket::Column::UpdatedAt, Expr::value(now));
-    match to {
+    match to.state {
         TicketState::Pending => {
             update = update.col_expr(ticket::Column::OwnerId, Expr::value(None::<AgentId>));
         }
         TicketState::Accepted { owner } => {
             update = update
                 .col_expr(ticket::Column::OwnerId, Expr::value(owner))
+                .col_expr(ticket::Column::LastOwnerId, Expr::value(owner))
                 .col_expr(ticket::Column::AcceptedAt, Expr::value(now));
         }
         TicketState::Closed => {
@@ -147,13 +151,14 @@ where
                 .col_expr(ticket::Column::CloseComment, Expr::value(closing.comment));
         }
     }
-    let owner = match from.owner() {
+    let owner = match from.state.owner() {
         Some(owner) => ticket::Column::OwnerId.eq(owner),
         None => ticket::Column::OwnerId.is_null(),
     };
     let result = update
         .filter(ticket::Column::Id.eq(id))
-        .filter(ticket::Column::Status.eq(from.status()))
+        .filter(ticket::Column::Status.eq(from.state.status()))
+        .filter(ticket::Column::DepartmentId.eq(from.department))
         .filter(owner)
         .exec(c)
         .await?;
@@ -225,8 +230,15 @@ where
             .into_iter()
             .map(|d| (d.id, d.name))
             .collect();
-    let owners =
-        super::agents::names(c, tickets.iter().filter_map(|t| t.state.owner()).collect()).await?;
+    let owners = super::agents::names(
+        c,
+        tickets
+            .iter()
+            .flat_map(|t| [t.state.owner(), t.last_owner])
+            .flatten()
+            .collect(),
+    )
+    .await?;
     tickets
         .into_iter()
         .map(|t| {
@@ -240,16 +252,20 @@ where
                 .get(&t.department)
                 .cloned()
                 .ok_or_else(|| missing(format!("department {} missing", t.department)))?;
-            let owner = match t.state.owner() {
-                Some(id) => Some(AgentRef {
-                    id,
-                    name: owners
-                        .get(&id)
-                        .cloned()
-                        .ok_or_else(|| missing(format!("owner {id} missing")))?,
-                }),
-                None => None,
+            let agent = |id: Option<AgentId>| match id {
+                Some(id) => owners
+                    .get(&id)
+                    .map(|name| {
+                        Some(AgentRef {
+                            id,
+                            name: name.clone(),
+                        })
+                    })
+                    .ok_or_else(|| missing(format!("agent {id} missing"))),
+                None => Ok(None),
             };
+            let owner = agent(t.state.owner())?;
+            let last_owner = agent(t.last_owner)?;
             Ok(TicketView {
                 id: t.id,
                 number: t.id,
@@ -261,6 +277,8 @@ where
                 },
                 platform: Platform::Telegram,
                 owner,
+                last_owner,
+                previous_ticket_id: t.previous,
                 created_at: t.created_at,
                 updated_at: t.updated_at,
             })

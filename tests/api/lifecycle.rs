@@ -71,7 +71,7 @@ async fn the_owner_closes_with_a_reason_the_customer_is_told_and_the_timeline_ke
     );
     let last = &entries[2];
     assert_eq!(last.note.as_deref(), Some("sorted out by phone"));
-    assert_eq!(last.from_agent.as_ref().map(|a| a.id), Some(alice.id()));
+    assert_eq!(last.from.agent.as_ref().map(|a| a.id), Some(alice.id()));
 
     let again = close(&alice, number, "resolved").await;
     assert_eq!(again.refusal(), (409, "conflict".to_owned()));
@@ -98,7 +98,7 @@ async fn the_owner_returns_a_ticket_to_the_queue_and_another_agent_takes_it(back
     assert_eq!(returned.owner, None);
     let (ticket, change) = bob_ws.expect_change(ChangeKind::Returned).await;
     assert_eq!(ticket.status, TicketStatus::Pending);
-    assert_eq!(change.from_agent.map(|a| a.id), Some(alice.id()));
+    assert_eq!(change.from.agent.map(|a| a.id), Some(alice.id()));
 
     assert_eq!(
         return_to_queue(&alice, number).await.refusal(),

@@ -17,6 +17,8 @@ pub struct Model {
     pub closed_at: Option<ChronoDateTimeUtc>,
     pub close_reason: Option<CloseReason>,
     pub close_comment: Option<String>,
+    pub last_owner_id: Option<AgentId>,
+    pub previous_ticket_id: Option<TicketId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
