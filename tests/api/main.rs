@@ -18,4 +18,5 @@ mod instances;
 mod lifecycle;
 mod live;
 mod notes;
+mod reopen;
 mod reply;
