@@ -255,7 +255,9 @@ fn incoming(who: &Customer, update: i64, text: &str) -> IncomingMessage {
             telegram_id: who.id,
             username: who.username.clone(),
             name: who.first_name.clone(),
-            language: None,
+            // The profile the customer's earlier updates stored, so the client row is not
+            // rewritten (which would serialize the transactions on its row lock).
+            language: who.language.clone(),
         },
         chat_id: ChatId(who.id.0),
         message_id: TelegramMessageId(update),
