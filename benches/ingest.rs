@@ -60,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
         public_url: None,
         default_department: "General".to_owned(),
         poll_timeout: 5,
+        reopen_window: switchboard::config::DEFAULT_REOPEN_WINDOW,
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,7 +1,7 @@
 //! Settings, read from environment variables with defaults. A bad value stops start-up with a
 //! message naming the variable. Secrets are redacted in Debug output.
 
-use std::{fmt, net::SocketAddr};
+use std::{fmt, net::SocketAddr, time::Duration};
 
 use url::Url;
 
@@ -23,12 +23,16 @@ pub struct Settings {
     pub default_department: String,
     /// `TELEGRAM_POLL_TIMEOUT`: seconds one getUpdates long poll may wait (1 to 15).
     pub poll_timeout: u32,
+    /// `SWITCHBOARD_REOPEN_WINDOW`: how long after a close a customer's message reopens the same
+    /// ticket (`7d`, `12h`, `30m`, `45s` or seconds); later, a new linked ticket opens.
+    pub reopen_window: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DEPARTMENT: &str = "General";
+pub const DEFAULT_REOPEN_WINDOW: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -40,6 +44,7 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field("default_department", &self.default_department)
             .field("poll_timeout", &self.poll_timeout)
+            .field("reopen_window", &self.reopen_window)
             .finish()
     }
 }
@@ -99,6 +104,13 @@ impl Settings {
                     problem: format!("{v:?} is not a whole number of seconds from 1 to 15"),
                 })?,
         };
+        let reopen_window = match get("SWITCHBOARD_REOPEN_WINDOW") {
+            None => DEFAULT_REOPEN_WINDOW,
+            Some(v) => parse_duration(&v).ok_or(SettingsError {
+                variable: "SWITCHBOARD_REOPEN_WINDOW",
+                problem: format!("{v:?} is not a duration like 7d, 12h, 30m, 45s or seconds"),
+            })?,
+        };
         Ok(Self {
             database_url,
             telegram_token,
@@ -107,8 +119,33 @@ impl Settings {
             public_url,
             default_department,
             poll_timeout,
+            reopen_window,
         })
     }
+}
+
+/// A duration: a whole number with a unit `d`, `h`, `m` or `s`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (&text[..i], c),
+        _ => (text, 's'),
+    };
+    let scale: u64 = match unit {
+        'd' => 24 * 60 * 60,
+        'h' => 60 * 60,
+        'm' => 60,
+        's' => 1,
+        _ => return None,
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(scale)
+        .map(Duration::from_secs)
 }
 
 /// `DATABASE_URL`, or the default SQLite file.
@@ -227,6 +264,38 @@ mod tests {
                 .unwrap_err()
                 .variable,
             "TELEGRAM_POLL_TIMEOUT"
+        );
+    }
+
+    #[test]
+    fn the_reopen_window_reads_days_hours_minutes_seconds_or_bare_seconds() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        assert_eq!(
+            settings(&[token]).unwrap().reopen_window,
+            DEFAULT_REOPEN_WINDOW
+        );
+        for (text, seconds) in [
+            ("7d", 604_800),
+            ("12h", 43_200),
+            ("30m", 1_800),
+            ("45s", 45),
+            ("90", 90),
+            ("0", 0),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Some(Duration::from_secs(seconds)),
+                "{text}"
+            );
+        }
+        for bad in ["", "d", "7w", "-1h", "1.5h", "h7", "7 d"] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            settings(&[token, ("SWITCHBOARD_REOPEN_WINDOW", "a week")])
+                .unwrap_err()
+                .variable,
+            "SWITCHBOARD_REOPEN_WINDOW"
         );
     }
 

@@ -46,6 +46,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         public_url: None,
         default_department: "General".to_owned(),
         poll_timeout: 10,
+        reopen_window: crate::config::DEFAULT_REOPEN_WINDOW,
     };
     let app = Application::build(settings).await?;
     println!(

@@ -45,7 +45,8 @@ impl Application {
             None => Url::parse(&format!("http://{local}")).context("forming the public URL")?,
         };
         let hub = Hub::new(crate::service::instance_name());
-        let service = Service::new(db, hub, OutboxSignal::default(), default_department);
+        let service = Service::new(db, hub, OutboxSignal::default(), default_department)
+            .with_reopen_window(settings.reopen_window);
         let state = AppState {
             service,
             origins: Arc::new(AllowedOrigins::for_public_url(&public_url)),

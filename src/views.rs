@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     AgentId, AuthorKind, ChangeId, ChangeKind, ClientId, CloseReason, DeliveryState, DepartmentId,
-    Direction, MessageId, Role, TelegramUserId, TicketId, TicketStatus,
+    Direction, MessageId, NoteId, Role, TelegramUserId, TicketId, TicketStatus,
 };
 
 /// A department as other shapes name it.
@@ -30,6 +30,8 @@ pub struct ClientRef {
     pub telegram_id: TelegramUserId,
     pub username: Option<String>,
     pub name: String,
+    /// How many `#` notes agents keep about the client.
+    pub notes_count: u64,
 }
 
 /// A logged-in agent with the departments they work in.
@@ -119,4 +121,15 @@ pub struct ChangeView {
     /// The closing comment, or a note that travels with the change.
     pub note: Option<String>,
     pub at: DateTime<Utc>,
+}
+
+/// A `#` note agents keep about a client; never shown to the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub id: NoteId,
+    pub client_id: ClientId,
+    pub text: String,
+    pub author: AgentRef,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -37,6 +37,9 @@ pub enum DomainError {
     /// A message text is empty or too long.
     #[error("{0}")]
     InvalidText(&'static str),
+    /// Only a note's author (or a supervisor or admin) may change it.
+    #[error("only the author of a note, or a supervisor, may {0} it")]
+    NotNoteAuthor(&'static str),
 }
 
 /// Something that cannot happen did: a row that must exist is missing, a stored state breaks the

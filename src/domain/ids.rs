@@ -52,6 +52,8 @@ id_type! {
     UpdateId;
     /// An entry of a ticket's timeline.
     ChangeId;
+    /// A `#` note about a client.
+    NoteId;
 }
 
 impl TelegramUserId {

@@ -6,6 +6,7 @@ mod change;
 mod error;
 mod ids;
 mod message;
+mod note;
 mod role;
 mod text;
 mod ticket;
@@ -13,10 +14,11 @@ mod ticket;
 pub use change::{ChangeKind, CloseReason, MAX_COMMENT_CHARS, check_close, check_return, comment};
 pub use error::{DomainError, Invariant, Owner};
 pub use ids::{
-    AgentId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, TelegramMessageId,
-    TelegramUserId, TicketId, UpdateId,
+    AgentId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, NoteId,
+    TelegramMessageId, TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
+pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
 pub use role::{Role, Scope};
 pub use text::MessageText;
 pub use ticket::{

@@ -127,7 +127,8 @@ impl From<ServiceError> for ApiError {
                 }
                 DomainError::NotOwner(_)
                 | DomainError::NotAccepted(_)
-                | DomainError::NotYours { .. } => Self::Forbidden(rule.to_string()),
+                | DomainError::NotYours { .. }
+                | DomainError::NotNoteAuthor(_) => Self::Forbidden(rule.to_string()),
                 DomainError::InvalidText(m) => Self::Invalid(m.to_owned()),
             },
             ServiceError::NotFound => Self::NotFound,

@@ -4,6 +4,7 @@ mod assets;
 mod error;
 mod extract;
 mod health;
+mod notes;
 mod origin;
 mod session;
 mod tickets;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(session::router())
         .merge(tickets::router())
         .merge(ws::router())
+        .merge(notes::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -14,7 +14,8 @@ use super::{
     extract::{ApiJson, CurrentActor, PathId},
 };
 use crate::{
-    domain::{CloseReason, TicketId, TicketStatus},
+    domain::{ClientId, CloseReason, TicketId, TicketStatus},
+    store::history::{DEFAULT_PAGE, MAX_PAGE, StatusFilter, TicketSearch},
     views::{ChangeView, MessageView, TicketView},
 };
 
@@ -32,8 +33,15 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct ListQuery {
     status: Option<String>,
+    /// History search: a ticket number, a username, a client id or a Telegram id.
+    q: Option<String>,
+    client_id: Option<String>,
+    limit: Option<String>,
+    before: Option<String>,
 }
 
+/// The queues (`status` pending, accepted or open), or, with `q`, `client_id`, `limit`,
+/// `before` or `status=closed`, a search newest first a page at a time.
 async fn list(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -41,13 +49,60 @@ async fn list(
 ) -> Result<Json<Vec<TicketView>>, ApiError> {
     let status = match query.status.as_deref() {
         None | Some("") | Some("open") => None,
+        Some("all") => None,
         Some(s) => Some(TicketStatus::try_from_value(&s.to_owned()).map_err(|_| {
             ApiError::BadRequest(format!(
-                "status must be pending, accepted or closed, not {s:?}"
+                "status must be pending, accepted, closed, open or all, not {s:?}"
             ))
         })?),
     };
-    Ok(Json(state.service.list_tickets(&actor, status).await?))
+    let client = number_param("client_id", query.client_id.as_deref())?.map(ClientId);
+    let before = number_param("before", query.before.as_deref())?.map(TicketId);
+    let limit = number_param("limit", query.limit.as_deref())?;
+    let q = query.q.filter(|q| !q.trim().is_empty());
+    let search = q.is_some()
+        || client.is_some()
+        || before.is_some()
+        || limit.is_some()
+        || status == Some(TicketStatus::Closed)
+        || query.status.as_deref() == Some("all");
+    if !search {
+        return Ok(Json(state.service.list_tickets(&actor, status).await?));
+    }
+    let limit = match limit {
+        None => DEFAULT_PAGE,
+        Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as u64,
+        Some(n) => {
+            return Err(ApiError::Invalid(format!(
+                "limit must be from 1 to {MAX_PAGE}, not {n}"
+            )));
+        }
+    };
+    let status = match (status, query.status.as_deref()) {
+        (Some(status), _) => StatusFilter::One(status),
+        (None, Some("open")) => StatusFilter::Open,
+        (None, _) => StatusFilter::Any,
+    };
+    let search = TicketSearch {
+        status,
+        query: q,
+        client,
+        limit,
+        before,
+    };
+    Ok(Json(state.service.search_tickets(&actor, &search).await?))
+}
+
+/// An optional whole-number query parameter; anything else is 422 naming it.
+fn number_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::Invalid(format!("{name} must be a number, not {v:?}")))
+        })
+        .transpose()
 }
 
 async fn one(

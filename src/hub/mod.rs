@@ -180,7 +180,7 @@ mod tests {
             payload: serde_json::to_string(&Event::TicketUpdated {
                 ticket: serde_json::from_value(serde_json::json!({
                     "id": 1, "number": 1, "status": "pending", "platform": "telegram",
-                    "client": {"id": 2, "telegram_id": 3, "username": null, "name": "Ann"},
+                    "client": {"id": 2, "telegram_id": 3, "username": null, "name": "Ann", "notes_count": 0},
                     "department": {"id": department_id, "name": "D"}, "owner": null,
                     "last_owner": null, "previous_ticket_id": null,
                     "created_at": Utc::now(), "updated_at": Utc::now(),

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{DepartmentId, EventSeq, TicketId},
-    views::{AgentView, ChangeView, MessageView, TicketView},
+    domain::{ClientId, DepartmentId, EventSeq, NoteId, TicketId},
+    views::{AgentView, ChangeView, MessageView, NoteView, TicketView},
 };
 
 /// A committed change that consoles hear of. Stored in the event log (without its seq) and sent
@@ -36,6 +36,19 @@ pub enum Event {
     /// A message's delivery changed.
     #[serde(rename = "message.updated")]
     MessageUpdated { message: MessageView },
+    /// A `#` note about a client was added; `notes_count` is the client's count now.
+    #[serde(rename = "note.created")]
+    NoteCreated { note: NoteView, notes_count: u64 },
+    /// A note's text changed.
+    #[serde(rename = "note.updated")]
+    NoteUpdated { note: NoteView, notes_count: u64 },
+    /// A note was deleted.
+    #[serde(rename = "note.deleted")]
+    NoteDeleted {
+        note_id: NoteId,
+        client_id: ClientId,
+        notes_count: u64,
+    },
 }
 
 impl Event {
@@ -56,6 +69,9 @@ impl Event {
             Self::TicketRemoved { .. } => "ticket.removed",
             Self::MessageCreated { .. } => "message.created",
             Self::MessageUpdated { .. } => "message.updated",
+            Self::NoteCreated { .. } => "note.created",
+            Self::NoteUpdated { .. } => "note.updated",
+            Self::NoteDeleted { .. } => "note.deleted",
         }
     }
 }
@@ -122,6 +138,7 @@ mod tests {
                 telegram_id: TelegramUserId(3),
                 username: None,
                 name: "Ann".to_owned(),
+                notes_count: 0,
             },
             department: DepartmentRef {
                 id: DepartmentId(4),

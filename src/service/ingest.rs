@@ -3,9 +3,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
-use super::{Service, ServiceError, record_message_event, record_ticket_created};
+use super::{
+    Service, ServiceError, record_message_event, record_ticket_created, record_ticket_updated,
+};
 use crate::{
-    domain::{Author, ChangeKind, ChatId, TelegramMessageId, TicketId, UpdateId},
+    domain::{
+        Author, ChangeKind, ChatId, ClientId, Place, TelegramMessageId, Ticket, TicketId,
+        TicketState, UpdateId,
+    },
     hub::{Event, LiveEvent},
     store::{self, changes::NewChange, clients::TelegramProfile, messages::NewMessage},
 };
@@ -30,6 +35,8 @@ pub enum IngestOutcome {
     NewTicket(TicketId),
     /// The message joined this open ticket.
     Appended(TicketId),
+    /// The message reopened this ticket, closed within the reopen window.
+    Reopened(TicketId),
 }
 
 /// How often ingest retries after losing a race the database decided (two instances creating the
@@ -129,26 +136,14 @@ impl Service {
         }
         let now = Utc::now();
         let client = store::clients::upsert(txn, &incoming.profile).await?;
-        let (ticket, is_new) = match store::tickets::find_open_for_client(txn, client.id).await? {
+        let (ticket, how) = match store::tickets::find_open_for_client(txn, client.id).await? {
             Some(ticket) => {
                 store::tickets::touch(txn, ticket.id, now).await?;
-                (ticket, false)
+                (ticket, Opened::Joined)
             }
-            None => (
-                store::tickets::insert_pending(txn, client.id, self.default_department, now)
-                    .await?,
-                true,
-            ),
+            None => self.open_or_reopen(txn, client.id, now, events).await?,
         };
-        if is_new {
-            let created = NewChange {
-                to_department: Some(ticket.department),
-                ..NewChange::default()
-            };
-            store::changes::insert(txn, ticket.id, ChangeKind::Created, created, now).await?;
-            let view = store::tickets::view(txn, ticket.clone()).await?;
-            events.push(record_ticket_created(txn, &view).await?);
-        }
+        let is_new = how == Opened::New;
         let text = NewMessage::inbound(
             ticket.id,
             incoming.chat_id,
@@ -173,10 +168,87 @@ impl Service {
                 .await?;
             events.push(event);
         }
-        Ok(if is_new {
-            IngestOutcome::NewTicket(ticket.id)
-        } else {
-            IngestOutcome::Appended(ticket.id)
+        Ok(match how {
+            Opened::New => IngestOutcome::NewTicket(ticket.id),
+            Opened::Reopened => IngestOutcome::Reopened(ticket.id),
+            Opened::Joined => IngestOutcome::Appended(ticket.id),
         })
     }
+
+    /// A customer without an open ticket wrote. Within the reopen window after their last ticket
+    /// closed, that ticket goes back to Pending in its department (one conditional update: of
+    /// concurrent messages exactly one reopens it, the others join it); otherwise a new pending
+    /// ticket opens, linked to the earlier one. Records the timeline entry and the event.
+    async fn open_or_reopen<C>(
+        &self,
+        txn: &C,
+        client: ClientId,
+        now: DateTime<Utc>,
+        events: &mut Vec<LiveEvent>,
+    ) -> Result<(Ticket, Opened), ServiceError>
+    where
+        C: ConnectionTrait,
+    {
+        let last = store::history::last_closed_for_client(txn, client).await?;
+        if let Some((closed, closed_at)) = &last
+            && now.signed_duration_since(*closed_at) < self.reopen_window
+        {
+            let from = closed.place();
+            let to = Place {
+                state: TicketState::Pending,
+                department: closed.department,
+            };
+            if !store::tickets::transition(txn, closed.id, from, to, None, now).await? {
+                // Another message reopened it first and has committed: join that ticket.
+                return match store::tickets::find_open_for_client(txn, client).await? {
+                    Some(ticket) => {
+                        store::tickets::touch(txn, ticket.id, now).await?;
+                        Ok((ticket, Opened::Joined))
+                    }
+                    None => Err(ServiceError::Other(anyhow::anyhow!(
+                        "ticket {} changed while being reopened; the update will be retried",
+                        closed.id
+                    ))),
+                };
+            }
+            let reopened = NewChange {
+                from_agent: closed.last_owner,
+                from_department: Some(closed.department),
+                to_department: Some(closed.department),
+                ..NewChange::default()
+            };
+            let change =
+                store::changes::insert(txn, closed.id, ChangeKind::Reopened, reopened, now).await?;
+            let change = store::changes::views(txn, vec![change]).await?.pop();
+            let ticket = store::tickets::find(txn, closed.id).await?.ok_or_else(|| {
+                ServiceError::bug(format!("ticket {} vanished while reopened", closed.id))
+            })?;
+            let view = store::tickets::view(txn, ticket.clone()).await?;
+            events.push(record_ticket_updated(txn, &view, change).await?);
+            return Ok((ticket, Opened::Reopened));
+        }
+        let previous = last.map(|(ticket, _)| ticket.id);
+        let ticket =
+            store::tickets::insert_pending(txn, client, self.default_department, previous, now)
+                .await?;
+        let created = NewChange {
+            to_department: Some(ticket.department),
+            ..NewChange::default()
+        };
+        store::changes::insert(txn, ticket.id, ChangeKind::Created, created, now).await?;
+        let view = store::tickets::view(txn, ticket.clone()).await?;
+        events.push(record_ticket_created(txn, &view).await?);
+        Ok((ticket, Opened::New))
+    }
+}
+
+/// How a message found its ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    /// It opened a new ticket.
+    New,
+    /// It reopened the client's ticket closed within the window.
+    Reopened,
+    /// It joined the open ticket.
+    Joined,
 }

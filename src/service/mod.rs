@@ -8,6 +8,7 @@ mod delivery;
 mod error;
 mod ingest;
 mod lifecycle;
+mod notes;
 mod tickets;
 
 use std::sync::Arc;
@@ -51,6 +52,8 @@ pub struct Service {
     hub: Hub,
     outbox: OutboxSignal,
     default_department: DepartmentId,
+    /// How long after a close a customer's message reopens the ticket.
+    reopen_window: chrono::TimeDelta,
 }
 
 impl Service {
@@ -65,7 +68,14 @@ impl Service {
             hub,
             outbox,
             default_department,
+            reopen_window: chrono::TimeDelta::days(7),
         }
+    }
+
+    /// The same service with another reopen window (`SWITCHBOARD_REOPEN_WINDOW`).
+    pub fn with_reopen_window(mut self, window: std::time::Duration) -> Self {
+        self.reopen_window = chrono::TimeDelta::from_std(window).unwrap_or(chrono::TimeDelta::MAX);
+        self
     }
 
     /// The database, for health checks.

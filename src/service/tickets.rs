@@ -151,3 +151,16 @@ where
         Err(error) => error.into(),
     }
 }
+
+impl Service {
+    /// Tickets the actor may see that match a search (History, a client's earlier tickets),
+    /// newest first.
+    pub async fn search_tickets(
+        &self,
+        actor: &Actor,
+        search: &store::history::TicketSearch,
+    ) -> Result<Vec<TicketView>, ServiceError> {
+        let tickets = store::history::search(&self.db, &actor.scope, search).await?;
+        Ok(store::tickets::views(&self.db, tickets).await?)
+    }
+}

@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::entity::client;
-use crate::domain::{ClientId, TelegramUserId};
+use crate::domain::{ClientId, DepartmentId, TelegramUserId};
 
 /// What Telegram tells us about a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +66,33 @@ where
 {
     client::Entity::find()
         .filter(client::Column::Id.is_in(ids))
+        .all(c)
+        .await
+}
+
+/// Finds a client by id.
+pub async fn find<C>(c: &C, id: ClientId) -> Result<Option<client::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    client::Entity::find_by_id(id).one(c).await
+}
+
+/// The departments a client's tickets are in (any status): the consoles that may show the
+/// client. Served by `idx_tickets_client`.
+pub async fn departments_of<C>(c: &C, id: ClientId) -> Result<Vec<DepartmentId>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    use sea_orm::QuerySelect;
+
+    use super::entity::ticket;
+    ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::DepartmentId)
+        .distinct()
+        .filter(ticket::Column::ClientId.eq(id))
+        .into_tuple()
         .all(c)
         .await
 }

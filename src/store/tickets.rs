@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// A stored ticket as the rules see it; a row that breaks the rules is an error.
-fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
+pub(super) fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
     let state = TicketState::from_columns(row.id, row.status, row.owner_id).map_err(invariant)?;
     Ok(Ticket {
         id: row.id,
@@ -66,11 +66,13 @@ where
         .transpose()
 }
 
-/// Opens a pending ticket. Fails with a unique violation if the client has an open one.
+/// Opens a pending ticket, following the client's earlier closed ticket `previous` if any. Fails
+/// with a unique violation if the client has an open one.
 pub async fn insert_pending<C>(
     c: &C,
     client_id: ClientId,
     department_id: DepartmentId,
+    previous: Option<TicketId>,
     now: DateTime<Utc>,
 ) -> Result<Ticket, DbErr>
 where
@@ -81,6 +83,7 @@ where
         department_id: Set(department_id),
         status: Set(TicketStatus::Pending),
         owner_id: Set(None),
+        previous_ticket_id: Set(previous),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -151,17 +154,20 @@ where
                 .col_expr(ticket::Column::CloseComment, Expr::value(closing.comment));
         }
     }
-    let owner = match from.state.owner() {
-        Some(owner) => ticket::Column::OwnerId.eq(owner),
-        None => ticket::Column::OwnerId.is_null(),
+    // A closed ticket keeps its owner column, so its status alone says it is still closed.
+    let owner = match from.state {
+        TicketState::Accepted { owner } => Some(ticket::Column::OwnerId.eq(owner)),
+        TicketState::Pending => Some(ticket::Column::OwnerId.is_null()),
+        TicketState::Closed => None,
     };
-    let result = update
+    let mut update = update
         .filter(ticket::Column::Id.eq(id))
         .filter(ticket::Column::Status.eq(from.state.status()))
-        .filter(ticket::Column::DepartmentId.eq(from.department))
-        .filter(owner)
-        .exec(c)
-        .await?;
+        .filter(ticket::Column::DepartmentId.eq(from.department));
+    if let Some(owner) = owner {
+        update = update.filter(owner);
+    }
+    let result = update.exec(c).await?;
     Ok(result.rows_affected == 1)
 }
 
@@ -206,22 +212,24 @@ where
     if tickets.is_empty() {
         return Ok(Vec::new());
     }
-    let clients: HashMap<ClientId, ClientRef> =
-        super::clients::by_ids(c, tickets.iter().map(|t| t.client).collect())
-            .await?
-            .into_iter()
-            .map(|m| {
-                (
-                    m.id,
-                    ClientRef {
-                        id: m.id,
-                        telegram_id: m.telegram_id,
-                        username: m.username,
-                        name: m.name,
-                    },
-                )
-            })
-            .collect();
+    let client_ids: Vec<ClientId> = tickets.iter().map(|t| t.client).collect();
+    let notes = super::notes::counts(c, client_ids.clone()).await?;
+    let clients: HashMap<ClientId, ClientRef> = super::clients::by_ids(c, client_ids)
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                m.id,
+                ClientRef {
+                    id: m.id,
+                    telegram_id: m.telegram_id,
+                    username: m.username,
+                    name: m.name,
+                    notes_count: notes.get(&m.id).copied().unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
     let departments: HashMap<DepartmentId, String> =
         super::departments::by_ids(c, tickets.iter().map(|t| t.department).collect())
             .await?

@@ -182,3 +182,45 @@ async fn on_postgres_one_instance_polls_the_bot_and_another_takes_over_when_it_s
     let on_second: Vec<TicketView> = sam.on(&second.address).get_json("/api/tickets").await;
     assert_eq!(on_second.len(), 21);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_note_events_reach_consoles_on_another_instance() {
+    use switchboard::{
+        hub::{Event, ServerFrame},
+        views::NoteView,
+    };
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = spawn_app(backend).await;
+    let second = Instance::start(&app.database_url).await;
+    let alice = app.agent("alice").await;
+    let bob_here = app.agent("bob").await;
+    let mut bob_there = bob_here.on(&second.address).ws().await;
+    let number = app
+        .customer_opens_ticket(&customer(6003, "Ann"), "notes across instances")
+        .await;
+    let ticket: TicketView = alice.get_json(&format!("/api/tickets/{number}")).await;
+
+    let note: NoteView = alice
+        .post(
+            &format!("/api/clients/{}/notes", ticket.client.id),
+            serde_json::json!({"text": "call back after 5pm"}),
+        )
+        .await
+        .expect(201);
+
+    let (heard, count) = bob_there
+        .expect("note.created on the other instance", |frame| match frame {
+            ServerFrame::Event(event) => match event.event {
+                Event::NoteCreated { note, notes_count } => Some((note, notes_count)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        (heard.id, heard.text.as_str(), count),
+        (note.id, "call back after 5pm", 1)
+    );
+}

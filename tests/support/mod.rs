@@ -85,9 +85,35 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     TestApp::start(backend, database_url, telegram).await
 }
 
+/// Starts Switchboard on a fresh database of `backend` with a reopen window of `window`
+/// (`SWITCHBOARD_REOPEN_WINDOW`).
+pub async fn spawn_app_with_reopen_window(backend: Backend, window: Duration) -> TestApp {
+    let database_url = backend.fresh_database().await;
+    let telegram = FakeTelegram::start("4242:test-token")
+        .await
+        .expect("starting the fake Bot API");
+    TestApp::start_with(backend, database_url, telegram, window).await
+}
+
 impl TestApp {
     /// Starts Switchboard on an existing database and fake Telegram (as after a restart).
     pub async fn start(backend: Backend, database_url: String, telegram: FakeTelegram) -> Self {
+        Self::start_with(
+            backend,
+            database_url,
+            telegram,
+            switchboard::config::DEFAULT_REOPEN_WINDOW,
+        )
+        .await
+    }
+
+    /// Starts Switchboard with a reopen window of `reopen_window`.
+    pub async fn start_with(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+        reopen_window: Duration,
+    ) -> Self {
         init_test_tracing();
         let settings = Settings {
             database_url: database_url.clone(),
@@ -97,6 +123,7 @@ impl TestApp {
             public_url: None,
             default_department: "General".to_owned(),
             poll_timeout: 5,
+            reopen_window,
         };
         let app = Application::build(settings)
             .await

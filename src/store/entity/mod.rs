@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod agent_department;
 pub mod client;
+pub mod client_note;
 pub mod department;
 pub mod event;
 pub mod message;
