@@ -59,6 +59,8 @@ export function playAlert() {
   if (!audio) return;
   let playing;
   try {
+    // An alert during the previous one starts the sound again (and fires a new 'play').
+    if (!audio.paused) audio.pause();
     audio.currentTime = 0;
     playing = audio.play();
   } catch (err) {

@@ -413,7 +413,7 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
     let sent = eval(
         &sam,
         "counting reassign requests",
-        "performance.getEntriesByType('resource').filter(e => e.name.includes('/reassign')).length",
+        "performance.getEntriesByType('resource').filter(e => e.name.includes('/api/tickets/') && e.name.endsWith('/reassign')).length",
     )
     .await;
     assert_eq!(sent, 0, "Cancel and Escape send nothing");
