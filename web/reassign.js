@@ -61,23 +61,36 @@ export async function openReassign() {
   note.value = '';
   errorLine.textContent = '';
   renderChoices();
+  dialog.dataset.loading = 'true';
   dialog.showModal();
   try {
     const departments = await api.get('/api/departments');
     if (ticketId === ticket.id) setDepartments(departments);
   } catch (err) {
     if (ticketId === ticket.id) errorLine.textContent = err.message;
+  } finally {
+    dialog.dataset.loading = 'false';
   }
   const first = choices.querySelector('input:checked') || choices.querySelector('input');
   if (first && dialog.open && !dialog.contains(document.activeElement)) first.focus();
 }
 
-/** Departments with their agents, keeping what is already chosen. */
+/**
+ * Departments with their agents, keeping what is already chosen. When only
+ * presences changed, the dots and words are updated in place.
+ */
 function renderChoices() {
-  const chosenDepartment = form.elements.department ? radioValue('department') : '';
-  const chosenAgent = form.elements.agent ? radioValue('agent') : '';
-  const me = getMe();
-  const nodes = getDepartments().map((department) => {
+  const departments = getDepartments();
+  const shape = JSON.stringify(departments.map((d) => [d.id, d.name, d.open,
+    (d.agents || []).map((a) => [a.id, a.name])]));
+  if (choices.dataset.shape === shape && departments.length) {
+    showPresences();
+    return;
+  }
+  choices.dataset.shape = shape;
+  const chosenDepartment = radioValue('department');
+  const chosenAgent = radioValue('agent');
+  const nodes = departments.map((department) => {
     const group = element('fieldset', 'reassign-department');
     group.dataset.departmentId = String(department.id);
     const legend = element('legend');
@@ -92,14 +105,12 @@ function renderChoices() {
     for (const agent of department.agents || []) {
       const item = element('li');
       const agentLabel = element('label', 'reassign-agent');
+      agentLabel.dataset.agentId = String(agent.id);
       const agentRadio = radioInput('agent', agent.id);
       agentRadio.dataset.departmentId = String(department.id);
       agentRadio.checked = String(agent.id) === chosenAgent && radio.checked;
-      const presence = presenceOf(agent);
-      const dot = span('presence-dot');
-      dot.dataset.presence = presence;
-      agentLabel.append(agentRadio, dot, isolated('agent-name', agent.name),
-        span('presence-text', me && agent.id === me.id ? ` ${presence} (you)` : ` ${presence}`));
+      agentLabel.append(agentRadio, span('presence-dot'), isolated('agent-name', agent.name),
+        span('presence-text'));
       item.append(agentLabel);
       agents.append(item);
     }
@@ -109,6 +120,20 @@ function renderChoices() {
   });
   choices.replaceChildren(...nodes);
   if (!nodes.length) choices.append(element('p', 'dialog-hint', 'Loading departments…'));
+  showPresences();
+}
+
+/** Each listed agent's presence dot and word. */
+function showPresences() {
+  const me = getMe();
+  for (const label of choices.querySelectorAll('.reassign-agent')) {
+    const id = Number(label.dataset.agentId);
+    const listed = getDepartments().flatMap((d) => d.agents || []).find((a) => a.id === id);
+    const presence = presenceOf(listed || { id });
+    label.querySelector('.presence-dot').dataset.presence = presence;
+    label.querySelector('.presence-text').textContent =
+      me && id === me.id ? ` ${presence} (you)` : ` ${presence}`;
+  }
 }
 
 function radioInput(name, value) {
@@ -120,7 +145,7 @@ function radioInput(name, value) {
 }
 
 function radioValue(name) {
-  const checked = form.querySelector(`input[name="${name}"]:checked`);
+  const checked = choices.querySelector(`input[name="${name}"]:checked`);
   return checked ? checked.value : '';
 }
 

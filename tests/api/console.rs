@@ -41,6 +41,17 @@ async fn eval(page: &Page, what: &str, js: &str) -> serde_json::Value {
     page.eval(js).await.unwrap_or_else(|e| fail(page, what, e))
 }
 
+/// Opens the Reassign dialog of the open ticket and waits until it has loaded the departments.
+async fn open_reassign(page: &Page, what: &str) {
+    click(page, what, "#chat-reassign").await;
+    step(
+        page,
+        "the Reassign dialog open with the departments loaded",
+        "document.querySelector('#reassign-dialog').open && document.querySelector('#reassign-dialog').dataset.loading === 'false'",
+    )
+    .await;
+}
+
 /// How many times the page played the alert so far.
 async fn alert_plays(page: &Page) -> i64 {
     eval(page, "counting alerts", "window.alertPlays")
@@ -284,7 +295,7 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
         "!document.querySelector('#reply-form').hidden && !document.querySelector('#chat-reassign').hidden",
     )
     .await;
-    click(&alice, "opening Reassign", "#chat-reassign").await;
+    open_reassign(&alice, "opening Reassign").await;
     let billing_radio = format!("#reassign-dialog input[name='department'][value='{billing}']");
     step(
         &alice,
@@ -378,7 +389,7 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
     .await;
 
     // Cancel (and Escape) in the Reassign dialog change nothing and send nothing.
-    click(&sam, "sam opens Reassign", "#chat-reassign").await;
+    open_reassign(&sam, "sam opens Reassign").await;
     let general_radio = format!("#reassign-dialog input[name='department'][value='{general}']");
     step(
         &sam,
@@ -394,7 +405,7 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
         "!document.querySelector('#reassign-dialog').open",
     )
     .await;
-    click(&sam, "sam opens Reassign again", "#chat-reassign").await;
+    open_reassign(&sam, "sam opens Reassign again").await;
     step(
         &sam,
         "the dialog is open",
@@ -426,7 +437,7 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
 
     // sam gives it to alice: she is alerted, told who passed it, and owns it.
     let alice_alerts = alert_plays(&alice).await;
-    click(&sam, "sam opens Reassign once more", "#chat-reassign").await;
+    open_reassign(&sam, "sam opens Reassign once more").await;
     let alice_radio = format!(
         "#reassign-dialog fieldset[data-department-id='{general}'] input[name='agent'][value='{alice_id}']"
     );
