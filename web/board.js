@@ -60,6 +60,8 @@ function render() {
   const mine = getMyPresence();
   toggle.value = mine === PRESENCE.AWAY ? PRESENCE.AWAY : PRESENCE.ONLINE;
   toggle.dataset.presence = mine;
+  const dot = toggle.parentElement.querySelector('.presence-dot');
+  if (dot) dot.dataset.presence = me ? mine : '';
   const sections = getDepartments().map((department) => {
     const section = element('section', 'board-department');
     section.dataset.departmentId = String(department.id);
