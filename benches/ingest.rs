@@ -60,6 +60,8 @@ async fn main() -> anyhow::Result<()> {
         public_url: None,
         default_department: "General".to_owned(),
         poll_timeout: 5,
+        presence_heartbeat: std::time::Duration::from_secs(10),
+        presence_ttl: std::time::Duration::from_secs(30),
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

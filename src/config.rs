@@ -1,7 +1,7 @@
 //! Settings, read from environment variables with defaults. A bad value stops start-up with a
 //! message naming the variable. Secrets are redacted in Debug output.
 
-use std::{fmt, net::SocketAddr};
+use std::{fmt, net::SocketAddr, time::Duration};
 
 use url::Url;
 
@@ -23,6 +23,12 @@ pub struct Settings {
     pub default_department: String,
     /// `TELEGRAM_POLL_TIMEOUT`: seconds one getUpdates long poll may wait (1 to 15).
     pub poll_timeout: u32,
+    /// `SWITCHBOARD_PRESENCE_HEARTBEAT`: seconds between this instance's refreshes of its presence
+    /// rows (default 10).
+    pub presence_heartbeat: Duration,
+    /// `SWITCHBOARD_PRESENCE_TTL`: seconds after which the presence rows of an instance that
+    /// stopped refreshing them are swept, its agents offline (default 30; more than the heartbeat).
+    pub presence_ttl: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
@@ -40,6 +46,8 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field("default_department", &self.default_department)
             .field("poll_timeout", &self.poll_timeout)
+            .field("presence_heartbeat", &self.presence_heartbeat)
+            .field("presence_ttl", &self.presence_ttl)
             .finish()
     }
 }
@@ -99,6 +107,17 @@ impl Settings {
                     problem: format!("{v:?} is not a whole number of seconds from 1 to 15"),
                 })?,
         };
+        let presence_heartbeat = seconds(&get, "SWITCHBOARD_PRESENCE_HEARTBEAT", 10)?;
+        let presence_ttl = seconds(&get, "SWITCHBOARD_PRESENCE_TTL", 30)?;
+        if presence_ttl <= presence_heartbeat {
+            return Err(SettingsError {
+                variable: "SWITCHBOARD_PRESENCE_TTL",
+                problem: format!(
+                    "must be longer than SWITCHBOARD_PRESENCE_HEARTBEAT ({} s)",
+                    presence_heartbeat.as_secs()
+                ),
+            });
+        }
         Ok(Self {
             database_url,
             telegram_token,
@@ -107,7 +126,30 @@ impl Settings {
             public_url,
             default_department,
             poll_timeout,
+            presence_heartbeat,
+            presence_ttl,
         })
+    }
+}
+
+/// A whole number of seconds from 1 to 3600 in `variable`, or `default`.
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u64,
+) -> Result<Duration, SettingsError> {
+    match get(variable) {
+        None => Ok(Duration::from_secs(default)),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=3600).contains(s))
+            .map(Duration::from_secs)
+            .ok_or(SettingsError {
+                variable,
+                problem: format!("{v:?} is not a whole number of seconds from 1 to 3600"),
+            }),
     }
 }
 
@@ -192,6 +234,36 @@ mod tests {
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(s.telegram_api_url.as_str(), "https://api.telegram.org/");
         assert!(s.public_url.is_none());
+        assert_eq!(s.presence_heartbeat, Duration::from_secs(10));
+        assert_eq!(s.presence_ttl, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn presence_timing_is_read_in_seconds_and_the_ttl_outlasts_the_heartbeat() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        let s = settings(&[
+            token,
+            ("SWITCHBOARD_PRESENCE_HEARTBEAT", "1"),
+            ("SWITCHBOARD_PRESENCE_TTL", "3"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.presence_heartbeat, s.presence_ttl),
+            (Duration::from_secs(1), Duration::from_secs(3))
+        );
+        for (heartbeat, ttl, variable) in [
+            ("0", "3", "SWITCHBOARD_PRESENCE_HEARTBEAT"),
+            ("1", "soon", "SWITCHBOARD_PRESENCE_TTL"),
+            ("5", "5", "SWITCHBOARD_PRESENCE_TTL"),
+        ] {
+            let refused = settings(&[
+                token,
+                ("SWITCHBOARD_PRESENCE_HEARTBEAT", heartbeat),
+                ("SWITCHBOARD_PRESENCE_TTL", ttl),
+            ])
+            .unwrap_err();
+            assert_eq!(refused.variable, variable);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod change;
 mod error;
 mod ids;
 mod message;
+mod presence;
 mod role;
 mod text;
 mod ticket;
@@ -17,6 +18,7 @@ pub use ids::{
     TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
+pub use presence::Presence;
 pub use role::{Role, Scope};
 pub use text::MessageText;
 pub use ticket::{

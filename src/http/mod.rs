@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod health;
 mod origin;
+mod presence;
 mod session;
 mod tickets;
 mod ws;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(session::router())
         .merge(tickets::router())
         .merge(ws::router())
+        .merge(presence::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{DepartmentId, EventSeq, TicketId},
-    views::{AgentView, ChangeView, MessageView, TicketView},
+    domain::{DepartmentId, EventSeq, Presence, TicketId},
+    views::{AgentRef, AgentView, ChangeView, MessageView, TicketView},
 };
 
 /// A committed change that consoles hear of. Stored in the event log (without its seq) and sent
@@ -81,6 +81,15 @@ pub enum ServerFrame {
     /// A frame the console sent was refused; the stream goes on.
     #[serde(rename = "error")]
     Error { error: String, message: String },
+    /// An agent's presence changed. Not an event of the log: no seq, not replayed; a console
+    /// that reconnects reads `GET /api/agents`.
+    #[serde(rename = "presence.updated")]
+    PresenceUpdated {
+        agent: AgentRef,
+        presence: Presence,
+        /// The agent's departments.
+        departments: Vec<DepartmentId>,
+    },
     /// A live event.
     #[serde(untagged)]
     Event(Box<Sequenced>),

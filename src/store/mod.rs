@@ -9,6 +9,7 @@ pub mod entity;
 pub mod events;
 pub mod leader;
 pub mod messages;
+pub mod presence;
 pub mod sessions;
 pub mod tickets;
 pub mod updates;

@@ -97,6 +97,9 @@ impl TestApp {
             public_url: None,
             default_department: "General".to_owned(),
             poll_timeout: 5,
+            // Short, so that the dead-instance tests wait seconds, not minutes.
+            presence_heartbeat: Duration::from_secs(1),
+            presence_ttl: Duration::from_secs(4),
         };
         let app = Application::build(settings)
             .await
