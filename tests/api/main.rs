@@ -16,4 +16,5 @@ mod ingest;
 mod instances;
 mod lifecycle;
 mod live;
+mod presence;
 mod reply;
