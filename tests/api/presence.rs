@@ -154,6 +154,9 @@ async fn away_is_announced_and_kept_across_reconnects_but_offline_without_a_cons
         Presence::Away
     );
     assert_eq!(board_presence(&sam, alice.id()).await, Presence::Away);
+    let again = set_presence(&alice, json!({"presence": "away"})).await;
+    assert_eq!(again.expect::<PresenceView>(200).presence, Presence::Away);
+    expect_no_presence_frame(&mut sam_ws, "saying away twice is not news").await;
 
     drop(alice_ws);
     assert_eq!(
