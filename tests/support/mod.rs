@@ -99,7 +99,7 @@ impl TestApp {
             poll_timeout: 5,
             // Short, so that the dead-instance tests wait seconds, not minutes.
             presence_heartbeat: Duration::from_secs(1),
-            presence_ttl: Duration::from_secs(4),
+            presence_ttl: Duration::from_secs(6),
         };
         let app = Application::build(settings)
             .await
