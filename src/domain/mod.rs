@@ -7,6 +7,7 @@ mod error;
 mod ids;
 mod message;
 mod note;
+mod presence;
 mod role;
 mod text;
 mod ticket;
@@ -19,6 +20,7 @@ pub use ids::{
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
+pub use presence::Presence;
 pub use role::{Role, Scope};
 pub use text::MessageText;
 pub use ticket::{

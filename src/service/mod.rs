@@ -9,6 +9,7 @@ mod error;
 mod ingest;
 mod lifecycle;
 mod notes;
+mod presence;
 mod tickets;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use auth::{Actor, hash_password, instance_name};
 pub use delivery::Outbound;
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
+pub use presence::PresenceWrite;
 
 use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},

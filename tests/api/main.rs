@@ -18,5 +18,6 @@ mod instances;
 mod lifecycle;
 mod live;
 mod notes;
+mod presence;
 mod reopen;
 mod reply;
