@@ -6,6 +6,7 @@ mod change;
 mod error;
 mod ids;
 mod message;
+mod reassign;
 mod role;
 mod text;
 mod ticket;
@@ -17,6 +18,9 @@ pub use ids::{
     TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
+pub use reassign::{
+    Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note,
+};
 pub use role::{Role, Scope};
 pub use text::MessageText;
 pub use ticket::{

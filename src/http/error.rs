@@ -129,6 +129,9 @@ impl From<ServiceError> for ApiError {
                 | DomainError::NotAccepted(_)
                 | DomainError::NotYours { .. } => Self::Forbidden(rule.to_string()),
                 DomainError::InvalidText(m) => Self::Invalid(m.to_owned()),
+                DomainError::NotInDepartment { .. } | DomainError::NothingToChange(_) => {
+                    Self::Invalid(rule.to_string())
+                }
             },
             ServiceError::NotFound => Self::NotFound,
             ServiceError::BadCredentials => Self::Unauthorized("wrong login or password"),

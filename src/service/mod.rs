@@ -8,6 +8,7 @@ mod delivery;
 mod error;
 mod ingest;
 mod lifecycle;
+mod reassign;
 mod tickets;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub use auth::{Actor, hash_password, instance_name};
 pub use delivery::Outbound;
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
+pub use reassign::{ReassignInput, customer_notice};
 
 use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},
