@@ -17,3 +17,5 @@ mod instances;
 mod lifecycle;
 mod live;
 mod reply;
+mod reassign;
+mod authorization;
