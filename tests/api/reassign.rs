@@ -309,28 +309,34 @@ fn seen(department: DepartmentId, owner: Option<AgentId>) -> Value {
 
 const ROUNDS: i64 = 4;
 
-async fn accepts_racing_a_reassign_have_exactly_one_winner(backend: Backend) {
+async fn accepts_racing_reassigns_of_a_pending_ticket_have_exactly_one_winner(backend: Backend) {
     let app = spawn_app(backend).await;
     let t = team(&app).await;
     let mut accepters = vec![t.alice.clone(), t.bob.clone()];
     for i in 0..3 {
         accepters.push(app.agent(&format!("agent{i}")).await);
     }
+    let sales = app.add_department("Sales").await;
+    app.add_agent("ada", Role::Admin, &[]).await;
+    let ada = app.login("ada").await;
     for round in 0..ROUNDS {
         let number = app
             .customer_opens_ticket(&customer(7100 + round, "Ann"), "race")
             .await;
-        let body = json!({"department_id": t.billing, "expected": seen(t.general, None)});
-        let (accepts, moved) = tokio::join!(
+        let to_billing = json!({"department_id": t.billing, "expected": seen(t.general, None)});
+        let to_sales = json!({"department_id": sales, "expected": seen(t.general, None)});
+        let (accepts, to_billing, to_sales) = tokio::join!(
             join_all(accepters.iter().map(|a| a.accept(number))),
-            reassign(&t.sam, number, body),
+            reassign(&t.sam, number, to_billing),
+            reassign(&ada, number, to_sales),
         );
         let mut replies = accepts;
-        replies.push(moved);
+        replies.extend([to_billing, to_sales]);
         let winner = one_winner(&replies);
         let ticket: TicketView = t.sam.get_json(&format!("/api/tickets/{number}")).await;
-        if winner == accepters.len() {
-            assert_eq!(ticket.department.id, t.billing);
+        if winner >= accepters.len() {
+            let went = [t.billing, sales][winner - accepters.len()];
+            assert_eq!(ticket.department.id, went);
             assert_eq!(ticket.status, TicketStatus::Pending);
         } else {
             assert_eq!(ticket.department.id, t.general);
@@ -416,12 +422,45 @@ async fn reassigns_to_different_departments_racing_a_return_have_exactly_one_win
     }
 }
 
+async fn reassigns_to_different_agents_at_once_have_exactly_one_winner(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let t = team(&app).await;
+    app.add_agent("ada", Role::Admin, &[]).await;
+    let ada = app.login("ada").await;
+    app.add_agent("sue", Role::Supervisor, &[]).await;
+    let sue = app.login("sue").await;
+    for round in 0..ROUNDS {
+        let number = app
+            .customer_opens_ticket(&customer(7400 + round, "Ann"), "race")
+            .await;
+        t.alice.accept(number).await.expect::<TicketView>(200);
+        let expected = seen(t.general, Some(t.alice.id()));
+        let targets = [
+            (&t.sam, t.general, Some(t.bob.id())),
+            (&ada, t.billing, Some(t.olga.id())),
+            (&sue, t.general, None),
+        ];
+        let replies = join_all(targets.iter().map(|(who, department, agent)| {
+            let body = json!({"department_id": department, "agent_id": agent, "expected": expected});
+            reassign(who, number, body)
+        }))
+        .await;
+        let winner = one_winner(&replies);
+        let ticket: TicketView = t.sam.get_json(&format!("/api/tickets/{number}")).await;
+        let (_, department, agent) = targets[winner];
+        assert_eq!(ticket.department.id, department);
+        assert_eq!(ticket.owner.map(|o| o.id), agent);
+        assert_eq!(changes_after(&t.sam, number, 1).await.len(), 1, "one change");
+    }
+}
+
 crate::backend_tests!(
     passing_a_ticket_to_a_department_leaves_it_pending_there_and_moves_it_between_consoles,
     passing_a_ticket_to_an_agent_makes_them_its_owner_at_once,
     a_supervisor_reassigns_a_pending_ticket_and_then_gives_it_to_an_agent,
     bad_reassign_requests_are_refused_and_change_nothing,
-    accepts_racing_a_reassign_have_exactly_one_winner,
+    accepts_racing_reassigns_of_a_pending_ticket_have_exactly_one_winner,
+    reassigns_to_different_agents_at_once_have_exactly_one_winner,
     a_reassign_racing_a_close_has_exactly_one_winner,
     reassigns_to_different_departments_racing_a_return_have_exactly_one_winner,
 );
