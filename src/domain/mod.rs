@@ -18,9 +18,7 @@ pub use ids::{
     TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
-pub use reassign::{
-    Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note,
-};
+pub use reassign::{Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note};
 pub use role::{Role, Scope};
 pub use text::MessageText;
 pub use ticket::{

@@ -84,7 +84,11 @@ async fn who_may_reassign_return_and_close(backend: Backend) {
     let cells = accepted
         .iter()
         .map(|(who, statuses)| (Some(&owner), *who, *statuses))
-        .chain(pending.iter().map(|(who, statuses)| (None, *who, *statuses)));
+        .chain(
+            pending
+                .iter()
+                .map(|(who, statuses)| (None, *who, *statuses)),
+        );
     for (ticket_owner, who, statuses) in cells {
         for (action, status) in actions.into_iter().zip(statuses) {
             let number = fresh_ticket(&app, &mut customers, ticket_owner).await;

@@ -140,7 +140,10 @@ async fn accepts_on_one_instance_racing_a_reassign_on_another_have_exactly_one_w
             1,
             "{statuses:?}"
         );
-        assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 409),
+            "{statuses:?}"
+        );
         let ticket: TicketView = sam.get_json(&format!("/api/tickets/{number}")).await;
         if moved.status == 200 {
             assert_eq!(ticket.department.id, billing);

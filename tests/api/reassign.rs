@@ -96,7 +96,10 @@ async fn passing_a_ticket_to_a_department_leaves_it_pending_there_and_moves_it_b
     assert_eq!(change.by.map(|a| a.id), Some(t.alice.id()));
     assert_eq!(change.from.department.map(|d| d.id), Some(t.general));
     assert_eq!(change.from.agent.map(|a| a.id), Some(t.alice.id()));
-    assert_eq!(change.to.department.map(|d| d.name).as_deref(), Some("Billing"));
+    assert_eq!(
+        change.to.department.map(|d| d.name).as_deref(),
+        Some("Billing")
+    );
     assert_eq!(change.to.agent, None);
     assert_eq!(change.note.as_deref(), Some("wants a refund"));
 
@@ -256,19 +259,31 @@ async fn bad_reassign_requests_are_refused_and_change_nothing(backend: Backend) 
     .await;
     assert_eq!(outside.error().message, "Bob does not work in Billing");
     for (what, body) in [
-        ("unknown field", json!({"department_id": t.billing, "agnt": 1})),
+        (
+            "unknown field",
+            json!({"department_id": t.billing, "agnt": 1}),
+        ),
         ("no department", json!({"agent_id": t.olga.id()})),
     ] {
         let reply = reassign(&t.alice, number, body).await;
         assert_eq!(reply.refusal(), (400, "bad_request".to_owned()), "{what}");
     }
     let unknown_ticket = TicketId(number.0 + 999);
-    let reply = reassign(&t.alice, unknown_ticket, json!({"department_id": t.billing})).await;
+    let reply = reassign(
+        &t.alice,
+        unknown_ticket,
+        json!({"department_id": t.billing}),
+    )
+    .await;
     assert_eq!(reply.refusal(), (404, "not_found".to_owned()));
 
     let after: TicketView = t.alice.get_json(&format!("/api/tickets/{number}")).await;
     assert_eq!(after, before, "the ticket is unchanged");
-    assert_eq!(timeline(&t.alice, number).await.len(), 2, "no change recorded");
+    assert_eq!(
+        timeline(&t.alice, number).await.len(),
+        2,
+        "no change recorded"
+    );
     assert!(
         !app.telegram
             .sent_to(customer(7004, "Ann").chat())
@@ -342,7 +357,11 @@ async fn accepts_racing_reassigns_of_a_pending_ticket_have_exactly_one_winner(ba
             assert_eq!(ticket.department.id, t.general);
             assert_eq!(ticket.owner.map(|o| o.id), Some(accepters[winner].id()));
         }
-        assert_eq!(changes_after(&t.sam, number, 0).await.len(), 1, "one change");
+        assert_eq!(
+            changes_after(&t.sam, number, 0).await.len(),
+            1,
+            "one change"
+        );
     }
 }
 
@@ -360,7 +379,8 @@ async fn a_reassign_racing_a_close_has_exactly_one_winner(backend: Backend) {
         let expected = seen(t.general, Some(t.alice.id()));
         let close = json!({"reason": "resolved"});
         let to_sales = json!({"department_id": sales, "expected": expected});
-        let to_olga = json!({"department_id": t.billing, "agent_id": t.olga.id(), "expected": expected});
+        let to_olga =
+            json!({"department_id": t.billing, "agent_id": t.olga.id(), "expected": expected});
         let close_path = format!("/api/tickets/{number}/close");
         let replies = [
             t.alice.post(&close_path, close).boxed(),
@@ -376,7 +396,11 @@ async fn a_reassign_racing_a_close_has_exactly_one_winner(backend: Backend) {
             (TicketStatus::Accepted, t.billing),
         ][winner];
         assert_eq!((ticket.status, ticket.department.id), expected_place);
-        assert_eq!(changes_after(&t.sam, number, 1).await.len(), 1, "one change");
+        assert_eq!(
+            changes_after(&t.sam, number, 1).await.len(),
+            1,
+            "one change"
+        );
     }
 }
 
@@ -394,10 +418,18 @@ async fn reassigns_to_different_departments_racing_a_return_have_exactly_one_win
         let expected = seen(t.general, Some(t.alice.id()));
         let return_path = format!("/api/tickets/{number}/return");
         let replies = [
-            reassign(&t.alice, number, json!({"department_id": t.billing, "expected": expected}))
-                .boxed(),
-            reassign(&t.alice, number, json!({"department_id": sales, "expected": expected}))
-                .boxed(),
+            reassign(
+                &t.alice,
+                number,
+                json!({"department_id": t.billing, "expected": expected}),
+            )
+            .boxed(),
+            reassign(
+                &t.alice,
+                number,
+                json!({"department_id": sales, "expected": expected}),
+            )
+            .boxed(),
             t.alice.post(&return_path, json!({})).boxed(),
             reassign(
                 &t.sam,
@@ -405,7 +437,12 @@ async fn reassigns_to_different_departments_racing_a_return_have_exactly_one_win
                 json!({"department_id": t.billing, "agent_id": t.olga.id(), "expected": expected}),
             )
             .boxed(),
-            reassign(&t.sam, number, json!({"department_id": sales, "expected": expected})).boxed(),
+            reassign(
+                &t.sam,
+                number,
+                json!({"department_id": sales, "expected": expected}),
+            )
+            .boxed(),
         ];
         let replies = join_all(replies).await;
         let winner = one_winner(&replies);
@@ -418,7 +455,11 @@ async fn reassigns_to_different_departments_racing_a_return_have_exactly_one_win
             (TicketStatus::Pending, sales),
         ][winner];
         assert_eq!((ticket.status, ticket.department.id), expected_place);
-        assert_eq!(changes_after(&t.sam, number, 1).await.len(), 1, "one change");
+        assert_eq!(
+            changes_after(&t.sam, number, 1).await.len(),
+            1,
+            "one change"
+        );
     }
 }
 
@@ -441,7 +482,8 @@ async fn reassigns_to_different_agents_at_once_have_exactly_one_winner(backend: 
             (&sue, t.general, None),
         ];
         let replies = join_all(targets.iter().map(|(who, department, agent)| {
-            let body = json!({"department_id": department, "agent_id": agent, "expected": expected});
+            let body =
+                json!({"department_id": department, "agent_id": agent, "expected": expected});
             reassign(who, number, body)
         }))
         .await;
@@ -450,7 +492,11 @@ async fn reassigns_to_different_agents_at_once_have_exactly_one_winner(backend: 
         let (_, department, agent) = targets[winner];
         assert_eq!(ticket.department.id, department);
         assert_eq!(ticket.owner.map(|o| o.id), agent);
-        assert_eq!(changes_after(&t.sam, number, 1).await.len(), 1, "one change");
+        assert_eq!(
+            changes_after(&t.sam, number, 1).await.len(),
+            1,
+            "one change"
+        );
     }
 }
 
