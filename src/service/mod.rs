@@ -10,6 +10,7 @@ mod ingest;
 mod lifecycle;
 mod notes;
 mod presence;
+mod reassign;
 mod tickets;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use delivery::Outbound;
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
 pub use presence::PresenceWrite;
+pub use reassign::{ReassignInput, customer_notice};
 
 use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},

@@ -117,7 +117,62 @@ async fn accepts_racing_on_two_server_processes_have_exactly_one_winner(backend:
     }
 }
 
-crate::backend_tests!(accepts_racing_on_two_server_processes_have_exactly_one_winner);
+async fn accepts_on_one_instance_racing_a_reassign_on_another_have_exactly_one_winner(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let second = Instance::start(&app.database_url).await;
+    let billing = app.add_department("Billing").await;
+    let mut accepters = Vec::new();
+    for i in 0..6 {
+        accepters.push(app.agent(&format!("agent{i}")).await);
+    }
+    app.add_agent("sam", switchboard::domain::Role::Supervisor, &[])
+        .await;
+    let sam = app.login("sam").await.on(&second.address);
+    let general = accepters[0].agent.departments[0].id;
+    for round in 0..4 {
+        let number = app
+            .customer_opens_ticket(&customer(6300 + round, "Ann"), "race me across")
+            .await;
+        let body = serde_json::json!({
+            "department_id": billing,
+            "expected": {"department_id": general, "owner_id": null},
+        });
+        let path = format!("/api/tickets/{number}/reassign");
+        let (accepts, moved) = tokio::join!(
+            join_all(accepters.iter().map(|a| a.accept(number))),
+            sam.post(&path, body),
+        );
+        let statuses: Vec<u16> = accepts
+            .iter()
+            .chain([&moved])
+            .map(|r| r.status.as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 409),
+            "{statuses:?}"
+        );
+        let ticket: TicketView = sam.get_json(&format!("/api/tickets/{number}")).await;
+        if moved.status == 200 {
+            assert_eq!(ticket.department.id, billing);
+            assert_eq!(ticket.owner, None);
+        } else {
+            assert_eq!(ticket.department.id, general);
+            assert!(ticket.owner.is_some());
+        }
+    }
+}
+
+crate::backend_tests!(
+    accepts_racing_on_two_server_processes_have_exactly_one_winner,
+    accepts_on_one_instance_racing_a_reassign_on_another_have_exactly_one_winner,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_live_events_reach_consoles_on_another_instance() {
