@@ -61,6 +61,8 @@ async fn main() -> anyhow::Result<()> {
         default_department: "General".to_owned(),
         poll_timeout: 5,
         reopen_window: switchboard::config::DEFAULT_REOPEN_WINDOW,
+        presence_heartbeat: std::time::Duration::from_secs(10),
+        presence_ttl: std::time::Duration::from_secs(30),
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -26,6 +26,12 @@ pub struct Settings {
     /// `SWITCHBOARD_REOPEN_WINDOW`: how long after a close a customer's message reopens the same
     /// ticket (`7d`, `12h`, `30m`, `45s` or seconds); later, a new linked ticket opens.
     pub reopen_window: Duration,
+    /// `SWITCHBOARD_PRESENCE_HEARTBEAT`: seconds between this instance's refreshes of its presence
+    /// rows (default 10).
+    pub presence_heartbeat: Duration,
+    /// `SWITCHBOARD_PRESENCE_TTL`: seconds after which the presence rows of an instance that
+    /// stopped refreshing them are swept, its agents offline (default 30; more than the heartbeat).
+    pub presence_ttl: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
@@ -45,6 +51,8 @@ impl fmt::Debug for Settings {
             .field("default_department", &self.default_department)
             .field("poll_timeout", &self.poll_timeout)
             .field("reopen_window", &self.reopen_window)
+            .field("presence_heartbeat", &self.presence_heartbeat)
+            .field("presence_ttl", &self.presence_ttl)
             .finish()
     }
 }
@@ -111,6 +119,17 @@ impl Settings {
                 problem: format!("{v:?} is not a duration like 7d, 12h, 30m, 45s or seconds"),
             })?,
         };
+        let presence_heartbeat = seconds(&get, "SWITCHBOARD_PRESENCE_HEARTBEAT", 10)?;
+        let presence_ttl = seconds(&get, "SWITCHBOARD_PRESENCE_TTL", 30)?;
+        if presence_ttl <= presence_heartbeat {
+            return Err(SettingsError {
+                variable: "SWITCHBOARD_PRESENCE_TTL",
+                problem: format!(
+                    "must be longer than SWITCHBOARD_PRESENCE_HEARTBEAT ({} s)",
+                    presence_heartbeat.as_secs()
+                ),
+            });
+        }
         Ok(Self {
             database_url,
             telegram_token,
@@ -120,6 +139,8 @@ impl Settings {
             default_department,
             poll_timeout,
             reopen_window,
+            presence_heartbeat,
+            presence_ttl,
         })
     }
 }
@@ -146,6 +167,27 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         .ok()?
         .checked_mul(scale)
         .map(Duration::from_secs)
+}
+
+/// A whole number of seconds from 1 to 3600 in `variable`, or `default`.
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u64,
+) -> Result<Duration, SettingsError> {
+    match get(variable) {
+        None => Ok(Duration::from_secs(default)),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=3600).contains(s))
+            .map(Duration::from_secs)
+            .ok_or(SettingsError {
+                variable,
+                problem: format!("{v:?} is not a whole number of seconds from 1 to 3600"),
+            }),
+    }
 }
 
 /// `DATABASE_URL`, or the default SQLite file.
@@ -229,6 +271,36 @@ mod tests {
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(s.telegram_api_url.as_str(), "https://api.telegram.org/");
         assert!(s.public_url.is_none());
+        assert_eq!(s.presence_heartbeat, Duration::from_secs(10));
+        assert_eq!(s.presence_ttl, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn presence_timing_is_read_in_seconds_and_the_ttl_outlasts_the_heartbeat() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        let s = settings(&[
+            token,
+            ("SWITCHBOARD_PRESENCE_HEARTBEAT", "1"),
+            ("SWITCHBOARD_PRESENCE_TTL", "3"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.presence_heartbeat, s.presence_ttl),
+            (Duration::from_secs(1), Duration::from_secs(3))
+        );
+        for (heartbeat, ttl, variable) in [
+            ("0", "3", "SWITCHBOARD_PRESENCE_HEARTBEAT"),
+            ("1", "soon", "SWITCHBOARD_PRESENCE_TTL"),
+            ("5", "5", "SWITCHBOARD_PRESENCE_TTL"),
+        ] {
+            let refused = settings(&[
+                token,
+                ("SWITCHBOARD_PRESENCE_HEARTBEAT", heartbeat),
+                ("SWITCHBOARD_PRESENCE_TTL", ttl),
+            ])
+            .unwrap_err();
+            assert_eq!(refused.variable, variable);
+        }
     }
 
     #[test]

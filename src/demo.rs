@@ -47,6 +47,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         default_department: "General".to_owned(),
         poll_timeout: 10,
         reopen_window: crate::config::DEFAULT_REOPEN_WINDOW,
+        presence_heartbeat: std::time::Duration::from_secs(10),
+        presence_ttl: std::time::Duration::from_secs(30),
     };
     let app = Application::build(settings).await?;
     println!(

@@ -13,6 +13,8 @@ pub mod domain;
 pub mod http;
 /// Live fan-out of committed events to consoles, and the relay between instances.
 pub mod hub;
+/// Presence: this instance's consoles in the database, heartbeat, sweep and relay.
+pub mod presence;
 /// The use-cases shared by the bot and the console.
 pub mod service;
 /// A fake Telegram Bot API server (for the demo and the tests) and simulated customers.

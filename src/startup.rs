@@ -1,5 +1,5 @@
 //! Building and running the application: database, migrations, the bot, the outbox sender, the
-//! event relay and the HTTP server, under one shutdown.
+//! event relay, presence and the HTTP server, under one shutdown.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -118,6 +118,25 @@ impl Application {
                 }
             }
         };
+        let presence = crate::presence::run(
+            service.clone(),
+            crate::presence::Timing {
+                heartbeat: settings.presence_heartbeat,
+                ttl: settings.presence_ttl,
+            },
+            stop.clone(),
+        );
+        let presence_relay = {
+            let stop = stop.clone();
+            let service = service.clone();
+            async move {
+                if store::is_postgres(service.db())
+                    && let Err(error) = crate::presence::listen(service, stop).await
+                {
+                    tracing::error!(error = ?error, "the presence relay stopped");
+                }
+            }
+        };
         let sockets = state.sockets.clone();
         let app = http::router(state);
         let server = {
@@ -134,7 +153,8 @@ impl Application {
                     .await
             }
         };
-        let (served, (), (), ()) = tokio::join!(server, poller, sender, relay);
+        let (served, (), (), (), (), ()) =
+            tokio::join!(server, poller, sender, relay, presence, presence_relay);
         sockets.close();
         if tokio::time::timeout(Duration::from_secs(5), sockets.wait())
             .await

@@ -133,3 +133,17 @@ pub struct NoteView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// An agent with their presence: an entry of `GET /api/agents` (the online board).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresenceView {
+    #[serde(flatten)]
+    pub agent: AgentView,
+    pub presence: crate::domain::Presence,
+}
+
+/// The answer to `PUT /api/presence`: the agent's presence as others now see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceView {
+    pub presence: crate::domain::Presence,
+}

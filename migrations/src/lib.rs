@@ -6,6 +6,7 @@ mod m0001_initial;
 mod m0002_ticket_changes;
 mod m0003_ticket_history;
 mod m0005_history_search;
+mod m0006_presence;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_ticket_changes::Migration),
             Box::new(m0003_ticket_history::Migration),
             Box::new(m0005_history_search::Migration),
+            Box::new(m0006_presence::Migration),
         ]
     }
 }

@@ -34,6 +34,12 @@ pub enum DomainError {
     /// The ticket has not been accepted yet.
     #[error("ticket #{0} must be accepted before replying")]
     NotAccepted(TicketId),
+    /// The agent a ticket is passed to does not work in the target department.
+    #[error("{agent} does not work in {department}")]
+    NotInDepartment { agent: String, department: String },
+    /// The change would leave the ticket where it is.
+    #[error("ticket #{0} is there already: nothing to change")]
+    NothingToChange(TicketId),
     /// A message text is empty or too long.
     #[error("{0}")]
     InvalidText(&'static str),

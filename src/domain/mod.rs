@@ -7,6 +7,8 @@ mod error;
 mod ids;
 mod message;
 mod note;
+mod presence;
+mod reassign;
 mod role;
 mod text;
 mod ticket;
@@ -19,6 +21,8 @@ pub use ids::{
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
+pub use presence::Presence;
+pub use reassign::{Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note};
 pub use role::{Role, Scope};
 pub use text::MessageText;
 pub use ticket::{

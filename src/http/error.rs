@@ -130,6 +130,9 @@ impl From<ServiceError> for ApiError {
                 | DomainError::NotYours { .. }
                 | DomainError::NotNoteAuthor(_) => Self::Forbidden(rule.to_string()),
                 DomainError::InvalidText(m) => Self::Invalid(m.to_owned()),
+                DomainError::NotInDepartment { .. } | DomainError::NothingToChange(_) => {
+                    Self::Invalid(rule.to_string())
+                }
             },
             ServiceError::NotFound => Self::NotFound,
             ServiceError::BadCredentials => Self::Unauthorized("wrong login or password"),

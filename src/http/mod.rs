@@ -6,6 +6,7 @@ mod extract;
 mod health;
 mod notes;
 mod origin;
+mod presence;
 mod session;
 mod tickets;
 mod ws;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tickets::router())
         .merge(ws::router())
         .merge(notes::router())
+        .merge(presence::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

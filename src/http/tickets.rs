@@ -1,4 +1,5 @@
-//! Tickets: the queues, one ticket, its messages and timeline, accept, reply, close and return.
+//! Tickets: the queues, one ticket, its messages and timeline, accept, reply, close, return and
+//! reassign.
 
 use axum::{
     Json, Router,
@@ -14,7 +15,10 @@ use super::{
     extract::{ApiJson, CurrentActor, PathId},
 };
 use crate::{
-    domain::{ClientId, CloseReason, TicketId, TicketStatus},
+    domain::{
+        AgentId, ClientId, CloseReason, DepartmentId, Place, TicketId, TicketState, TicketStatus,
+    },
+    service::ReassignInput,
     store::history::{DEFAULT_PAGE, MAX_PAGE, StatusFilter, TicketSearch},
     views::{ChangeView, MessageView, TicketView},
 };
@@ -28,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/tickets/{id}/close", post(close))
         .route("/api/tickets/{id}/return", post(return_to_queue))
         .route("/api/tickets/{id}/timeline", get(timeline))
+        .route("/api/tickets/{id}/reassign", post(reassign))
 }
 
 #[derive(Deserialize)]
@@ -183,4 +188,48 @@ async fn timeline(
     PathId(id): PathId<TicketId>,
 ) -> Result<Json<Vec<ChangeView>>, ApiError> {
     Ok(Json(state.service.timeline(&actor, id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reassign {
+    department_id: DepartmentId,
+    agent_id: Option<AgentId>,
+    note: Option<String>,
+    expected: Option<Expected>,
+}
+
+/// Where the caller saw the ticket: its department and owner (none: Pending).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    department_id: DepartmentId,
+    owner_id: Option<AgentId>,
+}
+
+impl From<Expected> for Place {
+    fn from(expected: Expected) -> Self {
+        Self {
+            state: match expected.owner_id {
+                Some(owner) => TicketState::Accepted { owner },
+                None => TicketState::Pending,
+            },
+            department: expected.department_id,
+        }
+    }
+}
+
+async fn reassign(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    PathId(id): PathId<TicketId>,
+    ApiJson(body): ApiJson<Reassign>,
+) -> Result<Json<TicketView>, ApiError> {
+    let input = ReassignInput {
+        department: body.department_id,
+        agent: body.agent_id,
+        note: body.note,
+        expected: body.expected.map(Place::from),
+    };
+    Ok(Json(state.service.reassign(&actor, id, input).await?))
 }

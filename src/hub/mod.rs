@@ -10,8 +10,8 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use dashmap::DashMap;
-use tokio::sync::mpsc;
+use dashmap::{DashMap, Entry};
+use tokio::sync::{Notify, mpsc};
 
 pub use protocol::{ClientFrame, Event, Sequenced, ServerFrame};
 
@@ -70,6 +70,10 @@ struct Inner {
     consoles: DashMap<u64, Console>,
     next_id: AtomicU64,
     instance: String,
+    /// How many consoles each agent has on this instance (only agents with one or more).
+    agents: DashMap<AgentId, usize>,
+    /// Woken when an agent's first console here connects or their last one goes.
+    agents_changed: Notify,
 }
 
 /// The registry of connected consoles on this instance.
@@ -81,6 +85,7 @@ pub struct Hub {
 /// One console's place in the hub; dropping it unregisters the console.
 pub struct Subscription {
     id: u64,
+    agent_id: AgentId,
     inner: Arc<Inner>,
     /// Frames for this console. Ends when the hub dropped the console as too slow.
     pub events: mpsc::Receiver<Arc<str>>,
@@ -89,6 +94,13 @@ pub struct Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.inner.consoles.remove(&self.id);
+        if let Entry::Occupied(mut count) = self.inner.agents.entry(self.agent_id) {
+            *count.get_mut() -= 1;
+            if *count.get() == 0 {
+                count.remove();
+                self.inner.agents_changed.notify_one();
+            }
+        }
     }
 }
 
@@ -100,6 +112,8 @@ impl Hub {
                 consoles: DashMap::new(),
                 next_id: AtomicU64::new(1),
                 instance,
+                agents: DashMap::new(),
+                agents_changed: Notify::new(),
             }),
         }
     }
@@ -121,8 +135,17 @@ impl Hub {
                 tx,
             },
         );
+        let first = {
+            let mut count = self.inner.agents.entry(agent_id).or_insert(0);
+            *count += 1;
+            *count == 1
+        };
+        if first {
+            self.inner.agents_changed.notify_one();
+        }
         Subscription {
             id,
+            agent_id,
             inner: self.inner.clone(),
             events,
         }
@@ -131,14 +154,32 @@ impl Hub {
     /// Sends an event to every console allowed to see it. Never waits: a console whose buffer is
     /// full is dropped so that one slow browser cannot hold up the rest.
     pub fn publish(&self, event: &LiveEvent) {
+        self.send_where(&event.frame, |console| event.reaches(&console.scope));
+    }
+
+    /// Sends a frame about an agent (`presence.updated`) to the consoles whose scope covers any of
+    /// `departments` (supervisors' and admins': all), except the agent's own.
+    pub fn publish_about_agent(
+        &self,
+        agent_id: AgentId,
+        departments: &[DepartmentId],
+        frame: &str,
+    ) {
+        let frame: Arc<str> = frame.into();
+        self.send_where(&frame, |console| {
+            console.agent_id != agent_id
+                && (console.scope == Scope::All
+                    || departments.iter().any(|d| console.scope.allows(*d)))
+        });
+    }
+
+    fn send_where(&self, frame: &Arc<str>, reaches: impl Fn(&Console) -> bool) {
         let mut too_slow = Vec::new();
         for console in self.inner.consoles.iter() {
-            if !event.reaches(&console.scope) {
+            if !reaches(&console) {
                 continue;
             }
-            if let Err(mpsc::error::TrySendError::Full(_)) =
-                console.tx.try_send(event.frame.clone())
-            {
+            if let Err(mpsc::error::TrySendError::Full(_)) = console.tx.try_send(frame.clone()) {
                 too_slow.push(*console.key());
             }
         }
@@ -149,6 +190,18 @@ impl Hub {
             );
             self.inner.consoles.remove(&id);
         }
+    }
+
+    /// The agents with at least one console on this instance, counting each agent once however
+    /// many tabs they have open.
+    pub fn connected_agents(&self) -> std::collections::HashSet<AgentId> {
+        self.inner.agents.iter().map(|entry| *entry.key()).collect()
+    }
+
+    /// Resolves when an agent's first console here connected or their last one went since the
+    /// last call (a change that came before the call is not missed).
+    pub async fn agents_changed(&self) {
+        self.inner.agents_changed.notified().await;
     }
 
     /// The agents with at least one console connected to this instance.
@@ -266,5 +319,39 @@ mod tests {
         assert_eq!(hub.console_count(), 1);
         drop(sub);
         assert_eq!(hub.console_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_agent_counts_once_however_many_tabs_and_the_last_tab_closing_wakes_presence() {
+        let hub = Hub::new("test".to_owned());
+        let first = hub.subscribe(AgentId(1), Scope::All);
+        hub.agents_changed().await;
+        let second = hub.subscribe(AgentId(1), Scope::All);
+        assert_eq!(hub.connected_agents().len(), 1);
+        drop(first);
+        assert_eq!(hub.connected_agents().len(), 1);
+        let woken =
+            tokio::time::timeout(std::time::Duration::from_millis(50), hub.agents_changed());
+        assert!(
+            woken.await.is_err(),
+            "a second tab neither wakes nor ends presence"
+        );
+        drop(second);
+        hub.agents_changed().await;
+        assert!(hub.connected_agents().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_frame_about_an_agent_reaches_their_departments_and_supervisors_but_not_themselves() {
+        let hub = Hub::new("test".to_owned());
+        let mut alice = hub.subscribe(AgentId(1), Scope::Departments(vec![DepartmentId(1)]));
+        let mut colleague = hub.subscribe(AgentId(2), Scope::Departments(vec![DepartmentId(1)]));
+        let mut billing = hub.subscribe(AgentId(3), Scope::Departments(vec![DepartmentId(2)]));
+        let mut supervisor = hub.subscribe(AgentId(4), Scope::All);
+        hub.publish_about_agent(AgentId(1), &[DepartmentId(1)], "{}");
+        assert!(colleague.events.try_recv().is_ok());
+        assert!(supervisor.events.try_recv().is_ok());
+        assert!(billing.events.try_recv().is_err());
+        assert!(alice.events.try_recv().is_err());
     }
 }

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{ClientId, DepartmentId, EventSeq, NoteId, TicketId},
-    views::{AgentView, ChangeView, MessageView, NoteView, TicketView},
+    domain::{ClientId, DepartmentId, EventSeq, NoteId, Presence, TicketId},
+    views::{AgentRef, AgentView, ChangeView, MessageView, NoteView, TicketView},
 };
 
 /// A committed change that consoles hear of. Stored in the event log (without its seq) and sent
@@ -97,6 +97,15 @@ pub enum ServerFrame {
     /// A frame the console sent was refused; the stream goes on.
     #[serde(rename = "error")]
     Error { error: String, message: String },
+    /// An agent's presence changed. Not an event of the log: no seq, not replayed; a console
+    /// that reconnects reads `GET /api/agents`.
+    #[serde(rename = "presence.updated")]
+    PresenceUpdated {
+        agent: AgentRef,
+        presence: Presence,
+        /// The agent's departments.
+        departments: Vec<DepartmentId>,
+    },
     /// A live event.
     #[serde(untagged)]
     Event(Box<Sequenced>),

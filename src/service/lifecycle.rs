@@ -5,7 +5,7 @@ use chrono::Utc;
 
 use super::{
     Actor, Service, ServiceError, record_event, record_message_event, record_ticket_updated,
-    tickets::visible_ticket,
+    tickets::{actionable_ticket, passed_elsewhere, visible_ticket},
 };
 use crate::{
     domain::{self, Author, ChangeKind, CloseReason, DomainError, Ticket, TicketId, TicketState},
@@ -26,7 +26,7 @@ impl Service {
     ) -> Result<TicketView, ServiceError> {
         let comment = domain::comment(comment)?;
         let txn = store::begin_write(&self.db).await?;
-        let ticket = visible_ticket(&txn, actor, id).await?;
+        let ticket = actionable_ticket(&txn, actor, id).await?;
         if let Err(refusal) = domain::check_close(&ticket, actor.agent.id, actor.agent.role) {
             drop(txn);
             return Err(self.refusal(ticket, refusal).await);
@@ -91,7 +91,7 @@ impl Service {
         id: TicketId,
     ) -> Result<TicketView, ServiceError> {
         let txn = store::begin_write(&self.db).await?;
-        let ticket = visible_ticket(&txn, actor, id).await?;
+        let ticket = actionable_ticket(&txn, actor, id).await?;
         if let Err(refusal) = domain::check_return(&ticket, actor.agent.id, actor.agent.role) {
             drop(txn);
             return Err(self.refusal(ticket, refusal).await);
@@ -167,7 +167,7 @@ impl Service {
 
     /// A rule's refusal; one that is about the ticket's state (closed, already pending) carries
     /// the ticket as it is, so the console can show it.
-    async fn refusal(&self, ticket: Ticket, refusal: DomainError) -> ServiceError {
+    pub(super) async fn refusal(&self, ticket: Ticket, refusal: DomainError) -> ServiceError {
         match refusal {
             DomainError::Closed(_) | DomainError::AlreadyPending(_) => {
                 match store::tickets::view(&self.db, ticket).await {
@@ -182,14 +182,23 @@ impl Service {
         }
     }
 
-    /// The answer to a change that lost its race: 409 with the ticket as the winner left it.
+    /// The answer to a change that lost its race: 409 with the ticket as the winner left it, or,
+    /// when the winner passed it to a department the actor cannot see, 409 without it.
     pub(super) async fn lost_race(&self, actor: &Actor, id: TicketId) -> ServiceError {
-        match self.ticket(actor, id).await {
+        let ticket = match store::tickets::find(&self.db, id).await {
+            Ok(Some(ticket)) => ticket,
+            Ok(None) => return ServiceError::bug(format!("ticket {id} vanished in a race")),
+            Err(error) => return error.into(),
+        };
+        if !actor.scope.allows(ticket.department) {
+            return ServiceError::Conflict(passed_elsewhere(id));
+        }
+        match store::tickets::view(&self.db, ticket).await {
             Ok(view) => ServiceError::Stale {
                 message: format!("ticket #{id} was changed by someone else meanwhile"),
                 ticket: Box::new(view),
             },
-            Err(error) => error,
+            Err(error) => error.into(),
         }
     }
 }

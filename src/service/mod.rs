@@ -9,6 +9,8 @@ mod error;
 mod ingest;
 mod lifecycle;
 mod notes;
+mod presence;
+mod reassign;
 mod tickets;
 
 use std::sync::Arc;
@@ -21,6 +23,8 @@ pub use auth::{Actor, hash_password, instance_name};
 pub use delivery::Outbound;
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
+pub use presence::PresenceWrite;
+pub use reassign::{ReassignInput, customer_notice};
 
 use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},

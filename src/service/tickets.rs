@@ -6,8 +6,8 @@ use sea_orm::ConnectionTrait;
 use super::{Actor, Service, ServiceError, record_message_event};
 use crate::{
     domain::{
-        self, AcceptCheck, AgentId, Author, ChangeKind, DomainError, MessageText, Owner, Ticket,
-        TicketId, TicketState, TicketStatus,
+        self, AcceptCheck, AgentId, Author, ChangeKind, DomainError, MessageText, Owner, Scope,
+        Ticket, TicketId, TicketState, TicketStatus,
     },
     hub::Event,
     store::{self, changes::NewChange, messages::NewMessage},
@@ -48,7 +48,7 @@ impl Service {
     pub async fn accept(&self, actor: &Actor, id: TicketId) -> Result<TicketView, ServiceError> {
         let agent = actor.agent.id;
         let txn = store::begin_write(&self.db).await?;
-        let ticket = visible_ticket(&txn, actor, id).await?;
+        let ticket = actionable_ticket(&txn, actor, id).await?;
         match domain::check_accept(&ticket, agent)? {
             AcceptCheck::Take => {}
             AcceptCheck::AlreadyMine => return Ok(store::tickets::view(&txn, ticket).await?),
@@ -60,7 +60,11 @@ impl Service {
         if !store::tickets::transition(&txn, id, from, to, None, now).await? {
             // Lost the race: say who won (or that the ticket closed meanwhile).
             drop(txn);
-            let ticket = visible_ticket(&self.db, actor, id).await?;
+            let ticket = match store::tickets::find(&self.db, id).await? {
+                Some(ticket) if actor.scope.allows(ticket.department) => ticket,
+                // Passed to a department the agent cannot see (or gone): still a lost race.
+                _ => return Err(self.lost_race(actor, id).await),
+            };
             return match domain::check_accept(&ticket, agent)? {
                 AcceptCheck::TakenBy(owner) => Err(already_accepted(&self.db, id, owner).await),
                 AcceptCheck::AlreadyMine => Ok(store::tickets::view(&self.db, ticket).await?),
@@ -132,6 +136,35 @@ where
         Some(ticket) if actor.scope.allows(ticket.department) => Ok(ticket),
         _ => Err(ServiceError::NotFound),
     }
+}
+
+/// The ticket an action is about: one the actor may see. One that was passed out of the actor's
+/// departments to one they cannot see is a conflict (the action came too late), not "not found";
+/// any other ticket they cannot see is not found.
+pub(super) async fn actionable_ticket<C>(
+    c: &C,
+    actor: &Actor,
+    id: TicketId,
+) -> Result<Ticket, ServiceError>
+where
+    C: ConnectionTrait,
+{
+    match store::tickets::find(c, id).await? {
+        Some(ticket) if actor.scope.allows(ticket.department) => Ok(ticket),
+        Some(_) => match &actor.scope {
+            Scope::Departments(mine) if store::changes::left_any(c, id, mine).await? => {
+                Err(ServiceError::Conflict(passed_elsewhere(id)))
+            }
+            _ => Err(ServiceError::NotFound),
+        },
+        None => Err(ServiceError::NotFound),
+    }
+}
+
+/// The refusal of an action on a ticket that went to a department the actor cannot see; it names
+/// no department and carries no ticket, since the actor may not see it any more.
+pub(super) fn passed_elsewhere(id: TicketId) -> String {
+    format!("ticket #{id} was passed to another department")
 }
 
 /// The refusal naming who owns the ticket.

@@ -113,3 +113,50 @@ where
         .map(|a| (a.id, a.display_name))
         .collect())
 }
+
+/// Every active agent with their departments, by name; three queries however many agents.
+pub async fn list_active<C>(c: &C) -> Result<Vec<AgentView>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    use sea_orm::QueryOrder;
+    let agents = agent::Entity::find()
+        .filter(agent::Column::Active.eq(true))
+        .order_by_asc(agent::Column::DisplayName)
+        .order_by_asc(agent::Column::Id)
+        .all(c)
+        .await?;
+    let memberships = agent_department::Entity::find()
+        .filter(agent_department::Column::AgentId.is_in(agents.iter().map(|a| a.id)))
+        .all(c)
+        .await?;
+    let departments: HashMap<DepartmentId, String> =
+        super::departments::by_ids(c, memberships.iter().map(|m| m.department_id).collect())
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+    let mut of_agent: HashMap<AgentId, Vec<DepartmentRef>> = HashMap::new();
+    for m in memberships {
+        if let Some(name) = departments.get(&m.department_id) {
+            of_agent.entry(m.agent_id).or_default().push(DepartmentRef {
+                id: m.department_id,
+                name: name.clone(),
+            });
+        }
+    }
+    Ok(agents
+        .into_iter()
+        .map(|a| {
+            let mut departments = of_agent.remove(&a.id).unwrap_or_default();
+            departments.sort_by(|x, y| x.name.cmp(&y.name));
+            AgentView {
+                id: a.id,
+                login: a.login,
+                name: a.display_name,
+                role: a.role,
+                departments,
+            }
+        })
+        .collect())
+}

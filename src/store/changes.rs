@@ -120,3 +120,24 @@ where
         })
         .collect())
 }
+
+/// Whether `ticket` was ever moved out of one of `departments` (so an agent of those departments
+/// could see it before it was passed on).
+pub async fn left_any<C>(
+    c: &C,
+    ticket: TicketId,
+    departments: &[DepartmentId],
+) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    if departments.is_empty() {
+        return Ok(false);
+    }
+    let found = ticket_change::Entity::find()
+        .filter(ticket_change::Column::TicketId.eq(ticket))
+        .filter(ticket_change::Column::FromDepartmentId.is_in(departments.iter().copied()))
+        .one(c)
+        .await?;
+    Ok(found.is_some())
+}

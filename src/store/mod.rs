@@ -11,6 +11,7 @@ pub mod history;
 pub mod leader;
 pub mod messages;
 pub mod notes;
+pub mod presence;
 pub mod sessions;
 pub mod tickets;
 pub mod updates;

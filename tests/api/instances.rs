@@ -14,23 +14,36 @@ use switchboard::{domain::UpdateId, simulator::FakeTelegram, views::TicketView};
 use crate::support::{Backend, WAIT, customer, spawn_app};
 
 /// A second Switchboard server, run from the built binary as its own process.
-struct Instance {
-    address: String,
-    _child: Child,
+pub(crate) struct Instance {
+    pub(crate) address: String,
+    child: Child,
     _telegram: FakeTelegram,
 }
 
 impl Instance {
     /// A second instance with a bot of its own.
-    async fn start(database_url: &str) -> Self {
+    pub(crate) async fn start(database_url: &str) -> Self {
+        Self::start_with_env(database_url, &[]).await
+    }
+
+    /// A second instance with a bot of its own and these extra environment variables.
+    pub(crate) async fn start_with_env(database_url: &str, env: &[(&str, &str)]) -> Self {
         let telegram = FakeTelegram::start("4243:second-instance")
             .await
             .expect("fake Bot API");
-        Self::start_with(database_url, telegram).await
+        Self::start_with(database_url, telegram, env).await
+    }
+
+    /// Kills the process at once (SIGKILL): it cleans nothing up, as when a machine dies.
+    pub(crate) async fn kill(&mut self) {
+        self.child
+            .kill()
+            .await
+            .expect("killing the second instance");
     }
 
     /// A second instance of the same bot (the same fake Telegram).
-    async fn start_with(database_url: &str, telegram: FakeTelegram) -> Self {
+    async fn start_with(database_url: &str, telegram: FakeTelegram, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
             .arg("serve")
             .env("DATABASE_URL", database_url)
@@ -39,6 +52,7 @@ impl Instance {
             .env("SWITCHBOARD_LISTEN", "127.0.0.1:0")
             .env_remove("SWITCHBOARD_PUBLIC_URL")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -58,7 +72,7 @@ impl Instance {
         .expect("the second instance started");
         Self {
             address,
-            _child: child,
+            child,
             _telegram: telegram,
         }
     }
@@ -103,7 +117,62 @@ async fn accepts_racing_on_two_server_processes_have_exactly_one_winner(backend:
     }
 }
 
-crate::backend_tests!(accepts_racing_on_two_server_processes_have_exactly_one_winner);
+async fn accepts_on_one_instance_racing_a_reassign_on_another_have_exactly_one_winner(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let second = Instance::start(&app.database_url).await;
+    let billing = app.add_department("Billing").await;
+    let mut accepters = Vec::new();
+    for i in 0..6 {
+        accepters.push(app.agent(&format!("agent{i}")).await);
+    }
+    app.add_agent("sam", switchboard::domain::Role::Supervisor, &[])
+        .await;
+    let sam = app.login("sam").await.on(&second.address);
+    let general = accepters[0].agent.departments[0].id;
+    for round in 0..4 {
+        let number = app
+            .customer_opens_ticket(&customer(6300 + round, "Ann"), "race me across")
+            .await;
+        let body = serde_json::json!({
+            "department_id": billing,
+            "expected": {"department_id": general, "owner_id": null},
+        });
+        let path = format!("/api/tickets/{number}/reassign");
+        let (accepts, moved) = tokio::join!(
+            join_all(accepters.iter().map(|a| a.accept(number))),
+            sam.post(&path, body),
+        );
+        let statuses: Vec<u16> = accepts
+            .iter()
+            .chain([&moved])
+            .map(|r| r.status.as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 409),
+            "{statuses:?}"
+        );
+        let ticket: TicketView = sam.get_json(&format!("/api/tickets/{number}")).await;
+        if moved.status == 200 {
+            assert_eq!(ticket.department.id, billing);
+            assert_eq!(ticket.owner, None);
+        } else {
+            assert_eq!(ticket.department.id, general);
+            assert!(ticket.owner.is_some());
+        }
+    }
+}
+
+crate::backend_tests!(
+    accepts_racing_on_two_server_processes_have_exactly_one_winner,
+    accepts_on_one_instance_racing_a_reassign_on_another_have_exactly_one_winner,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_live_events_reach_consoles_on_another_instance() {
@@ -143,7 +212,7 @@ async fn on_postgres_one_instance_polls_the_bot_and_another_takes_over_when_it_s
             .await
             .is_some()
     );
-    let second = Instance::start_with(&app.database_url, app.telegram.clone()).await;
+    let second = Instance::start_with(&app.database_url, app.telegram.clone(), &[]).await;
 
     let mut last = UpdateId(0);
     for i in 0..20 {

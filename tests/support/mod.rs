@@ -124,6 +124,9 @@ impl TestApp {
             default_department: "General".to_owned(),
             poll_timeout: 5,
             reopen_window,
+            // Short, so that the dead-instance tests wait seconds, not minutes.
+            presence_heartbeat: Duration::from_secs(1),
+            presence_ttl: Duration::from_secs(6),
         };
         let app = Application::build(settings)
             .await

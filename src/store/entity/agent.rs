@@ -12,6 +12,8 @@ pub struct Model {
     pub password_hash: String,
     pub role: Role,
     pub active: bool,
+    /// The agent said they are away (kept across reconnects).
+    pub away: bool,
     pub created_at: ChronoDateTimeUtc,
 }
 

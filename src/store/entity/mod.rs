@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod agent_department;
+pub mod agent_presence;
 pub mod client;
 pub mod client_note;
 pub mod department;

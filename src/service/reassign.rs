@@ -1,0 +1,146 @@
+//! Reassign: pass a ticket to another department (Pending there) or straight to an agent of a
+//! department (owned by them at once), with an optional internal note. One conditional update
+//! decides it against racing accepts, returns, closes and other reassigns.
+
+use chrono::Utc;
+use sea_orm::ConnectionTrait;
+
+use super::{Actor, Service, ServiceError, record_message_event, tickets::actionable_ticket};
+use crate::{
+    domain::{
+        self, AgentId, Assignee, Author, ChangeKind, DepartmentId, Destination, Place, TicketId,
+    },
+    hub::Event,
+    store::{self, changes::NewChange, messages::NewMessage},
+    views::TicketView,
+};
+
+/// A reassign as asked for.
+#[derive(Debug, Clone)]
+pub struct ReassignInput {
+    /// The department the ticket goes to.
+    pub department: DepartmentId,
+    /// The agent of that department who owns it at once; None leaves it Pending there.
+    pub agent: Option<AgentId>,
+    /// An internal note for the timeline; never sent to the customer.
+    pub note: Option<String>,
+    /// Where the caller saw the ticket (the dialog was opened on it); when given, the reassign
+    /// happens only if the ticket is still there, so it never overrides a change the caller did
+    /// not see.
+    pub expected: Option<Place>,
+}
+
+impl Service {
+    /// Passes a ticket to a department, or to an agent of it, and tells the customer. The owner of
+    /// an accepted ticket may; supervisors and admins may for any open ticket.
+    pub async fn reassign(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        input: ReassignInput,
+    ) -> Result<TicketView, ServiceError> {
+        let note = domain::reassign_note(input.note.as_deref())?;
+        let txn = store::begin_write(&self.db).await?;
+        let ticket = actionable_ticket(&txn, actor, id).await?;
+        let destination = destination(&txn, input.department, input.agent).await?;
+        let from = input.expected.unwrap_or(ticket.place());
+        let to = match domain::check_reassign(
+            id,
+            from,
+            actor.agent.id,
+            actor.agent.role,
+            &destination,
+        ) {
+            Ok(to) => to,
+            Err(refusal) => {
+                drop(txn);
+                return Err(self.refusal(ticket, refusal).await);
+            }
+        };
+        let now = Utc::now();
+        if !store::tickets::transition(&txn, id, from, to, None, now).await? {
+            drop(txn);
+            return Err(self.lost_race(actor, id).await);
+        }
+        let change = NewChange {
+            by: Some(actor.agent.id),
+            from_department: Some(from.department),
+            to_department: Some(to.department),
+            from_agent: from.state.owner(),
+            to_agent: to.state.owner(),
+            note,
+            ..NewChange::default()
+        };
+        let (view, mut events) = self
+            .record_change(&txn, id, ChangeKind::Reassigned, change, now)
+            .await?;
+        let notice = customer_notice(id, &destination.department_name);
+        let notice = NewMessage::outbound(
+            id,
+            Author::System,
+            view.client.telegram_id.private_chat(),
+            &notice,
+            now,
+        );
+        let notice = store::messages::insert(&txn, notice).await?;
+        let (_, event) = record_message_event(
+            &txn,
+            view.department.id,
+            notice,
+            &view.client.name,
+            |message| Event::MessageCreated { message },
+        )
+        .await?;
+        events.push(event);
+        self.commit(txn, &events).await?;
+        self.outbox.wake();
+        tracing::info!(
+            ticket.id = %id,
+            agent.id = %actor.agent.id,
+            department.id = %to.department,
+            to.agent = ?to.state.owner(),
+            "ticket reassigned"
+        );
+        Ok(view)
+    }
+}
+
+/// What the customer is told when their ticket is passed on.
+pub fn customer_notice(id: TicketId, department: &str) -> String {
+    format!("Your request #{id} was passed to {department}.")
+}
+
+/// The department and agent a reassign names, as the rules see them; an unknown department or an
+/// unknown or disabled agent is a bad value in the request (422).
+async fn destination<C>(
+    c: &C,
+    department: DepartmentId,
+    agent: Option<AgentId>,
+) -> Result<Destination, ServiceError>
+where
+    C: ConnectionTrait,
+{
+    let department_name = store::departments::by_ids(c, vec![department])
+        .await?
+        .pop()
+        .map(|d| d.name)
+        .ok_or_else(|| ServiceError::Invalid(format!("there is no department {department}")))?;
+    let agent = match agent {
+        None => None,
+        Some(id) => {
+            let agent = store::agents::view(c, id)
+                .await?
+                .ok_or_else(|| ServiceError::Invalid(format!("there is no active agent {id}")))?;
+            Some(Assignee {
+                id,
+                name: agent.name,
+                departments: agent.departments.iter().map(|d| d.id).collect(),
+            })
+        }
+    };
+    Ok(Destination {
+        department,
+        department_name,
+        agent,
+    })
+}
