@@ -20,6 +20,8 @@ let submit;
 let title;
 /** The ticket the open dialog is for. */
 let ticketId = null;
+/** Where the ticket was when the dialog opened: the reassign happens only if it is still there. */
+let expected = null;
 let busy = false;
 
 export function initReassign() {
@@ -57,6 +59,10 @@ export async function openReassign() {
   const ticket = getSelectedTicket();
   if (!ticket || dialog.open) return;
   ticketId = ticket.id;
+  expected = {
+    department_id: ticket.department.id,
+    owner_id: ticket.owner ? ticket.owner.id : null,
+  };
   title.textContent = `Reassign ticket #${ticket.number}`;
   note.value = '';
   errorLine.textContent = '';
@@ -171,7 +177,7 @@ async function confirm() {
     return;
   }
   const agent = radioValue('agent');
-  const body = { department_id: Number(department) };
+  const body = { department_id: Number(department), expected };
   if (agent) body.agent_id = Number(agent);
   if (note.value.trim()) body.note = note.value.trim();
   busy = true;
