@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_ticket_changes;
 mod m0003_ticket_history;
+mod m0004_departments;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_ticket_changes::Migration),
             Box::new(m0003_ticket_history::Migration),
+            Box::new(m0004_departments::Migration),
         ]
     }
 }

@@ -131,6 +131,7 @@ impl From<ServiceError> for ApiError {
                 DomainError::InvalidText(m) => Self::Invalid(m.to_owned()),
             },
             ServiceError::NotFound => Self::NotFound,
+            ServiceError::Forbidden(m) => Self::Forbidden(m),
             ServiceError::BadCredentials => Self::Unauthorized("wrong login or password"),
             ServiceError::NoSession => Self::Unauthorized("log in first"),
             ServiceError::Invalid(m) => Self::Invalid(m),

@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod delivery;
+mod departments;
 mod error;
 mod ingest;
 mod lifecycle;
@@ -18,6 +19,7 @@ use tokio::sync::Notify;
 pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
 pub use delivery::Outbound;
+pub use departments::{DepartmentChanges, DepartmentInput, Presence};
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
 
