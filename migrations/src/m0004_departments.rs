@@ -48,7 +48,10 @@ fn slug_of(name: &str) -> String {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let columns = [
-            ("label", string_len(Departments::Label, 100).default("").take()),
+            (
+                "label",
+                string_len(Departments::Label, 100).default("").take(),
+            ),
             ("slug", string_len(Departments::Slug, 32).default("").take()),
             ("open", boolean(Departments::Open).default(true).take()),
             ("position", integer(Departments::Position).default(0).take()),
@@ -91,9 +94,7 @@ impl MigrationTrait for Migration {
                 .query_one_raw(Statement::from_sql_and_values(
                     backend,
                     match backend {
-                        DatabaseBackend::Postgres => {
-                            "SELECT id FROM departments WHERE slug = $1"
-                        }
+                        DatabaseBackend::Postgres => "SELECT id FROM departments WHERE slug = $1",
                         _ => "SELECT id FROM departments WHERE slug = ?",
                     },
                     [base.clone().into()],

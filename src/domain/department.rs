@@ -85,10 +85,7 @@ pub enum RouteRefusal {
 
 /// Decides whether the customer may send `ticket` to department `to`: only while it is Pending
 /// and no agent ever accepted it.
-pub fn check_route(
-    ticket: &Ticket,
-    to: super::DepartmentId,
-) -> Result<RouteCheck, RouteRefusal> {
+pub fn check_route(ticket: &Ticket, to: super::DepartmentId) -> Result<RouteCheck, RouteRefusal> {
     match ticket.state {
         TicketState::Closed => Err(RouteRefusal::Closed),
         TicketState::Accepted { .. } => Err(RouteRefusal::WithAgent),

@@ -129,16 +129,20 @@ impl Service {
         }
         let now = Utc::now();
         let client = store::clients::upsert(txn, &incoming.profile).await?;
+        let mut asked = false;
         let (ticket, is_new) = match store::tickets::find_open_for_client(txn, client.id).await? {
             Some(ticket) => {
                 store::tickets::touch(txn, ticket.id, now).await?;
                 (ticket, false)
             }
-            None => (
-                store::tickets::insert_pending(txn, client.id, self.default_department, now)
-                    .await?,
-                true,
-            ),
+            None => {
+                let (department, chosen) = self.entry_department(txn, &incoming.text).await?;
+                asked = !chosen;
+                (
+                    store::tickets::insert_pending(txn, client.id, department, now).await?,
+                    true,
+                )
+            }
         };
         if is_new {
             let created = NewChange {
@@ -164,6 +168,20 @@ impl Service {
             );
             let ack = NewMessage::outbound(ticket.id, Author::System, incoming.chat_id, &ack, now);
             stored.push(store::messages::insert(txn, ack).await?);
+        }
+        if is_new
+            && asked
+            && let Some(keyboard) = super::routing::routing_keyboard(txn, ticket.id).await?
+        {
+            let mut question = NewMessage::outbound(
+                ticket.id,
+                Author::System,
+                incoming.chat_id,
+                super::ROUTING_QUESTION,
+                now,
+            );
+            question.reply_markup = Some(keyboard);
+            stored.push(store::messages::insert(txn, question).await?);
         }
         for message in stored {
             let (_, event) =

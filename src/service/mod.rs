@@ -9,6 +9,7 @@ mod departments;
 mod error;
 mod ingest;
 mod lifecycle;
+mod routing;
 mod tickets;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub use delivery::Outbound;
 pub use departments::{DepartmentChanges, DepartmentInput, Presence};
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
+pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 
 use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},
