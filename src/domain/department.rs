@@ -81,16 +81,23 @@ pub enum RouteRefusal {
     WithAgent,
     /// The ticket is closed.
     Closed,
+    /// The ticket left the department the question was asked in (an old keyboard).
+    Moved,
 }
 
-/// Decides whether the customer may send `ticket` to department `to`: only while it is Pending
-/// and no agent ever accepted it.
-pub fn check_route(ticket: &Ticket, to: super::DepartmentId) -> Result<RouteCheck, RouteRefusal> {
+/// Decides whether the customer, asked while the ticket was in department `from`, may send
+/// `ticket` to department `to`: only while it is Pending in `from` and no agent ever accepted it.
+pub fn check_route(
+    ticket: &Ticket,
+    from: super::DepartmentId,
+    to: super::DepartmentId,
+) -> Result<RouteCheck, RouteRefusal> {
     match ticket.state {
         TicketState::Closed => Err(RouteRefusal::Closed),
         TicketState::Accepted { .. } => Err(RouteRefusal::WithAgent),
         TicketState::Pending if ticket.last_owner.is_some() => Err(RouteRefusal::WithAgent),
         TicketState::Pending if ticket.department == to => Ok(RouteCheck::AlreadyThere),
+        TicketState::Pending if ticket.department != from => Err(RouteRefusal::Moved),
         TicketState::Pending => Ok(RouteCheck::Move),
     }
 }
@@ -139,21 +146,32 @@ mod tests {
 
     #[test]
     fn only_a_pending_ticket_no_agent_ever_had_can_be_routed() {
-        let to = DepartmentId(2);
+        let (from, to) = (DepartmentId(1), DepartmentId(2));
         let pending = ticket(TicketState::Pending, None);
-        assert_eq!(check_route(&pending, to), Ok(RouteCheck::Move));
+        assert_eq!(check_route(&pending, from, to), Ok(RouteCheck::Move));
         assert_eq!(
-            check_route(&pending, DepartmentId(1)),
+            check_route(&pending, from, from),
             Ok(RouteCheck::AlreadyThere)
         );
+        assert_eq!(
+            check_route(&pending, DepartmentId(3), to),
+            Err(RouteRefusal::Moved),
+            "an old keyboard asked elsewhere"
+        );
         let returned = ticket(TicketState::Pending, Some(AgentId(3)));
-        assert_eq!(check_route(&returned, to), Err(RouteRefusal::WithAgent));
+        assert_eq!(
+            check_route(&returned, from, to),
+            Err(RouteRefusal::WithAgent)
+        );
         let accepted = ticket(
             TicketState::Accepted { owner: AgentId(3) },
             Some(AgentId(3)),
         );
-        assert_eq!(check_route(&accepted, to), Err(RouteRefusal::WithAgent));
+        assert_eq!(
+            check_route(&accepted, from, to),
+            Err(RouteRefusal::WithAgent)
+        );
         let closed = ticket(TicketState::Closed, None);
-        assert_eq!(check_route(&closed, to), Err(RouteRefusal::Closed));
+        assert_eq!(check_route(&closed, from, to), Err(RouteRefusal::Closed));
     }
 }

@@ -171,7 +171,8 @@ impl Service {
         }
         if is_new
             && asked
-            && let Some(keyboard) = super::routing::routing_keyboard(txn, ticket.id).await?
+            && let Some(keyboard) =
+                super::routing::routing_keyboard(txn, ticket.id, ticket.department).await?
         {
             let mut question = NewMessage::outbound(
                 ticket.id,

@@ -23,20 +23,29 @@ pub struct Press {
     /// Who pressed it.
     pub customer: TelegramUserId,
     pub ticket: TicketId,
+    /// The department the ticket was in when the customer was asked.
+    pub from: DepartmentId,
+    /// The department they chose.
     pub department: DepartmentId,
 }
 
 impl Press {
-    /// The press that a button's callback data stands for (`route:<ticket>:<department>`); None
-    /// for anything else.
+    /// The press that a button's callback data stands for
+    /// (`route:<ticket>:<asked in department>:<chosen department>`); None for anything else.
     pub fn parse(customer: TelegramUserId, data: &str) -> Option<Self> {
-        let rest = data.strip_prefix("route:")?;
-        let (ticket, department) = rest.split_once(':')?;
-        Some(Self {
+        let mut parts = data.strip_prefix("route:")?.split(':');
+        let press = Self {
             customer,
-            ticket: ticket.parse().ok()?,
-            department: department.parse().ok()?,
-        })
+            ticket: parts.next()?.parse().ok()?,
+            from: parts.next()?.parse().ok()?,
+            department: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(press)
+    }
+
+    /// The callback data of this press's button.
+    fn data(ticket: TicketId, from: DepartmentId, to: DepartmentId) -> String {
+        format!("route:{ticket}:{from}:{to}")
     }
 }
 
@@ -72,9 +81,13 @@ impl Service {
         else {
             return Ok(RouteOutcome::Unavailable);
         };
-        match domain::check_route(&ticket, department.id) {
+        match domain::check_route(&ticket, press.from, department.id) {
             Err(RouteRefusal::WithAgent) => return Ok(RouteOutcome::WithAgent),
             Err(RouteRefusal::Closed) => return Ok(RouteOutcome::Closed),
+            Err(RouteRefusal::Moved) => {
+                drop(txn);
+                return self.route_lost(press.ticket).await;
+            }
             Ok(RouteCheck::AlreadyThere) => {
                 return Ok(RouteOutcome::Routed {
                     label: department.label,
@@ -149,7 +162,11 @@ impl Service {
 
 /// The inline keyboard that asks the customer of `ticket` to choose among the open departments,
 /// as Bot API `reply_markup` JSON; None when fewer than two are open (nobody is asked).
-pub(super) async fn routing_keyboard<C>(c: &C, ticket: TicketId) -> Result<Option<String>, DbErr>
+pub(super) async fn routing_keyboard<C>(
+    c: &C,
+    ticket: TicketId,
+    asked_in: DepartmentId,
+) -> Result<Option<String>, DbErr>
 where
     C: ConnectionTrait,
 {
@@ -162,7 +179,7 @@ where
         .map(|d| {
             vec![json!({
                 "text": d.label,
-                "callback_data": format!("route:{ticket}:{}", d.id),
+                "callback_data": Press::data(ticket, asked_in, d.id),
             })]
         })
         .collect();

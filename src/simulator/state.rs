@@ -90,6 +90,11 @@ pub(super) struct State {
     pub poll_generation: u64,
     /// getUpdates requests ended by a newer one (two bot instances polling at once).
     pub conflicts: u64,
+    /// The messages the bot sent, by message id, as they now are (edits included).
+    pub bot_messages: HashMap<i64, Value>,
+    /// Callback queries handed out and not yet answered.
+    pub open_queries: HashSet<String>,
+    pub next_query_id: u64,
 }
 
 pub(super) struct Inner {
