@@ -198,23 +198,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn callback_data_names_a_ticket_and_a_department() {
+    fn callback_data_names_a_ticket_and_where_it_was_asked_and_chosen() {
         let who = TelegramUserId(5);
+        let press = Press {
+            customer: who,
+            ticket: TicketId(12),
+            from: DepartmentId(1),
+            department: DepartmentId(3),
+        };
+        assert_eq!(Press::parse(who, "route:12:1:3"), Some(press));
         assert_eq!(
-            Press::parse(who, "route:12:3"),
-            Some(Press {
-                customer: who,
-                ticket: TicketId(12),
-                department: DepartmentId(3)
-            })
+            Press::data(TicketId(12), DepartmentId(1), DepartmentId(3)),
+            "route:12:1:3"
         );
         for bad in [
             "",
             "route:",
             "route:12",
-            "route:x:3",
-            "route:12:3:4",
-            "accept:1:2",
+            "route:12:3",
+            "route:x:1:3",
+            "route:12:1:3:4",
+            "accept:1:2:3",
         ] {
             assert_eq!(Press::parse(who, bad), None, "{bad:?}");
         }
