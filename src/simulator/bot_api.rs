@@ -251,6 +251,8 @@ fn send_message(inner: &Inner, params: &Value) -> Response {
         message["reply_markup"] = keyboard;
     }
     state.bot_messages.insert(message_id, message.clone());
+    drop(state);
+    inner.bot_messages_changed.send_modify(|n| *n += 1);
     ok(message)
 }
 
@@ -315,7 +317,10 @@ fn edit_message_text(inner: &Inner, params: &Value) -> Response {
             }
         }
     }
-    ok(message.clone())
+    let edited = message.clone();
+    drop(state);
+    inner.bot_messages_changed.send_modify(|n| *n += 1);
+    ok(edited)
 }
 
 fn answer_callback_query(inner: &Inner, params: &Value) -> Response {

@@ -54,6 +54,7 @@ impl FakeTelegram {
             calls,
             handed_out: watch::Sender::new(0),
             confirmed: watch::Sender::new(0),
+            bot_messages_changed: watch::Sender::new(0),
         });
         let app = bot_api::router(inner.clone());
         tokio::spawn(async move {
@@ -163,6 +164,49 @@ impl FakeTelegram {
             .filter(|m| m.get("reply_markup").is_some())
             .max_by_key(|m| m["message_id"].as_i64())
             .cloned()
+    }
+
+    /// Waits until the bot sent `chat` a message with an inline keyboard and Telegram holds it;
+    /// returns the newest such message.
+    pub async fn wait_for_keyboard_message(
+        &self,
+        chat: ChatId,
+        timeout: Duration,
+    ) -> Option<Value> {
+        let mut changed = self.inner.bot_messages_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(found) = self.keyboard_message(chat) {
+                    return Some(found);
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Waits until message `message_id` that the bot sent matches `matches` (after an edit, say);
+    /// returns it as it then is.
+    pub async fn wait_for_bot_message(
+        &self,
+        message_id: i64,
+        timeout: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let mut changed = self.inner.bot_messages_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(found) = self.bot_message(message_id).filter(|m| matches(m)) {
+                    return Some(found);
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// A message the bot sent, as it now is (after any edits).

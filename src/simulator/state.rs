@@ -106,6 +106,8 @@ pub(super) struct Inner {
     pub handed_out: watch::Sender<i64>,
     /// The highest offset the bot confirmed.
     pub confirmed: watch::Sender<i64>,
+    /// Counts changes to the messages the bot sent (sent or edited).
+    pub bot_messages_changed: watch::Sender<u64>,
 }
 
 impl Inner {

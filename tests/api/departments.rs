@@ -117,7 +117,7 @@ async fn bad_department_values_are_refused_and_change_nothing(backend: Backend) 
         assert_eq!(reply.error().error, "invalid");
     }
     let wrong_type = ada.post("/api/departments", json!({"name": 5})).await;
-    assert_eq!(wrong_type.status, 422, "{:?}", wrong_type.body);
+    assert_eq!(wrong_type.status, 400, "{:?}", wrong_type.body);
     let listed: Vec<DepartmentView> = ada.get_json("/api/departments").await;
     assert_eq!(listed.len(), 1, "only General");
 
