@@ -100,7 +100,7 @@ pub struct DepartmentAdd {
     #[arg(long)]
     closed: bool,
     /// Its place in the buttons and lists (default: last).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     position: Option<i32>,
 }
 
@@ -121,7 +121,8 @@ pub struct DepartmentEdit {
     /// Stop offering it to customers.
     #[arg(long)]
     closed: bool,
-    #[arg(long)]
+    /// Its place in the buttons and lists.
+    #[arg(long, allow_negative_numbers = true)]
     position: Option<i32>,
 }
 
