@@ -112,8 +112,10 @@ impl Service {
             open: input.open.unwrap_or(true),
             position: input.position,
         };
-        let created = store::departments::create(db, new).await;
-        Ok(created.map_err(|e| taken(e, &name, &slug))?.id)
+        match store::departments::create(db, new).await {
+            Ok(created) => Ok(created.id),
+            Err(error) => Err(taken(db, error, None, &name, &slug).await),
+        }
     }
 
     /// Changes a department; refuses a bad value, a taken name or slug, or an unknown department.
@@ -146,11 +148,11 @@ impl Service {
         };
         let name = patch.name.clone().unwrap_or_default();
         let slug = patch.slug.clone().unwrap_or_default();
-        store::departments::update(db, id, patch)
-            .await
-            .map_err(|e| taken(e, &name, &slug))?
-            .ok_or(ServiceError::NotFound)?;
-        Ok(())
+        match store::departments::update(db, id, patch).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(ServiceError::NotFound),
+            Err(error) => Err(taken(db, error, Some(id), &name, &slug).await),
+        }
     }
 
     /// The department with this id or slug (for the CLI).
@@ -235,14 +237,25 @@ fn invalid(error: DepartmentError) -> ServiceError {
     ServiceError::Invalid(error.to_string())
 }
 
-/// A unique violation named for what is taken; any other error as it is.
-fn taken(error: sea_orm::DbErr, name: &str, slug: &str) -> ServiceError {
+/// A unique violation named for what is taken (the name when another department has it, else the
+/// slug); any other error as it is.
+async fn taken(
+    db: &DatabaseConnection,
+    error: sea_orm::DbErr,
+    changing: Option<DepartmentId>,
+    name: &str,
+    slug: &str,
+) -> ServiceError {
     if !store::is_unique_violation(&error) {
         return error.into();
     }
-    if error.to_string().contains("slug") {
-        ServiceError::Conflict(format!("the slug {slug:?} is taken"))
-    } else {
+    let name_taken = match store::departments::find_by_name(db, name).await {
+        Ok(found) => found.is_some_and(|d| Some(d.id) != changing),
+        Err(error) => return error.into(),
+    };
+    if name_taken || slug.is_empty() {
         ServiceError::Conflict(format!("department {name:?} exists already"))
+    } else {
+        ServiceError::Conflict(format!("the slug {slug:?} is taken"))
     }
 }
