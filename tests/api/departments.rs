@@ -165,8 +165,53 @@ async fn bad_department_values_are_refused_and_change_nothing(backend: Backend) 
     );
 }
 
+/// Departments that existed before m0004 get label = name, a slug made from the name (unique) and
+/// their creation order as position.
+async fn existing_departments_get_a_label_a_slug_and_a_position(backend: Backend) {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+
+    let url = backend.fresh_database().await;
+    let db = switchboard::store::connect(&url).await.expect("connecting");
+    Migrator::up(&db, Some(3))
+        .await
+        .expect("migrating to m0003");
+    for name in ["General", "Billing & Co", "general!"] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO departments (name, created_at) VALUES ('{name}', '2026-01-01T00:00:00Z')"
+        ))
+        .await
+        .expect("an old department");
+    }
+    Migrator::up(&db, None).await.expect("migrating on");
+    let rows = switchboard::store::departments::list(&db)
+        .await
+        .expect("listing");
+    let seen: Vec<(&str, &str, &str, bool)> = rows
+        .iter()
+        .map(|d| (d.name.as_str(), d.label.as_str(), d.slug.as_str(), d.open))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("General", "General", "general", true),
+            ("Billing & Co", "Billing & Co", "billing-co", true),
+            (
+                "general!",
+                "general!",
+                &format!("general-{}", rows[2].id),
+                true
+            ),
+        ]
+    );
+    assert!(rows.windows(2).all(|w| w[0].position < w[1].position));
+    db.close().await.expect("closing");
+    backend.forget(&url);
+}
+
 crate::backend_tests!(
     any_agent_lists_departments_in_order_with_their_agents,
     only_an_admin_creates_and_changes_departments,
     bad_department_values_are_refused_and_change_nothing,
+    existing_departments_get_a_label_a_slug_and_a_position,
 );
