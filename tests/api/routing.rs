@@ -7,7 +7,7 @@ use switchboard::{
     domain::{ChangeKind, DepartmentId, Role, TicketId, TicketStatus},
     hub::{Event, Hub, ServerFrame},
     service::{OutboxSignal, Press, ROUTING_QUESTION, RouteOutcome, Service},
-    simulator::Customer,
+    simulator::{Customer, Failure},
     views::{ChangeView, MessageView, TicketView},
 };
 
@@ -333,7 +333,44 @@ async fn of_two_concurrent_presses_for_different_departments_exactly_one_wins(ba
     }
 }
 
+async fn telegram_refusing_the_answer_and_the_edit_loses_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (billing, _alice, bob, _sam) = three_departments(&app).await;
+    let mut billing_console = bob.ws().await;
+    let fay = customer(509, "Fay");
+    let number = app.customer_opens_ticket(&fay, "hi").await;
+    question_to(&app, &fay).await;
+    let too_old =
+        "Bad Request: query is too old and response timeout expired or query ID is invalid";
+    app.telegram.fail_next(
+        "answerCallbackQuery",
+        Failure::BadRequest(too_old.to_owned()),
+    );
+    app.telegram.fail_next(
+        "editMessageText",
+        Failure::BadRequest("Bad Request: message to edit not found".to_owned()),
+    );
+    app.telegram
+        .customer_presses(&fay, "Billing")
+        .expect("a button");
+    let (moved, _) = billing_console.expect_change(ChangeKind::Routed).await;
+    assert_eq!((moved.id, moved.department.id), (number, billing));
+    app.telegram
+        .wait_for_call(WAIT, |c| c.method == "editmessagetext")
+        .await
+        .expect("the bot tried to show the choice");
+
+    // The bot goes on serving: the customer's next message joins the routed ticket.
+    app.telegram.customer_says(&fay, "still there?");
+    let (_, message) = billing_console.expect_message_created().await;
+    assert_eq!(
+        (message.ticket_id, message.text.as_str()),
+        (number, "still there?")
+    );
+}
+
 crate::backend_tests!(
+    telegram_refusing_the_answer_and_the_edit_loses_nothing,
     a_press_on_a_department_button_moves_the_new_ticket_there,
     a_deep_link_opens_the_ticket_in_its_department_without_asking,
     a_press_after_an_agent_accepted_changes_nothing,
