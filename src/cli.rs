@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `demo`, `agent add`, `department add`. One function per
+//! The command line: `serve` (the default), `demo`, `agent add`, `department add|edit|list`. One function per
 //! subcommand; settings come from `config::Settings`, start-up and shutdown from `startup`.
 
 use std::{io::Read, net::SocketAddr, time::Duration};
@@ -10,7 +10,7 @@ use crate::{
     config::Settings,
     demo,
     domain::Role,
-    service::{NewAgentInput, Service},
+    service::{DepartmentChanges, DepartmentInput, NewAgentInput, Service},
     startup::{Application, shutdown_signal},
     store,
 };
@@ -78,8 +78,52 @@ pub struct AgentAdd {
 
 #[derive(Debug, Subcommand)]
 pub enum DepartmentCommand {
-    /// Create a department.
-    Add { name: String },
+    /// Create a department (open to customers unless --closed).
+    Add(DepartmentAdd),
+    /// Change a department, named by id or slug.
+    Edit(DepartmentEdit),
+    /// List the departments in their order.
+    List,
+}
+
+/// The arguments of `department add`.
+#[derive(Debug, clap::Args)]
+pub struct DepartmentAdd {
+    name: String,
+    /// What customers see on its button (default: the name).
+    #[arg(long)]
+    label: Option<String>,
+    /// Its deep-link name, `t.me/<bot>?start=<slug>` (default: made from the name).
+    #[arg(long)]
+    slug: Option<String>,
+    /// Not offered to customers.
+    #[arg(long)]
+    closed: bool,
+    /// Its place in the buttons and lists (default: last).
+    #[arg(long, allow_negative_numbers = true)]
+    position: Option<i32>,
+}
+
+/// The arguments of `department edit`.
+#[derive(Debug, clap::Args)]
+pub struct DepartmentEdit {
+    /// The department's id or slug.
+    department: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    label: Option<String>,
+    #[arg(long)]
+    slug: Option<String>,
+    /// Offer it to customers.
+    #[arg(long, conflicts_with = "closed")]
+    open: bool,
+    /// Stop offering it to customers.
+    #[arg(long)]
+    closed: bool,
+    /// Its place in the buttons and lists.
+    #[arg(long, allow_negative_numbers = true)]
+    position: Option<i32>,
 }
 
 /// Runs a command.
@@ -101,9 +145,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::Add(args),
         } => agent_add(args).await,
-        Command::Department {
-            command: DepartmentCommand::Add { name },
-        } => department_add(&name).await,
+        Command::Department { command } => match command {
+            DepartmentCommand::Add(args) => department_add(args).await,
+            DepartmentCommand::Edit(args) => department_edit(args).await,
+            DepartmentCommand::List => department_list().await,
+        },
     }
 }
 
@@ -135,10 +181,60 @@ async fn agent_add(args: AgentAdd) -> anyhow::Result<()> {
 }
 
 /// `switchboard department add`.
-async fn department_add(name: &str) -> anyhow::Result<()> {
+async fn department_add(args: DepartmentAdd) -> anyhow::Result<()> {
     let db = admin_db().await?;
-    let id = Service::add_department(&db, name).await?;
-    println!("department {name:?} created (id {id})");
+    let input = DepartmentInput {
+        name: args.name.clone(),
+        label: args.label,
+        slug: args.slug,
+        open: Some(!args.closed),
+        position: args.position,
+    };
+    let id = Service::add_department_with(&db, input).await?;
+    println!("department {:?} created (id {id})", args.name);
+    Ok(())
+}
+
+/// `switchboard department edit`.
+async fn department_edit(args: DepartmentEdit) -> anyhow::Result<()> {
+    let db = admin_db().await?;
+    let department = Service::find_department(&db, &args.department).await?;
+    let open = match (args.open, args.closed) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let changes = DepartmentChanges {
+        name: args.name,
+        label: args.label,
+        slug: args.slug,
+        open,
+        position: args.position,
+    };
+    Service::edit_department(&db, department.id, changes).await?;
+    println!("department {} changed", department.id);
+    Ok(())
+}
+
+/// `switchboard department list`: a table in position order.
+async fn department_list() -> anyhow::Result<()> {
+    let db = admin_db().await?;
+    let departments = Service::list_departments(&db).await?;
+    println!(
+        "{:>4}  {:>8}  {:<6}  {:<20}  {:<24}  LABEL",
+        "ID", "POSITION", "OPEN", "SLUG", "NAME"
+    );
+    for d in departments {
+        println!(
+            "{:>4}  {:>8}  {:<6}  {:<20}  {:<24}  {}",
+            d.id,
+            d.position,
+            if d.open { "yes" } else { "no" },
+            d.slug,
+            d.name,
+            d.label
+        );
+    }
     Ok(())
 }
 

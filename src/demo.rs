@@ -28,7 +28,8 @@ pub const DEMO_PASSWORD: &str = "demo";
 /// The demo's agents: login, name, role, departments.
 const AGENTS: &[(&str, &str, Role, &[&str])] = &[
     ("alice", "Alice Agent", Role::Agent, &["General"]),
-    ("bob", "Bob Agent", Role::Agent, &["General", "Billing"]),
+    ("bob", "Bob Agent", Role::Agent, &["Billing"]),
+    ("carol", "Carol Agent", Role::Agent, &["General", "Billing"]),
     ("sam", "Sam Supervisor", Role::Supervisor, &[]),
 ];
 
@@ -56,7 +57,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         app.public_url()
     );
     println!(
-        "Log in as alice, bob (agents) or sam (supervisor); the password is {DEMO_PASSWORD:?}."
+        "Log in as alice (General), bob (Billing), carol (both) or sam (supervisor); the password is {DEMO_PASSWORD:?}."
     );
     println!(
         "Simulated customers write every {} s. Ctrl-C stops.\n",
@@ -70,7 +71,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     result
 }
 
-/// Creates the demo's departments and agents unless they exist.
+/// Creates the demo's departments (both open, so customers choose with the buttons) and agents
+/// unless they exist.
 async fn seed(database_url: &str) -> anyhow::Result<()> {
     let db = store::connect(database_url)
         .await

@@ -147,3 +147,26 @@ pub struct AgentPresenceView {
 pub struct PresenceView {
     pub presence: crate::domain::Presence,
 }
+
+/// A department with its customer-facing values and its agents (`GET /api/departments`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentView {
+    pub id: DepartmentId,
+    pub name: String,
+    /// What customers see on its routing button.
+    pub label: String,
+    /// Its deep-link name: `t.me/<bot>?start=<slug>`.
+    pub slug: String,
+    /// Whether customers may choose it.
+    pub open: bool,
+    pub position: i32,
+    pub agents: Vec<DepartmentAgentView>,
+}
+
+/// An agent of a department, with their presence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentAgentView {
+    pub id: AgentId,
+    pub name: String,
+    pub presence: crate::domain::Presence,
+}

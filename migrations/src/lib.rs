@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_ticket_changes;
 mod m0003_ticket_history;
+mod m0004_departments;
 mod m0005_history_search;
 mod m0006_presence;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_ticket_changes::Migration),
             Box::new(m0003_ticket_history::Migration),
+            Box::new(m0004_departments::Migration),
             Box::new(m0005_history_search::Migration),
             Box::new(m0006_presence::Migration),
         ]

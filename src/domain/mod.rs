@@ -3,6 +3,7 @@
 //! stored so that the entities hold them typed.
 
 mod change;
+mod department;
 mod error;
 mod ids;
 mod message;
@@ -14,6 +15,10 @@ mod text;
 mod ticket;
 
 pub use change::{ChangeKind, CloseReason, MAX_COMMENT_CHARS, check_close, check_return, comment};
+pub use department::{
+    DepartmentError, RouteCheck, RouteRefusal, check_route, department_label, department_name,
+    department_slug, slug_from_name,
+};
 pub use error::{DomainError, Invariant, Owner};
 pub use ids::{
     AgentId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, NoteId,

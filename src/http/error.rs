@@ -135,6 +135,7 @@ impl From<ServiceError> for ApiError {
                 }
             },
             ServiceError::NotFound => Self::NotFound,
+            ServiceError::Forbidden(m) => Self::Forbidden(m),
             ServiceError::BadCredentials => Self::Unauthorized("wrong login or password"),
             ServiceError::NoSession => Self::Unauthorized("log in first"),
             ServiceError::Invalid(m) => Self::Invalid(m),

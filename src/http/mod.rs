@@ -1,6 +1,7 @@
 //! The console server: JSON API, the live WebSocket, the embedded console, health.
 
 mod assets;
+mod departments;
 mod error;
 mod extract;
 mod health;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ws::router())
         .merge(notes::router())
         .merge(presence::router())
+        .merge(departments::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -27,34 +27,34 @@ impl Service {
         if let Some(found) = store::departments::find_by_name(db, name).await? {
             return Ok(found.id);
         }
-        match store::departments::create(db, name).await {
-            Ok(created) => Ok(created.id),
+        let input = super::DepartmentInput {
+            name: name.to_owned(),
+            ..Default::default()
+        };
+        match Self::add_department_with(db, input).await {
+            Ok(created) => Ok(created),
             // Another instance created it at the same moment.
-            Err(e) if store::is_unique_violation(&e) => store::departments::find_by_name(db, name)
+            Err(ServiceError::Conflict(_)) => store::departments::find_by_name(db, name)
                 .await?
                 .map(|d| d.id)
                 .ok_or_else(|| {
                     ServiceError::bug(format!("department {name:?} both exists and does not"))
                 }),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 
-    /// Creates a department; refuses a duplicate name.
+    /// Creates a department open to customers (label = name, slug from the name); refuses a
+    /// duplicate name.
     pub async fn add_department(
         db: &sea_orm::DatabaseConnection,
         name: &str,
     ) -> Result<DepartmentId, ServiceError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(ServiceError::Invalid(
-                "a department name has 1 to 100 characters".to_owned(),
-            ));
-        }
-        let created = store::departments::create(db, name)
-            .await
-            .on_unique(|| ServiceError::Conflict(format!("department {name:?} exists already")))?;
-        Ok(created.id)
+        let input = super::DepartmentInput {
+            name: name.to_owned(),
+            ..Default::default()
+        };
+        Self::add_department_with(db, input).await
     }
 
     /// Creates an agent with a hashed password; refuses a taken login (decided by the database,

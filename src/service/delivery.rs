@@ -14,6 +14,8 @@ pub struct Outbound {
     pub id: MessageId,
     pub chat_id: ChatId,
     pub text: String,
+    /// An inline keyboard to send with it (Bot API `reply_markup` JSON).
+    pub reply_markup: Option<String>,
 }
 
 /// How a delivery attempt ended.
@@ -41,6 +43,7 @@ impl Service {
             id,
             chat_id: message.telegram_chat_id,
             text: message.text,
+            reply_markup: message.reply_markup,
         }))
     }
 

@@ -13,6 +13,9 @@ use crate::{
 pub enum ServiceError {
     #[error(transparent)]
     Rule(#[from] DomainError),
+    /// The caller's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The thing does not exist, or the caller may not see it.
     #[error("not found")]
     NotFound,

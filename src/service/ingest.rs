@@ -141,9 +141,12 @@ impl Service {
                 store::tickets::touch(txn, ticket.id, now).await?;
                 (ticket, Opened::Joined)
             }
-            None => self.open_or_reopen(txn, client.id, now, events).await?,
+            None => {
+                self.open_or_reopen(txn, client.id, &incoming.text, now, events)
+                    .await?
+            }
         };
-        let is_new = how == Opened::New;
+        let is_new = matches!(how, Opened::New { .. });
         let text = NewMessage::inbound(
             ticket.id,
             incoming.chat_id,
@@ -160,6 +163,20 @@ impl Service {
             let ack = NewMessage::outbound(ticket.id, Author::System, incoming.chat_id, &ack, now);
             stored.push(store::messages::insert(txn, ack).await?);
         }
+        if let Opened::New { asked: true } = how
+            && let Some(keyboard) =
+                super::routing::routing_keyboard(txn, ticket.id, ticket.department).await?
+        {
+            let mut question = NewMessage::outbound(
+                ticket.id,
+                Author::System,
+                incoming.chat_id,
+                super::ROUTING_QUESTION,
+                now,
+            );
+            question.reply_markup = Some(keyboard);
+            stored.push(store::messages::insert(txn, question).await?);
+        }
         for message in stored {
             let (_, event) =
                 record_message_event(txn, ticket.department, message, &client.name, |message| {
@@ -169,7 +186,7 @@ impl Service {
             events.push(event);
         }
         Ok(match how {
-            Opened::New => IngestOutcome::NewTicket(ticket.id),
+            Opened::New { .. } => IngestOutcome::NewTicket(ticket.id),
             Opened::Reopened => IngestOutcome::Reopened(ticket.id),
             Opened::Joined => IngestOutcome::Appended(ticket.id),
         })
@@ -178,11 +195,14 @@ impl Service {
     /// A customer without an open ticket wrote. Within the reopen window after their last ticket
     /// closed, that ticket goes back to Pending in its department (one conditional update: of
     /// concurrent messages exactly one reopens it, the others join it); otherwise a new pending
-    /// ticket opens, linked to the earlier one. Records the timeline entry and the event.
+    /// ticket opens, linked to the earlier one, in the department a deep link (`/start <slug>`)
+    /// chose or else the default one (then the customer is asked which team, when several are
+    /// open). Records the timeline entry and the event.
     async fn open_or_reopen<C>(
         &self,
         txn: &C,
         client: ClientId,
+        text: &str,
         now: DateTime<Utc>,
         events: &mut Vec<LiveEvent>,
     ) -> Result<(Ticket, Opened), ServiceError>
@@ -228,9 +248,8 @@ impl Service {
             return Ok((ticket, Opened::Reopened));
         }
         let previous = last.map(|(ticket, _)| ticket.id);
-        let ticket =
-            store::tickets::insert_pending(txn, client, self.default_department, previous, now)
-                .await?;
+        let (department, chosen) = self.entry_department(txn, text).await?;
+        let ticket = store::tickets::insert_pending(txn, client, department, previous, now).await?;
         let created = NewChange {
             to_department: Some(ticket.department),
             ..NewChange::default()
@@ -238,15 +257,15 @@ impl Service {
         store::changes::insert(txn, ticket.id, ChangeKind::Created, created, now).await?;
         let view = store::tickets::view(txn, ticket.clone()).await?;
         events.push(record_ticket_created(txn, &view).await?);
-        Ok((ticket, Opened::New))
+        Ok((ticket, Opened::New { asked: !chosen }))
     }
 }
 
 /// How a message found its ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Opened {
-    /// It opened a new ticket.
-    New,
+    /// It opened a new ticket; `asked`: the customer is to be asked which team.
+    New { asked: bool },
     /// It reopened the client's ticket closed within the window.
     Reopened,
     /// It joined the open ticket.

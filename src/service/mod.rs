@@ -5,12 +5,14 @@
 mod admin;
 mod auth;
 mod delivery;
+mod departments;
 mod error;
 mod ingest;
 mod lifecycle;
 mod notes;
 mod presence;
 mod reassign;
+mod routing;
 mod tickets;
 
 use std::sync::Arc;
@@ -21,10 +23,12 @@ use tokio::sync::Notify;
 pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
 pub use delivery::Outbound;
+pub use departments::{DepartmentChanges, DepartmentInput};
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
 pub use presence::PresenceWrite;
 pub use reassign::{ReassignInput, customer_notice};
+pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 
 use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},

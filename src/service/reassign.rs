@@ -42,7 +42,7 @@ impl Service {
         let note = domain::reassign_note(input.note.as_deref())?;
         let txn = store::begin_write(&self.db).await?;
         let ticket = actionable_ticket(&txn, actor, id).await?;
-        let destination = destination(&txn, input.department, input.agent).await?;
+        let (destination, label) = destination(&txn, input.department, input.agent).await?;
         let from = input.expected.unwrap_or(ticket.place());
         let to = match domain::check_reassign(
             id,
@@ -74,7 +74,7 @@ impl Service {
         let (view, mut events) = self
             .record_change(&txn, id, ChangeKind::Reassigned, change, now)
             .await?;
-        let notice = customer_notice(id, &destination.department_name);
+        let notice = customer_notice(id, &label);
         let notice = NewMessage::outbound(
             id,
             Author::System,
@@ -105,25 +105,26 @@ impl Service {
     }
 }
 
-/// What the customer is told when their ticket is passed on.
+/// What the customer is told when their ticket is passed on (`department`: its customer-facing label).
 pub fn customer_notice(id: TicketId, department: &str) -> String {
     format!("Your request #{id} was passed to {department}.")
 }
 
 /// The department and agent a reassign names, as the rules see them; an unknown department or an
-/// unknown or disabled agent is a bad value in the request (422).
+/// unknown or disabled agent is a bad value in the request (422). With it, the department's
+/// customer-facing label.
 async fn destination<C>(
     c: &C,
     department: DepartmentId,
     agent: Option<AgentId>,
-) -> Result<Destination, ServiceError>
+) -> Result<(Destination, String), ServiceError>
 where
     C: ConnectionTrait,
 {
-    let department_name = store::departments::by_ids(c, vec![department])
+    let (department_name, label) = store::departments::by_ids(c, vec![department])
         .await?
         .pop()
-        .map(|d| d.name)
+        .map(|d| (d.name, d.label))
         .ok_or_else(|| ServiceError::Invalid(format!("there is no department {department}")))?;
     let agent = match agent {
         None => None,
@@ -138,9 +139,10 @@ where
             })
         }
     };
-    Ok(Destination {
+    let destination = Destination {
         department,
         department_name,
         agent,
-    })
+    };
+    Ok((destination, label))
 }

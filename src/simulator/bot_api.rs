@@ -98,6 +98,8 @@ async fn call(
         "deletewebhook" | "setwebhook" | "sendchataction" => ok(json!(true)),
         "getupdates" => get_updates(&inner, &params).await,
         "sendmessage" => send_message(&inner, &params),
+        "editmessagetext" => edit_message_text(&inner, &params),
+        "answercallbackquery" => answer_callback_query(&inner, &params),
         _ => fail(404, "Not Found"),
     }
 }
@@ -229,13 +231,108 @@ fn send_message(inner: &Inner, params: &Value) -> Response {
     let Some(customer) = state.known_chats.get(&chat_id).cloned() else {
         return fail(400, "Bad Request: chat not found");
     };
+    let keyboard = match params.get("reply_markup") {
+        None | Some(Value::Null) => None,
+        Some(markup) => match inline_keyboard(markup) {
+            Ok(keyboard) => Some(keyboard),
+            Err(description) => return fail(400, description),
+        },
+    };
     let message_id = state.next_message_id;
     state.next_message_id += 1;
-    ok(json!({
+    let mut message = json!({
         "message_id": message_id,
         "date": chrono::Utc::now().timestamp(),
         "chat": {"id": chat_id, "type": "private", "first_name": customer.first_name},
         "from": {"id": BOT_ID, "is_bot": true, "first_name": "Switchboard", "username": "switchboard_demo_bot"},
         "text": text,
-    }))
+    });
+    if let Some(keyboard) = keyboard {
+        message["reply_markup"] = keyboard;
+    }
+    state.bot_messages.insert(message_id, message.clone());
+    drop(state);
+    inner.bot_messages_changed.send_modify(|n| *n += 1);
+    ok(message)
+}
+
+/// An `InlineKeyboardMarkup` (given as JSON or as a JSON string, as Telegram accepts both), with
+/// Telegram's checks: rows of buttons with a text and 1 to 64 bytes of callback data.
+fn inline_keyboard(markup: &Value) -> Result<Value, &'static str> {
+    let markup = match markup {
+        Value::String(text) => serde_json::from_str(text)
+            .map_err(|_| "Bad Request: can't parse reply keyboard markup JSON object")?,
+        other => other.clone(),
+    };
+    let rows = markup["inline_keyboard"].as_array().ok_or(
+        "Bad Request: can't parse inline keyboard button: InlineKeyboardButton must be an Object",
+    )?;
+    for button in rows.iter().flat_map(|r| r.as_array().into_iter().flatten()) {
+        if button["text"].as_str().is_none_or(|t| t.trim().is_empty()) {
+            return Err("Bad Request: BUTTON_TEXT_INVALID");
+        }
+        if let Some(data) = button.get("callback_data")
+            && data.as_str().is_none_or(|d| d.is_empty() || d.len() > 64)
+        {
+            return Err("Bad Request: BUTTON_DATA_INVALID");
+        }
+    }
+    Ok(json!({"inline_keyboard": rows}))
+}
+
+fn edit_message_text(inner: &Inner, params: &Value) -> Response {
+    let chat_id = params.get("chat_id").and_then(integer);
+    let message_id = params.get("message_id").and_then(integer);
+    let text = params.get("text").and_then(Value::as_str).unwrap_or("");
+    if text.trim().is_empty() {
+        return fail(400, "Bad Request: message text is empty");
+    }
+    let mut state = inner.state();
+    let Some(message) = message_id.and_then(|id| state.bot_messages.get_mut(&id)) else {
+        return fail(400, "Bad Request: message to edit not found");
+    };
+    if message["chat"]["id"].as_i64() != chat_id {
+        return fail(400, "Bad Request: message to edit not found");
+    }
+    let keyboard = match params.get("reply_markup") {
+        None | Some(Value::Null) => None,
+        Some(markup) => match inline_keyboard(markup) {
+            Ok(keyboard) => Some(keyboard),
+            Err(description) => return fail(400, description),
+        },
+    };
+    if message["text"].as_str() == Some(text) && message.get("reply_markup") == keyboard.as_ref() {
+        return fail(
+            400,
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+        );
+    }
+    message["text"] = json!(text);
+    message["edit_date"] = json!(chrono::Utc::now().timestamp());
+    match keyboard {
+        Some(keyboard) => message["reply_markup"] = keyboard,
+        None => {
+            if let Some(fields) = message.as_object_mut() {
+                fields.remove("reply_markup");
+            }
+        }
+    }
+    let edited = message.clone();
+    drop(state);
+    inner.bot_messages_changed.send_modify(|n| *n += 1);
+    ok(edited)
+}
+
+fn answer_callback_query(inner: &Inner, params: &Value) -> Response {
+    let id = params
+        .get("callback_query_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !inner.state().open_queries.remove(id) {
+        return fail(
+            400,
+            "Bad Request: query is too old and response timeout expired or query ID is invalid",
+        );
+    }
+    ok(json!(true))
 }

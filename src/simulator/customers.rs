@@ -1,5 +1,6 @@
-//! Simulated customers for the demo: a new one writes every few seconds, and each answers the
-//! agent's replies after a short pause, then says thanks.
+//! Simulated customers for the demo: a new one writes every few seconds, chooses a team when asked
+//! (customers take turns over the buttons), answers the agent's replies after a short pause, then
+//! says thanks.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -69,6 +70,14 @@ pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToke
                 let Some(customer) = call.body["chat_id"].as_i64().and_then(|id| customers.get(&ChatId(id))).cloned() else {
                     continue;
                 };
+                if let Some(label) = choice(&customer, &call.body) {
+                    let fake = fake.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        fake.customer_presses(&customer, &label);
+                    });
+                    continue;
+                }
                 let text = call.body["text"].as_str().unwrap_or_default();
                 if text.starts_with("Thanks for your message!") {
                     continue;
@@ -84,4 +93,21 @@ pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToke
             }
         }
     }
+}
+
+/// The button a simulated customer presses on a message with an inline keyboard: customers take
+/// turns over the buttons, so every department gets some.
+fn choice(customer: &Customer, message: &serde_json::Value) -> Option<String> {
+    let buttons: Vec<&str> = message["reply_markup"]["inline_keyboard"]
+        .as_array()?
+        .iter()
+        .filter_map(serde_json::Value::as_array)
+        .flatten()
+        .filter_map(|b| b["text"].as_str())
+        .collect();
+    if buttons.is_empty() {
+        return None;
+    }
+    let turn = customer.id.0.unsigned_abs() as usize % buttons.len();
+    Some(buttons[turn].to_owned())
 }

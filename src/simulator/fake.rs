@@ -46,11 +46,15 @@ impl FakeTelegram {
                 confirmed_offset: 0,
                 poll_generation: 0,
                 conflicts: 0,
+                bot_messages: HashMap::new(),
+                open_queries: HashSet::new(),
+                next_query_id: 1,
             }),
             new_update: Notify::new(),
             calls,
             handed_out: watch::Sender::new(0),
             confirmed: watch::Sender::new(0),
+            bot_messages_changed: watch::Sender::new(0),
         });
         let app = bot_api::router(inner.clone());
         tokio::spawn(async move {
@@ -101,6 +105,127 @@ impl FakeTelegram {
         drop(state);
         self.inner.new_update.notify_waiters();
         UpdateId(update_id)
+    }
+
+    /// The customer presses the button labelled `label` on the newest message the bot sent them
+    /// with such a button; returns the callback query's id, None when there is no such button.
+    pub fn customer_presses(&self, customer: &Customer, label: &str) -> Option<String> {
+        let message = {
+            let state = self.inner.state();
+            let mut candidates: Vec<&Value> = state
+                .bot_messages
+                .values()
+                .filter(|m| m["chat"]["id"].as_i64() == Some(customer.chat().0))
+                .filter(|m| button_data(m, label).is_some())
+                .collect();
+            candidates.sort_by_key(|m| m["message_id"].as_i64());
+            candidates.last().map(|m| (*m).clone())?
+        };
+        let data = button_data(&message, label)?;
+        Some(self.customer_presses_data(customer, &message, &data))
+    }
+
+    /// The customer presses a button with this callback data on `message` (as the bot sent it);
+    /// returns the callback query's id.
+    pub fn customer_presses_data(
+        &self,
+        customer: &Customer,
+        message: &Value,
+        data: &str,
+    ) -> String {
+        let mut state = self.inner.state();
+        let query_id = format!("cbq{}", state.next_query_id);
+        state.next_query_id += 1;
+        state.open_queries.insert(query_id.clone());
+        let update_id = state.next_update_id;
+        state.next_update_id += 1;
+        state.updates.push_back(json!({
+            "update_id": update_id,
+            "callback_query": {
+                "id": query_id,
+                "from": customer.user_json(),
+                "chat_instance": format!("ci{}", customer.id),
+                "message": message,
+                "data": data,
+            },
+        }));
+        drop(state);
+        self.inner.new_update.notify_waiters();
+        query_id
+    }
+
+    /// The newest message the bot sent to `chat` with an inline keyboard, as it now is.
+    pub fn keyboard_message(&self, chat: ChatId) -> Option<Value> {
+        let state = self.inner.state();
+        state
+            .bot_messages
+            .values()
+            .filter(|m| m["chat"]["id"].as_i64() == Some(chat.0))
+            .filter(|m| m.get("reply_markup").is_some())
+            .max_by_key(|m| m["message_id"].as_i64())
+            .cloned()
+    }
+
+    /// Waits until the bot sent `chat` a message with an inline keyboard and Telegram holds it;
+    /// returns the newest such message.
+    pub async fn wait_for_keyboard_message(
+        &self,
+        chat: ChatId,
+        timeout: Duration,
+    ) -> Option<Value> {
+        let mut changed = self.inner.bot_messages_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(found) = self.keyboard_message(chat) {
+                    return Some(found);
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Waits until message `message_id` that the bot sent matches `matches` (after an edit, say);
+    /// returns it as it then is.
+    pub async fn wait_for_bot_message(
+        &self,
+        message_id: i64,
+        timeout: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let mut changed = self.inner.bot_messages_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(found) = self.bot_message(message_id).filter(|m| matches(m)) {
+                    return Some(found);
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// A message the bot sent, as it now is (after any edits).
+    pub fn bot_message(&self, message_id: i64) -> Option<Value> {
+        self.inner.state().bot_messages.get(&message_id).cloned()
+    }
+
+    /// Waits until the bot answered callback query `query_id`; returns the answer's parameters.
+    pub async fn wait_for_callback_answer(
+        &self,
+        query_id: &str,
+        timeout: Duration,
+    ) -> Option<Value> {
+        self.wait_for_call(timeout, |c| {
+            c.method == "answercallbackquery"
+                && c.body["callback_query_id"].as_str() == Some(query_id)
+        })
+        .await
+        .map(|c| c.body)
     }
 
     /// Hands out an update once more, even one the bot confirmed, as Telegram may (it delivers
@@ -225,4 +350,16 @@ impl FakeTelegram {
         .await
         .and_then(|c| c.body["text"].as_str().map(str::to_owned))
     }
+}
+
+/// The callback data of the button labelled `label` in a message's inline keyboard.
+fn button_data(message: &Value, label: &str) -> Option<String> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .find(|b| b["text"].as_str() == Some(label))
+        .and_then(|b| b["callback_data"].as_str())
+        .map(str::to_owned)
 }

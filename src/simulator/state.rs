@@ -90,6 +90,11 @@ pub(super) struct State {
     pub poll_generation: u64,
     /// getUpdates requests ended by a newer one (two bot instances polling at once).
     pub conflicts: u64,
+    /// The messages the bot sent, by message id, as they now are (edits included).
+    pub bot_messages: HashMap<i64, Value>,
+    /// Callback queries handed out and not yet answered.
+    pub open_queries: HashSet<String>,
+    pub next_query_id: u64,
 }
 
 pub(super) struct Inner {
@@ -101,6 +106,8 @@ pub(super) struct Inner {
     pub handed_out: watch::Sender<i64>,
     /// The highest offset the bot confirmed.
     pub confirmed: watch::Sender<i64>,
+    /// Counts changes to the messages the bot sent (sent or edited).
+    pub bot_messages_changed: watch::Sender<u64>,
 }
 
 impl Inner {

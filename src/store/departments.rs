@@ -1,12 +1,36 @@
-//! Departments: the queues tickets are routed to.
+//! Departments: the queues tickets are routed to, and the teams customers choose from.
+
+use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
-use super::entity::department;
-use crate::domain::DepartmentId;
+use super::entity::{agent, agent_department, department};
+use crate::domain::{AgentId, DepartmentId};
+
+/// A department to create, its values already checked.
+#[derive(Debug, Clone)]
+pub struct NewDepartment {
+    pub name: String,
+    pub label: String,
+    pub slug: String,
+    pub open: bool,
+    /// None puts it after every other department.
+    pub position: Option<i32>,
+}
+
+/// The changes to a department, values already checked; None leaves a value as it is.
+#[derive(Debug, Clone, Default)]
+pub struct DepartmentPatch {
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub slug: Option<String>,
+    pub open: Option<bool>,
+    pub position: Option<i32>,
+}
 
 /// Finds a department by its exact name.
 pub async fn find_by_name<C>(c: &C, name: &str) -> Result<Option<department::Model>, DbErr>
@@ -19,18 +43,102 @@ where
         .await
 }
 
-/// Creates a department.
-pub async fn create<C>(c: &C, name: &str) -> Result<department::Model, DbErr>
+/// Finds a department by its slug.
+pub async fn find_by_slug<C>(c: &C, slug: &str) -> Result<Option<department::Model>, DbErr>
 where
     C: ConnectionTrait,
 {
+    department::Entity::find()
+        .filter(department::Column::Slug.eq(slug))
+        .one(c)
+        .await
+}
+
+/// Finds a department by id.
+pub async fn find<C>(c: &C, id: DepartmentId) -> Result<Option<department::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    department::Entity::find_by_id(id).one(c).await
+}
+
+/// Creates a department; a taken name or slug is a unique violation.
+pub async fn create<C>(c: &C, new: NewDepartment) -> Result<department::Model, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let position = match new.position {
+        Some(position) => position,
+        None => next_position(c).await?,
+    };
     department::ActiveModel {
-        name: Set(name.to_owned()),
+        name: Set(new.name),
+        label: Set(new.label),
+        slug: Set(new.slug),
+        open: Set(new.open),
+        position: Set(position),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(c)
     .await
+}
+
+/// Changes a department; None when there is no such department. A taken name or slug is a unique
+/// violation.
+pub async fn update<C>(
+    c: &C,
+    id: DepartmentId,
+    patch: DepartmentPatch,
+) -> Result<Option<department::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let Some(found) = find(c, id).await? else {
+        return Ok(None);
+    };
+    let mut row: department::ActiveModel = found.into();
+    if let Some(name) = patch.name {
+        row.name = Set(name);
+    }
+    if let Some(label) = patch.label {
+        row.label = Set(label);
+    }
+    if let Some(slug) = patch.slug {
+        row.slug = Set(slug);
+    }
+    if let Some(open) = patch.open {
+        row.open = Set(open);
+    }
+    if let Some(position) = patch.position {
+        row.position = Set(position);
+    }
+    row.update(c).await.map(Some)
+}
+
+/// Every department, by position (then id).
+pub async fn list<C>(c: &C) -> Result<Vec<department::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    department::Entity::find()
+        .order_by_asc(department::Column::Position)
+        .order_by_asc(department::Column::Id)
+        .all(c)
+        .await
+}
+
+/// The departments open to customers, by position (then id).
+pub async fn open<C>(c: &C) -> Result<Vec<department::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    department::Entity::find()
+        .filter(department::Column::Open.eq(true))
+        .order_by_asc(department::Column::Position)
+        .order_by_asc(department::Column::Id)
+        .all(c)
+        .await
 }
 
 /// The departments with these ids.
@@ -42,4 +150,46 @@ where
         .filter(department::Column::Id.is_in(ids))
         .all(c)
         .await
+}
+
+/// The active agents of every department, by name: department → [(agent id, display name)].
+pub async fn agents<C>(c: &C) -> Result<HashMap<DepartmentId, Vec<(AgentId, String)>>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let memberships = agent_department::Entity::find().all(c).await?;
+    let names: HashMap<AgentId, String> = agent::Entity::find()
+        .filter(agent::Column::Active.eq(true))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.display_name))
+        .collect();
+    let mut by_department: HashMap<DepartmentId, Vec<(AgentId, String)>> = HashMap::new();
+    for membership in memberships {
+        if let Some(name) = names.get(&membership.agent_id) {
+            by_department
+                .entry(membership.department_id)
+                .or_default()
+                .push((membership.agent_id, name.clone()));
+        }
+    }
+    for agents in by_department.values_mut() {
+        agents.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.0.cmp(&b.0.0)));
+    }
+    Ok(by_department)
+}
+
+/// One past the highest position.
+async fn next_position<C>(c: &C) -> Result<i32, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let highest: Option<Option<i32>> = department::Entity::find()
+        .select_only()
+        .column_as(department::Column::Position.max(), "highest")
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(highest.flatten().map_or(0, |p| p + 1))
 }

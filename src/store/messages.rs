@@ -21,6 +21,8 @@ pub struct NewMessage<'a> {
     pub telegram_chat_id: ChatId,
     pub telegram_message_id: Option<TelegramMessageId>,
     pub created_at: DateTime<Utc>,
+    /// An inline keyboard to send with an outbound message (Bot API `reply_markup` JSON).
+    pub reply_markup: Option<String>,
 }
 
 impl<'a> NewMessage<'a> {
@@ -40,6 +42,7 @@ impl<'a> NewMessage<'a> {
             telegram_chat_id: chat_id,
             telegram_message_id: Some(telegram_message_id),
             created_at: at,
+            reply_markup: None,
         }
     }
 
@@ -59,6 +62,7 @@ impl<'a> NewMessage<'a> {
             telegram_chat_id: chat_id,
             telegram_message_id: None,
             created_at: at,
+            reply_markup: None,
         }
     }
 }
@@ -80,6 +84,7 @@ where
         delivery_error: Set(None),
         delivery_claimed_at: Set(None),
         created_at: Set(new.created_at),
+        reply_markup: Set(new.reply_markup),
         ..Default::default()
     }
     .insert(c)

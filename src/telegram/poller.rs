@@ -12,7 +12,7 @@ use teloxide::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::update;
+use super::{callbacks, update};
 use tracing::Instrument;
 
 use sea_orm::sqlx::PgConnection;
@@ -41,7 +41,8 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
     loop {
         let mut request = bot.get_updates().offset(offset).timeout(timeout);
         if first {
-            request = request.allowed_updates(vec![AllowedUpdate::Message]);
+            request =
+                request.allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
         }
         let result = tokio::select! {
             () = shutdown.cancelled() => return,
@@ -51,7 +52,7 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
             Ok(updates) => {
                 first = false;
                 backoff = Duration::from_secs(1);
-                match ingest_batch(&service, updates, &mut offset).await {
+                match ingest_batch(&bot, &service, updates, &mut offset).await {
                     Ok(()) => continue,
                     Err(error) => {
                         tracing::error!(error = %error, "storing a Telegram update failed; it will be fetched again");
@@ -113,6 +114,7 @@ async fn leadership(
 /// whole, its updates are ingested one by one so that one bad update holds back only itself and
 /// those after it (which are fetched again).
 async fn ingest_batch(
+    bot: &teloxide::Bot,
     service: &Service,
     updates: Vec<Update>,
     offset: &mut i32,
@@ -126,13 +128,31 @@ async fn ingest_batch(
         messages = messages.len(),
         "ingesting a batch"
     );
-    if messages.is_empty() {
+    let presses = updates.iter().filter_map(update::press).count();
+    if messages.is_empty() && presses == 0 {
         *offset = last;
         return Ok(());
     }
-    match service.ingest_chats(&messages).await {
-        Ok(_) => {
+    let ingested = if messages.is_empty() {
+        Ok(())
+    } else {
+        service.ingest_chats(&messages).await
+    };
+    match ingested {
+        Ok(()) if presses == 0 => {
             *offset = last;
+            return Ok(());
+        }
+        Ok(()) => {
+            // Presses after the messages: a question is only answered after its ticket exists.
+            for update in &updates {
+                if let Some(query) = update::press(update) {
+                    callbacks::handle(bot, service, query)
+                        .instrument(tracing::info_span!("update", update.id = update.id.0))
+                        .await?;
+                }
+                *offset = update.id.as_offset();
+            }
             return Ok(());
         }
         Err(error) => {
@@ -148,6 +168,10 @@ async fn ingest_batch(
             if outcome == IngestOutcome::Duplicate {
                 tracing::debug!(update.id = update.id.0, "update ingested before");
             }
+        } else if let Some(query) = update::press(&update) {
+            callbacks::handle(bot, service, query)
+                .instrument(tracing::info_span!("update", update.id = update.id.0))
+                .await?;
         }
         *offset = update.id.as_offset();
     }

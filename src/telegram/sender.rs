@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use teloxide::{ApiError, RequestError, prelude::Requester};
+use teloxide::{
+    ApiError, RequestError, payloads::SendMessageSetters, prelude::Requester,
+    types::InlineKeyboardMarkup,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -76,12 +79,19 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step 
             return Step::Backoff;
         }
     };
-    let result = bot
-        .send_message(
-            teloxide::types::ChatId(outbound.chat_id.0),
-            outbound.text.clone(),
-        )
-        .await;
+    let mut request = bot.send_message(
+        teloxide::types::ChatId(outbound.chat_id.0),
+        outbound.text.clone(),
+    );
+    if let Some(markup) = &outbound.reply_markup {
+        match serde_json::from_str::<InlineKeyboardMarkup>(markup) {
+            Ok(keyboard) => request = request.reply_markup(keyboard),
+            Err(error) => {
+                tracing::error!(message.id = %id, %error, "a stored keyboard does not parse; sending the text alone");
+            }
+        }
+    }
+    let result = request.await;
     let (step, recorded) = match result {
         Ok(sent) => (
             Step::Done,

@@ -1,6 +1,6 @@
 //! Turning a Telegram update into what the service ingests.
 
-use teloxide::types::{Message, Update, UpdateKind};
+use teloxide::types::{CallbackQuery, Message, Update, UpdateKind};
 
 use crate::{
     domain::{ChatId, TelegramMessageId, TelegramUserId, UpdateId},
@@ -34,6 +34,14 @@ pub fn incoming(update: &Update) -> Option<IncomingMessage> {
         text: storable(&text_of(message)),
         sent_at: message.date,
     })
+}
+
+/// The button press in `update`, if it is one: a callback query from a person.
+pub fn press(update: &Update) -> Option<&CallbackQuery> {
+    let UpdateKind::CallbackQuery(query) = &update.kind else {
+        return None;
+    };
+    (!query.from.is_bot).then_some(query)
 }
 
 /// Customer text as every database can store it: NUL characters (which PostgreSQL refuses in text

@@ -99,6 +99,67 @@ async fn agents_added_on_the_command_line_can_log_in(backend: Backend) {
     assert!(!ok && out.contains("unknown role"), "{out}");
 }
 
+async fn departments_are_added_edited_and_listed_on_the_command_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = &app.database_url;
+    let add = [
+        "department",
+        "add",
+        "Billing",
+        "--label",
+        "Billing & payments",
+        "--slug",
+        "pay",
+        "--position",
+        "5",
+    ];
+    let (ok, out) = switchboard(db, &add, "").await;
+    assert!(ok, "{out}");
+    let (ok, out) = switchboard(db, &["department", "add", "Archive", "--closed"], "").await;
+    assert!(ok, "{out}");
+    let (ok, out) = switchboard(
+        db,
+        &["department", "add", "Sales", "--slug", "Bad Slug"],
+        "",
+    )
+    .await;
+    assert!(
+        !ok && out.contains("a department slug has 1 to 32 characters"),
+        "{out}"
+    );
+    let (ok, out) = switchboard(db, &["department", "add", "Other", "--slug", "pay"], "").await;
+    assert!(!ok && out.contains("the slug \"pay\" is taken"), "{out}");
+
+    let edit = [
+        "department",
+        "edit",
+        "pay",
+        "--name",
+        "Payments",
+        "--position",
+        "-1",
+    ];
+    let (ok, out) = switchboard(db, &edit, "").await;
+    assert!(ok, "{out}");
+    let (ok, out) = switchboard(db, &["department", "edit", "archive", "--open"], "").await;
+    assert!(ok, "{out}");
+    let (ok, out) = switchboard(db, &["department", "edit", "nowhere", "--open"], "").await;
+    assert!(!ok && out.contains("no department \"nowhere\""), "{out}");
+
+    let (ok, out) = switchboard(db, &["department", "list"], "").await;
+    assert!(ok, "{out}");
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let slugs: Vec<&str> = rows.iter().map(|r| r[3]).collect();
+    assert_eq!(slugs, ["pay", "general", "archive"], "by position:\n{out}");
+    assert_eq!(&rows[0][2..5], ["yes", "pay", "Payments"], "{out}");
+    assert_eq!(rows[2][2], "yes", "Archive was opened:\n{out}");
+    assert!(out.contains("Billing & payments"), "{out}");
+}
+
 async fn serve_without_a_token_stops_naming_the_variable(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
@@ -113,5 +174,6 @@ async fn serve_without_a_token_stops_naming_the_variable(backend: Backend) {
 
 crate::backend_tests!(
     agents_added_on_the_command_line_can_log_in,
+    departments_are_added_edited_and_listed_on_the_command_line,
     serve_without_a_token_stops_naming_the_variable
 );

@@ -13,7 +13,7 @@ use std::time::Duration;
 use switchboard::{
     config::Settings,
     domain::{AgentId, DepartmentId, Role, TelegramUserId, TicketId},
-    service::{NewAgentInput, Service},
+    service::{DepartmentInput, NewAgentInput, Service},
     simulator::{Customer, FakeTelegram},
     startup::Application,
     store,
@@ -172,11 +172,29 @@ impl TestApp {
             .expect("connecting to the test database")
     }
 
-    /// Creates a department.
+    /// Creates a department closed to customers (agents work in it as usual), so that new
+    /// tickets are not asked about it; `add_open_department` makes one customers can choose.
     pub async fn add_department(&self, name: &str) -> DepartmentId {
-        Service::add_department(&self.db().await, name)
+        let input = DepartmentInput {
+            name: name.to_owned(),
+            open: Some(false),
+            ..DepartmentInput::default()
+        };
+        Service::add_department_with(&self.db().await, input)
             .await
             .expect("creating a department")
+    }
+
+    /// Creates a department open to customers, with this slug, after the others.
+    pub async fn add_open_department(&self, name: &str, slug: &str) -> DepartmentId {
+        let input = DepartmentInput {
+            name: name.to_owned(),
+            slug: Some(slug.to_owned()),
+            ..DepartmentInput::default()
+        };
+        Service::add_department_with(&self.db().await, input)
+            .await
+            .expect("creating an open department")
     }
 
     /// Creates an agent whose password is `password_of(login)`.

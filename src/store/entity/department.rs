@@ -8,6 +8,14 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: DepartmentId,
     pub name: String,
+    /// What customers see on the routing button.
+    pub label: String,
+    /// The deep-link name (`/start <slug>`).
+    pub slug: String,
+    /// Whether customers may choose it.
+    pub open: bool,
+    /// Order of the buttons and lists.
+    pub position: i32,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -20,6 +20,8 @@ pub struct Model {
     pub delivery_error: Option<String>,
     pub delivery_claimed_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
+    /// An inline keyboard (Bot API `reply_markup` JSON) sent with an outbound message.
+    pub reply_markup: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

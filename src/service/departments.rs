@@ -1,0 +1,236 @@
+//! Departments: listing them with their agents, and creating and changing them (admins, the CLI).
+
+use sea_orm::DatabaseConnection;
+
+use super::{Actor, Service, ServiceError};
+use crate::{
+    domain::{self, AgentId, DepartmentError, DepartmentId, Presence, Role},
+    store::{
+        self,
+        departments::{DepartmentPatch, NewDepartment},
+        entity::department,
+    },
+    views::{DepartmentAgentView, DepartmentView},
+};
+
+/// A department to create, as typed by an admin; missing values get defaults (label = name, slug
+/// from the name, open, last position).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DepartmentInput {
+    pub name: String,
+    pub label: Option<String>,
+    pub slug: Option<String>,
+    pub open: Option<bool>,
+    pub position: Option<i32>,
+}
+
+/// Changes to a department as typed by an admin; what is missing stays.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DepartmentChanges {
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub slug: Option<String>,
+    pub open: Option<bool>,
+    pub position: Option<i32>,
+}
+
+impl Service {
+    /// Every department by position, with its agents and their presence. Any agent may look.
+    pub async fn departments(&self, _actor: &Actor) -> Result<Vec<DepartmentView>, ServiceError> {
+        let rows = store::departments::list(&self.db).await?;
+        let mut agents = store::departments::agents(&self.db).await?;
+        let everyone: Vec<AgentId> = agents.values().flatten().map(|(id, _)| *id).collect();
+        let presence = self.presence_of(&everyone).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let members = agents.remove(&row.id).unwrap_or_default();
+                let members = members
+                    .into_iter()
+                    .map(|(id, name)| DepartmentAgentView {
+                        id,
+                        name,
+                        presence: presence.get(&id).copied().unwrap_or(Presence::Offline),
+                    })
+                    .collect();
+                view(row, members)
+            })
+            .collect())
+    }
+
+    /// Creates a department (admins only).
+    pub async fn create_department(
+        &self,
+        actor: &Actor,
+        input: DepartmentInput,
+    ) -> Result<DepartmentView, ServiceError> {
+        admin_only(actor)?;
+        let id = Self::add_department_with(&self.db, input).await?;
+        self.department(id).await
+    }
+
+    /// Changes a department (admins only).
+    pub async fn change_department(
+        &self,
+        actor: &Actor,
+        id: DepartmentId,
+        changes: DepartmentChanges,
+    ) -> Result<DepartmentView, ServiceError> {
+        admin_only(actor)?;
+        Self::edit_department(&self.db, id, changes).await?;
+        self.department(id).await
+    }
+
+    /// Creates a department with these values; refuses a bad value or a taken name or slug.
+    pub async fn add_department_with(
+        db: &DatabaseConnection,
+        input: DepartmentInput,
+    ) -> Result<DepartmentId, ServiceError> {
+        let name = domain::department_name(&input.name).map_err(invalid)?;
+        let label = match input.label.as_deref() {
+            Some(label) => domain::department_label(label).map_err(invalid)?,
+            None => domain::department_label(&name).map_err(invalid)?,
+        };
+        let slug = match input.slug.as_deref() {
+            Some(slug) => domain::department_slug(slug).map_err(invalid)?,
+            None => domain::slug_from_name(&name),
+        };
+        let new = NewDepartment {
+            name: name.clone(),
+            label,
+            slug: slug.clone(),
+            open: input.open.unwrap_or(true),
+            position: input.position,
+        };
+        match store::departments::create(db, new).await {
+            Ok(created) => Ok(created.id),
+            Err(error) => Err(taken(db, error, None, &name, &slug).await),
+        }
+    }
+
+    /// Changes a department; refuses a bad value, a taken name or slug, or an unknown department.
+    pub async fn edit_department(
+        db: &DatabaseConnection,
+        id: DepartmentId,
+        changes: DepartmentChanges,
+    ) -> Result<(), ServiceError> {
+        let patch = DepartmentPatch {
+            name: changes
+                .name
+                .as_deref()
+                .map(domain::department_name)
+                .transpose()
+                .map_err(invalid)?,
+            label: changes
+                .label
+                .as_deref()
+                .map(domain::department_label)
+                .transpose()
+                .map_err(invalid)?,
+            slug: changes
+                .slug
+                .as_deref()
+                .map(domain::department_slug)
+                .transpose()
+                .map_err(invalid)?,
+            open: changes.open,
+            position: changes.position,
+        };
+        let name = patch.name.clone().unwrap_or_default();
+        let slug = patch.slug.clone().unwrap_or_default();
+        match store::departments::update(db, id, patch).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(ServiceError::NotFound),
+            Err(error) => Err(taken(db, error, Some(id), &name, &slug).await),
+        }
+    }
+
+    /// The department with this id or slug (for the CLI).
+    pub async fn find_department(
+        db: &DatabaseConnection,
+        key: &str,
+    ) -> Result<department::Model, ServiceError> {
+        let found = match key.parse::<DepartmentId>() {
+            Ok(id) => store::departments::find(db, id).await?,
+            Err(_) => store::departments::find_by_slug(db, key).await?,
+        };
+        found.ok_or_else(|| ServiceError::Invalid(format!("no department {key:?}")))
+    }
+
+    /// Every department by position (for the CLI).
+    pub async fn list_departments(
+        db: &DatabaseConnection,
+    ) -> Result<Vec<department::Model>, ServiceError> {
+        Ok(store::departments::list(db).await?)
+    }
+
+    async fn department(&self, id: DepartmentId) -> Result<DepartmentView, ServiceError> {
+        let row = store::departments::find(&self.db, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let members = store::departments::agents(&self.db)
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let ids: Vec<AgentId> = members.iter().map(|(id, _)| *id).collect();
+        let presence = self.presence_of(&ids).await?;
+        let members = members
+            .into_iter()
+            .map(|(id, name)| DepartmentAgentView {
+                id,
+                name,
+                presence: presence.get(&id).copied().unwrap_or(Presence::Offline),
+            })
+            .collect();
+        Ok(view(row, members))
+    }
+}
+
+fn view(row: department::Model, agents: Vec<DepartmentAgentView>) -> DepartmentView {
+    DepartmentView {
+        id: row.id,
+        name: row.name,
+        label: row.label,
+        slug: row.slug,
+        open: row.open,
+        position: row.position,
+        agents,
+    }
+}
+
+fn admin_only(actor: &Actor) -> Result<(), ServiceError> {
+    if actor.agent.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(
+            "only an admin may create or change departments".to_owned(),
+        ))
+    }
+}
+
+fn invalid(error: DepartmentError) -> ServiceError {
+    ServiceError::Invalid(error.to_string())
+}
+
+/// A unique violation named for what is taken (the name when another department has it, else the
+/// slug); any other error as it is.
+async fn taken(
+    db: &DatabaseConnection,
+    error: sea_orm::DbErr,
+    changing: Option<DepartmentId>,
+    name: &str,
+    slug: &str,
+) -> ServiceError {
+    if !store::is_unique_violation(&error) {
+        return error.into();
+    }
+    let name_taken = match store::departments::find_by_name(db, name).await {
+        Ok(found) => found.is_some_and(|d| Some(d.id) != changing),
+        Err(error) => return error.into(),
+    };
+    if name_taken || slug.is_empty() {
+        ServiceError::Conflict(format!("department {name:?} exists already"))
+    } else {
+        ServiceError::Conflict(format!("the slug {slug:?} is taken"))
+    }
+}
