@@ -16,13 +16,17 @@ const RANK = { [PRESENCE.ONLINE]: 0, [PRESENCE.AWAY]: 1, [PRESENCE.OFFLINE]: 2 }
 let hooks;
 let board;
 let toggle;
+let busy = false;
 
 /** `boardHooks.onError(err)` reports failures. */
 export function initBoard(boardHooks) {
   hooks = boardHooks;
   board = document.getElementById('board-list');
-  toggle = document.getElementById('presence-select');
-  toggle.addEventListener('change', () => setMyPresence(toggle.value));
+  toggle = document.getElementById('presence-toggle');
+  toggle.addEventListener('click', () => {
+    if (busy) return;
+    setMyPresence(getMyPresence() === PRESENCE.AWAY ? PRESENCE.ONLINE : PRESENCE.AWAY);
+  });
   subscribe(TOPIC.DIRECTORY, render);
   subscribe(TOPIC.ME, render);
 }
@@ -37,8 +41,10 @@ export async function reloadDirectory() {
   if (agents) loadPresence(agents);
 }
 
-/** Switches my presence (keyboard-usable select in the top bar). */
+/** Switches my presence (the top bar's toggle: a button, so Enter and Space work too). */
 export async function setMyPresence(presence) {
+  busy = true;
+  toggle.disabled = true;
   try {
     const answer = await api.put('/api/presence', { presence });
     const me = getMe();
@@ -46,6 +52,9 @@ export async function setMyPresence(presence) {
   } catch (err) {
     render();
     hooks.onError(err);
+  } finally {
+    busy = false;
+    toggle.disabled = false;
   }
 }
 
@@ -58,10 +67,11 @@ function quiet(err) {
 function render() {
   const me = getMe();
   const mine = getMyPresence();
-  toggle.value = mine === PRESENCE.AWAY ? PRESENCE.AWAY : PRESENCE.ONLINE;
+  const away = mine === PRESENCE.AWAY;
   toggle.dataset.presence = mine;
-  const dot = toggle.parentElement.querySelector('.presence-dot');
-  if (dot) dot.dataset.presence = me ? mine : '';
+  toggle.setAttribute('aria-pressed', String(away));
+  toggle.querySelector('.presence-dot').dataset.presence = me ? mine : '';
+  document.getElementById('presence-label').textContent = away ? 'Away' : 'Online';
   const sections = getDepartments().map((department) => {
     const section = element('section', 'board-department');
     section.dataset.departmentId = String(department.id);

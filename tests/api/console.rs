@@ -205,7 +205,8 @@ async fn agents_hear_a_new_ticket_one_accepts_everyone_sees_who_and_the_owner_re
 }
 
 /// Three consoles — alice in General, bob in Billing, sam a supervisor — and one ticket through a
-/// working day: it arrives in General (alice hears it, bob does not); alice accepts it and passes
+/// working day: it arrives in General (alice hears it, bob does not) and waits with a ticking wait
+/// time; sam's online board follows alice going away and back; alice accepts it and passes
 /// it to Billing (bob hears it and has it, alice no longer); bob accepts and writes a `#` note that
 /// sam sees appear live; Cancel in the Reassign dialog sends nothing; sam gives the ticket to alice
 /// (she is alerted and owns it); alice closes it as Resolved (the customer is told); the customer
@@ -225,7 +226,7 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
     let app = spawn_app(Backend::Sqlite).await;
     let billing = app.add_department("Billing").await;
     let alice_id = app.add_agent("alice", Role::Agent, &["General"]).await;
-    app.add_agent("bob", Role::Agent, &["Billing"]).await;
+    let bob_id = app.add_agent("bob", Role::Agent, &["Billing"]).await;
     app.add_agent("sam", Role::Supervisor, &[]).await;
     let alice = logged_in_console(&alice_browser, &app.address, "alice").await;
     let bob = logged_in_console(&bob_browser, &app.address, "bob").await;
@@ -286,6 +287,40 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
     )
     .await;
     assert_eq!(bob_rows, 0, "bob does not see General's ticket");
+
+    // The online board: sam sees alice online in General and bob in Billing; alice steps away
+    // and back, and sam's board follows.
+    let alice_on_board = format!(
+        "#board-list section[data-department-id='{general}'] li[data-agent-id='{alice_id}']"
+    );
+    let bob_on_board =
+        format!("#board-list section[data-department-id='{billing}'] li[data-agent-id='{bob_id}']");
+    step(
+        &sam,
+        "alice and bob online on the board",
+        &format!("document.querySelector(\"{alice_on_board}\")?.dataset.presence === 'online' && document.querySelector(\"{bob_on_board}\")?.dataset.presence === 'online'"),
+    )
+    .await;
+    click(&alice, "alice steps away", "#presence-toggle").await;
+    step(
+        &alice,
+        "alice's toggle says away",
+        "document.querySelector('#presence-toggle').dataset.presence === 'away'",
+    )
+    .await;
+    step(
+        &sam,
+        "sam's board shows alice away",
+        &format!("document.querySelector(\"{alice_on_board}\")?.dataset.presence === 'away'"),
+    )
+    .await;
+    click(&alice, "alice is back", "#presence-toggle").await;
+    step(
+        &sam,
+        "sam's board shows alice online again",
+        &format!("document.querySelector(\"{alice_on_board}\")?.dataset.presence === 'online'"),
+    )
+    .await;
 
     // alice accepts and passes it to Billing with a note.
     click(&alice, "clicking Accept", &format!("{row} button.accept")).await;
