@@ -207,7 +207,7 @@ async fn agents_hear_a_new_ticket_one_accepts_everyone_sees_who_and_the_owner_re
 /// Three consoles — alice in General, bob in Billing, sam a supervisor — and one ticket through a
 /// working day: it arrives in General (alice hears it, bob does not) and waits with a ticking wait
 /// time; sam's online board follows alice going away and back; alice accepts it and passes
-/// it to Billing (bob hears it and has it, alice no longer); bob accepts and writes a `#` note that
+/// it to Billing (bob hears it and has it, alice no longer); bob accepts (key `a`) and writes a `#` note that
 /// sam sees appear live; Cancel in the Reassign dialog sends nothing; sam gives the ticket to alice
 /// (she is alerted and owns it); alice closes it as Resolved (the customer is told); the customer
 /// writes again and the ticket is back in General's queue with the note on it.
@@ -378,7 +378,11 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
     )
     .await;
     step(&bob, "bob heard it", "window.alertPlays >= 1").await;
-    click(&bob, "bob accepts", &format!("{row} button.accept")).await;
+    // From the keyboard: select the card, then `a`.
+    click(&bob, "bob selects the ticket", &row).await;
+    bob.press_key("a")
+        .await
+        .unwrap_or_else(|e| fail(&bob, "bob accepts with the a key", e));
     step(
         &bob,
         "bob owns it and sees the reassign line with its note",
@@ -388,7 +392,9 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
 
     // sam opens the ticket's notes; bob writes one; sam sees it appear, and the count on the card.
     click(&sam, "sam opens the ticket", &row).await;
-    click(&sam, "sam opens the notes", "#chat-notes").await;
+    sam.press_key("#")
+        .await
+        .unwrap_or_else(|e| fail(&sam, "sam opens the notes with the # key", e));
     step(
         &sam,
         "sam's notes panel is open and empty",
@@ -517,7 +523,10 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
         "!document.querySelector('#chat-close').hidden",
     )
     .await;
-    click(&alice, "opening Close", "#chat-close").await;
+    alice
+        .press_key("c")
+        .await
+        .unwrap_or_else(|e| fail(&alice, "alice opens Close with the c key", e));
     step(
         &alice,
         "Resolved is the default reason",
