@@ -95,7 +95,7 @@ impl Service {
     ) -> Result<MessageView, ServiceError> {
         let text = MessageText::parse(text)?;
         let txn = store::begin_write(&self.db).await?;
-        let ticket = visible_ticket(&txn, actor, id).await?;
+        let ticket = actionable_ticket(&txn, actor, id).await?;
         domain::check_reply(&ticket, actor.agent.id)?;
         let view = store::tickets::view(&txn, ticket).await?;
         let now = Utc::now();

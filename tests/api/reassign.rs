@@ -178,6 +178,12 @@ async fn passing_a_ticket_to_an_agent_makes_them_its_owner_at_once(backend: Back
         None,
         "a ticket Alice may no longer see is not shown to her"
     );
+    let late_reply = t.alice.reply(number, "one more thing").await;
+    assert_eq!(
+        late_reply.refusal(),
+        (409, "conflict".to_owned()),
+        "a reply after the ticket was passed out of sight is a conflict, not 'not found'"
+    );
 }
 
 async fn a_supervisor_reassigns_a_pending_ticket_and_then_gives_it_to_an_agent(backend: Backend) {
