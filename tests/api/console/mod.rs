@@ -1,7 +1,9 @@
 //! The console in a real headless Chromium: log in, a ticket arrives with the alert sound on every
 //! console, Accept shows "Accepted by" everywhere, the owner replies and the customer receives it.
-//! `workday`: an operator's day across three consoles; `lost_race`: a reassign that came too late.
+//! `workday`: an operator's day across three consoles; `lost_race`: a reassign that came too late;
+//! `history`: notes edited and deleted live, History search and a closed ticket read-only.
 
+mod history;
 mod lost_race;
 mod workday;
 
