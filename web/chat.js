@@ -7,7 +7,7 @@
 
 import { api } from './api.js';
 import { TICKET_STATUS, DELIVERY, DIRECTION, AUTHOR_KIND, TOPIC } from './constants.js';
-import { div, element, hhmm, localDateTime, span, timeMs } from './dom.js';
+import { div, element, hhmm, isolated, localDateTime, span, timeMs } from './dom.js';
 import { canAccept, canClose, canReassign, canReturn, ownsTicket } from './permissions.js';
 import {
   applyMessage, getDepartment, getDraft, getMe, getSelectedId, getSelectedMovedTo,
@@ -88,11 +88,18 @@ function renderHeader() {
   const movedTo = getSelectedMovedTo();
   const gone = movedTo != null;
   const client = ticket.client || {};
-  const name = client.name || 'Unknown';
-  const who = client.username ? `${name} (@${client.username})` : name;
   const department = ticket.department ? ticket.department.name : '';
-  el['chat-title'].textContent =
-    `#${ticket.number} · ${who} · Client Id ${client.telegram_id} · ${department}`;
+  // Every customer-controlled part in its own <bdi>: a name ending in a right-to-left override
+  // cannot reorder the Client Id or anything else around it.
+  el['chat-title'].replaceChildren(
+    `#${ticket.number} · `,
+    isolated('chat-client-name', client.name || 'Unknown'),
+    ...(client.username ? [' (@', isolated('chat-client-username', client.username), ')'] : []),
+    ' · Client Id ',
+    isolated('chat-client-id', String(client.telegram_id ?? '')),
+    ' · ',
+    isolated('chat-department', department),
+  );
   const mine = canReply(ticket) && !gone;
   el['chat-status'].textContent = gone ? movedLine(movedTo) : statusLine(ticket, mine);
   el['chat-status'].dataset.status = gone ? 'moved' : ticket.status;

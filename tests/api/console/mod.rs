@@ -3,6 +3,7 @@
 //! `workday`: an operator's day across three consoles; `lost_race`: a reassign that came too late;
 //! `history`: notes edited and deleted live, History search and a closed ticket read-only.
 
+mod bidi;
 mod history;
 mod lost_race;
 mod workday;
