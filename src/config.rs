@@ -32,6 +32,9 @@ pub struct Settings {
     /// `SWITCHBOARD_PRESENCE_TTL`: seconds after which the presence rows of an instance that
     /// stopped refreshing them are swept, its agents offline (default 30; more than the heartbeat).
     pub presence_ttl: Duration,
+    /// `SWITCHBOARD_EVENT_RETENTION` and `SWITCHBOARD_UPDATE_RETENTION`: how long events and
+    /// ingested Telegram update ids are kept.
+    pub retention: crate::retention::Retention,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
@@ -53,6 +56,7 @@ impl fmt::Debug for Settings {
             .field("reopen_window", &self.reopen_window)
             .field("presence_heartbeat", &self.presence_heartbeat)
             .field("presence_ttl", &self.presence_ttl)
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -130,6 +134,7 @@ impl Settings {
                 ),
             });
         }
+        let retention = retention(&get)?;
         Ok(Self {
             database_url,
             telegram_token,
@@ -141,8 +146,37 @@ impl Settings {
             reopen_window,
             presence_heartbeat,
             presence_ttl,
+            retention,
         })
     }
+}
+
+/// The retention windows; an update retention under Telegram's 24 hours is refused (a repeated
+/// update would be ingested twice).
+fn retention(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::retention::Retention, SettingsError> {
+    use crate::retention::{MIN_UPDATE_RETENTION, Retention};
+    let window = |variable: &'static str, default: Duration| match get(variable) {
+        None => Ok(default),
+        Some(v) => parse_duration(&v)
+            .filter(|d| !d.is_zero())
+            .ok_or(SettingsError {
+                variable,
+                problem: format!("{v:?} is not a duration like 7d, 12h, 30m, 45s or seconds"),
+            }),
+    };
+    let defaults = Retention::default();
+    let events = window("SWITCHBOARD_EVENT_RETENTION", defaults.events)?;
+    let updates = window("SWITCHBOARD_UPDATE_RETENTION", defaults.updates)?;
+    if updates < MIN_UPDATE_RETENTION {
+        return Err(SettingsError {
+            variable: "SWITCHBOARD_UPDATE_RETENTION",
+            problem: "must be at least 24h: Telegram may deliver an update again for 24 hours"
+                .to_owned(),
+        });
+    }
+    Ok(Retention { events, updates })
 }
 
 /// A duration: a whole number with a unit `d`, `h`, `m` or `s`, or a bare number of seconds.
