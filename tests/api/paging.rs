@@ -95,7 +95,7 @@ async fn a_forty_thousand_message_history_comes_in_bounded_pages(backend: Backen
     assert!(size < 50 * 1_024, "a page is small: {size} bytes");
 
     // Walking back 200 at a time reaches the first message exactly once each.
-    let mut seen = newest.iter().map(|m| m.id.0).collect::<Vec<_>>();
+    let mut seen = newest.iter().rev().map(|m| m.id.0).collect::<Vec<_>>();
     let mut cursor = next;
     let mut pages = 1;
     while let Some(before) = cursor {
@@ -108,7 +108,10 @@ async fn a_forty_thousand_message_history_comes_in_bounded_pages(backend: Backen
         pages += 1;
     }
     assert_eq!(seen.len(), total, "every message once, over {pages} pages");
-    assert!(seen.windows(2).all(|w| w[0] > w[1]), "no message twice");
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest to oldest, no message twice"
+    );
 
     // A limit outside 1..=200, or a cursor that is no number, is refused with the error shape.
     for bad in ["limit=201", "limit=0", "limit=-3", "before=abc"] {

@@ -64,16 +64,19 @@ async fn old_events_and_update_ids_are_pruned_and_recent_ones_stay(backend: Back
         .await
         .expect("pruning");
     assert_eq!((pruned.events, pruned.updates), (2_500, 1_500));
-    assert_eq!(
-        event::Entity::find().count(&db).await.expect("counting"),
-        recent_events
+    // The recent rows stay (the outbox may have added an event meanwhile).
+    let events_left = event::Entity::find().count(&db).await.expect("counting");
+    assert!(
+        events_left >= recent_events,
+        "{events_left} < {recent_events}"
     );
-    assert_eq!(
-        telegram_update::Entity::find()
-            .count(&db)
-            .await
-            .expect("counting"),
-        recent_updates
+    let updates_left = telegram_update::Entity::find()
+        .count(&db)
+        .await
+        .expect("counting");
+    assert!(
+        updates_left >= recent_updates,
+        "{updates_left} < {recent_updates}"
     );
     let old_left = event::Entity::find()
         .filter(event::Column::CreatedAt.lt(Utc::now() - chrono::Duration::days(7)))
