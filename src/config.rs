@@ -310,6 +310,26 @@ mod tests {
     }
 
     #[test]
+    fn retention_windows_default_to_a_week_and_two_days_and_updates_keep_at_least_a_day() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        let s = settings(&[token]).unwrap();
+        assert_eq!(s.retention.events, Duration::from_secs(7 * 24 * 3600));
+        assert_eq!(s.retention.updates, Duration::from_secs(2 * 24 * 3600));
+        let s = settings(&[
+            token,
+            ("SWITCHBOARD_EVENT_RETENTION", "12h"),
+            ("SWITCHBOARD_UPDATE_RETENTION", "30h"),
+        ])
+        .unwrap();
+        assert_eq!(s.retention.events, Duration::from_secs(12 * 3600));
+        assert_eq!(s.retention.updates, Duration::from_secs(30 * 3600));
+        let short = settings(&[token, ("SWITCHBOARD_UPDATE_RETENTION", "23h")]).unwrap_err();
+        assert_eq!(short.variable, "SWITCHBOARD_UPDATE_RETENTION");
+        let zero = settings(&[token, ("SWITCHBOARD_EVENT_RETENTION", "0")]).unwrap_err();
+        assert_eq!(zero.variable, "SWITCHBOARD_EVENT_RETENTION");
+    }
+
+    #[test]
     fn presence_timing_is_read_in_seconds_and_the_ttl_outlasts_the_heartbeat() {
         let token = ("TELEGRAM_BOT_TOKEN", "1:a");
         let s = settings(&[

@@ -238,6 +238,21 @@ mod tests {
     }
 
     #[test]
+    fn nul_in_names_usernames_and_captions_is_replaced_too() {
+        let message = json!({
+            "message_id": 5, "date": 1_700_000_000,
+            "chat": {"id": 42, "type": "private", "first_name": "A\u{0}n"},
+            "from": {"id": 42, "is_bot": false, "first_name": "A\u{0}n", "username": "a\u{0}n"},
+            "photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}],
+            "caption": "c\u{0}",
+        });
+        let incoming = incoming(&update(message)).unwrap();
+        assert_eq!(incoming.profile.name, "A\u{FFFD}n");
+        assert_eq!(incoming.profile.username.as_deref(), Some("a\u{FFFD}n"));
+        assert_eq!(incoming.text, "[photo] c\u{FFFD}");
+    }
+
+    #[test]
     fn media_is_named_with_its_caption() {
         let photo = json!({"photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}], "caption": "my receipt"});
         assert_eq!(

@@ -225,4 +225,49 @@ fn backend_seed(backend: &Backend) -> u64 {
     }
 }
 
-crate::backend_tests!(no_body_to_any_route_is_answered_with_a_500);
+async fn the_cli_door_refuses_nul_in_agent_and_department_text(backend: Backend) {
+    use switchboard::service::{DepartmentInput, NewAgentInput, Service, ServiceError};
+    let app = spawn_app(backend).await;
+    let db = app.db().await;
+    let departments = ["General".to_owned()];
+    for (login, name, password) in [
+        ("a\u{0}b", "Ann", "secret1"),
+        ("ann", "A\u{0}nn", "secret1"),
+        ("ann", "Ann", "sec\u{0}ret"),
+    ] {
+        let refused = Service::add_agent(
+            &db,
+            NewAgentInput {
+                login,
+                name,
+                password,
+                role: Role::Agent,
+                departments: &departments,
+            },
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(ServiceError::Invalid(_))),
+            "{login:?} {name:?}: {refused:?}"
+        );
+    }
+    let refused = Service::add_department_with(
+        &db,
+        DepartmentInput {
+            name: "Bil\u{0}ling".to_owned(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Invalid(_))),
+        "{refused:?}"
+    );
+    let refused = Service::find_department(&db, "x\u{0}").await;
+    assert!(matches!(refused, Err(ServiceError::Invalid(_))));
+}
+
+crate::backend_tests!(
+    no_body_to_any_route_is_answered_with_a_500,
+    the_cli_door_refuses_nul_in_agent_and_department_text,
+);
