@@ -156,7 +156,7 @@ impl Settings {
 fn retention(
     get: &impl Fn(&str) -> Option<String>,
 ) -> Result<crate::retention::Retention, SettingsError> {
-    use crate::retention::{MIN_UPDATE_RETENTION, Retention};
+    use crate::retention::{MIN_EVENT_RETENTION, MIN_UPDATE_RETENTION, Retention};
     let window = |variable: &'static str, default: Duration| match get(variable) {
         None => Ok(default),
         Some(v) => parse_duration(&v)
@@ -169,6 +169,13 @@ fn retention(
     let defaults = Retention::default();
     let events = window("SWITCHBOARD_EVENT_RETENTION", defaults.events)?;
     let updates = window("SWITCHBOARD_UPDATE_RETENTION", defaults.updates)?;
+    if events < MIN_EVENT_RETENTION {
+        return Err(SettingsError {
+            variable: "SWITCHBOARD_EVENT_RETENTION",
+            problem: "must be at least 1h: other instances read fresh events from the table"
+                .to_owned(),
+        });
+    }
     if updates < MIN_UPDATE_RETENTION {
         return Err(SettingsError {
             variable: "SWITCHBOARD_UPDATE_RETENTION",
@@ -327,6 +334,8 @@ mod tests {
         assert_eq!(short.variable, "SWITCHBOARD_UPDATE_RETENTION");
         let zero = settings(&[token, ("SWITCHBOARD_EVENT_RETENTION", "0")]).unwrap_err();
         assert_eq!(zero.variable, "SWITCHBOARD_EVENT_RETENTION");
+        let short = settings(&[token, ("SWITCHBOARD_EVENT_RETENTION", "59m")]).unwrap_err();
+        assert_eq!(short.variable, "SWITCHBOARD_EVENT_RETENTION");
     }
 
     #[test]

@@ -32,6 +32,9 @@ impl Default for Retention {
 
 pub const DEFAULT_EVENT_RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 pub const DEFAULT_UPDATE_RETENTION: Duration = Duration::from_secs(2 * 24 * 60 * 60);
+/// The shortest event retention: instances on PostgreSQL read the events they are told of from
+/// the table, moments after they are written.
+pub const MIN_EVENT_RETENTION: Duration = Duration::from_secs(60 * 60);
 /// The shortest update retention: Telegram's own 24 hours.
 pub const MIN_UPDATE_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 
