@@ -32,6 +32,9 @@ pub struct Settings {
     /// `SWITCHBOARD_PRESENCE_TTL`: seconds after which the presence rows of an instance that
     /// stopped refreshing them are swept, its agents offline (default 30; more than the heartbeat).
     pub presence_ttl: Duration,
+    /// `SWITCHBOARD_EVENT_RETENTION` and `SWITCHBOARD_UPDATE_RETENTION`: how long events and
+    /// ingested Telegram update ids are kept.
+    pub retention: crate::retention::Retention,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
@@ -53,6 +56,7 @@ impl fmt::Debug for Settings {
             .field("reopen_window", &self.reopen_window)
             .field("presence_heartbeat", &self.presence_heartbeat)
             .field("presence_ttl", &self.presence_ttl)
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -130,6 +134,7 @@ impl Settings {
                 ),
             });
         }
+        let retention = retention(&get)?;
         Ok(Self {
             database_url,
             telegram_token,
@@ -141,8 +146,44 @@ impl Settings {
             reopen_window,
             presence_heartbeat,
             presence_ttl,
+            retention,
         })
     }
+}
+
+/// The retention windows; an update retention under Telegram's 24 hours is refused (a repeated
+/// update would be ingested twice).
+fn retention(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<crate::retention::Retention, SettingsError> {
+    use crate::retention::{MIN_EVENT_RETENTION, MIN_UPDATE_RETENTION, Retention};
+    let window = |variable: &'static str, default: Duration| match get(variable) {
+        None => Ok(default),
+        Some(v) => parse_duration(&v)
+            .filter(|d| !d.is_zero())
+            .ok_or(SettingsError {
+                variable,
+                problem: format!("{v:?} is not a duration like 7d, 12h, 30m, 45s or seconds"),
+            }),
+    };
+    let defaults = Retention::default();
+    let events = window("SWITCHBOARD_EVENT_RETENTION", defaults.events)?;
+    let updates = window("SWITCHBOARD_UPDATE_RETENTION", defaults.updates)?;
+    if events < MIN_EVENT_RETENTION {
+        return Err(SettingsError {
+            variable: "SWITCHBOARD_EVENT_RETENTION",
+            problem: "must be at least 1h: other instances read fresh events from the table"
+                .to_owned(),
+        });
+    }
+    if updates < MIN_UPDATE_RETENTION {
+        return Err(SettingsError {
+            variable: "SWITCHBOARD_UPDATE_RETENTION",
+            problem: "must be at least 24h: Telegram may deliver an update again for 24 hours"
+                .to_owned(),
+        });
+    }
+    Ok(Retention { events, updates })
 }
 
 /// A duration: a whole number with a unit `d`, `h`, `m` or `s`, or a bare number of seconds.
@@ -273,6 +314,28 @@ mod tests {
         assert!(s.public_url.is_none());
         assert_eq!(s.presence_heartbeat, Duration::from_secs(10));
         assert_eq!(s.presence_ttl, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn retention_windows_default_to_a_week_and_two_days_and_updates_keep_at_least_a_day() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        let s = settings(&[token]).unwrap();
+        assert_eq!(s.retention.events, Duration::from_secs(7 * 24 * 3600));
+        assert_eq!(s.retention.updates, Duration::from_secs(2 * 24 * 3600));
+        let s = settings(&[
+            token,
+            ("SWITCHBOARD_EVENT_RETENTION", "12h"),
+            ("SWITCHBOARD_UPDATE_RETENTION", "30h"),
+        ])
+        .unwrap();
+        assert_eq!(s.retention.events, Duration::from_secs(12 * 3600));
+        assert_eq!(s.retention.updates, Duration::from_secs(30 * 3600));
+        let short = settings(&[token, ("SWITCHBOARD_UPDATE_RETENTION", "23h")]).unwrap_err();
+        assert_eq!(short.variable, "SWITCHBOARD_UPDATE_RETENTION");
+        let zero = settings(&[token, ("SWITCHBOARD_EVENT_RETENTION", "0")]).unwrap_err();
+        assert_eq!(zero.variable, "SWITCHBOARD_EVENT_RETENTION");
+        let short = settings(&[token, ("SWITCHBOARD_EVENT_RETENTION", "59m")]).unwrap_err();
+        assert_eq!(short.variable, "SWITCHBOARD_EVENT_RETENTION");
     }
 
     #[test]

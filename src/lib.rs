@@ -15,6 +15,8 @@ pub mod http;
 pub mod hub;
 /// Presence: this instance's consoles in the database, heartbeat, sweep and relay.
 pub mod presence;
+/// The background pruner of old events and Telegram update ids.
+pub mod retention;
 /// The use-cases shared by the bot and the console.
 pub mod service;
 /// A fake Telegram Bot API server (for the demo and the tests) and simulated customers.

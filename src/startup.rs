@@ -137,6 +137,7 @@ impl Application {
                 }
             }
         };
+        let pruner = crate::retention::run(service.db().clone(), settings.retention, stop.clone());
         let sockets = state.sockets.clone();
         let app = http::router(state);
         let server = {
@@ -153,8 +154,15 @@ impl Application {
                     .await
             }
         };
-        let (served, (), (), (), (), ()) =
-            tokio::join!(server, poller, sender, relay, presence, presence_relay);
+        let (served, (), (), (), (), (), ()) = tokio::join!(
+            server,
+            poller,
+            sender,
+            relay,
+            presence,
+            presence_relay,
+            pruner
+        );
         sockets.close();
         if tokio::time::timeout(Duration::from_secs(5), sockets.wait())
             .await

@@ -3,7 +3,7 @@
 use axum::{
     Router,
     extract::State,
-    http::{HeaderValue, Uri, header},
+    http::{HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -136,7 +136,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sounds/alert.wav", get(alert))
-        .fallback(get(file))
+        .fallback(file)
 }
 
 async fn alert(State(state): State<AppState>) -> Response {
@@ -150,11 +150,19 @@ async fn alert(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn file(uri: Uri) -> Response {
+/// A console file; an unknown path is 404 whatever the method, a known one 405 unless read.
+async fn file(method: Method, uri: Uri) -> Response {
     let path = uri.path();
     let Some((_, mime, bytes)) = FILES.iter().find(|(p, _, _)| *p == path) else {
         return ApiError::NotFound.into_response();
     };
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET,HEAD")],
+        )
+            .into_response();
+    }
     let mut response = (
         [
             (header::CONTENT_TYPE, *mime),

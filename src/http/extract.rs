@@ -14,8 +14,13 @@ use crate::service::Actor;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "sb_session";
 
-/// A JSON body; malformed JSON is 400, a wrong content type 415, an oversized body 413.
+/// A JSON body; malformed JSON is 400, a wrong content type 415, an oversized body 413, and a
+/// string (or key) anywhere in it holding a NUL character, which PostgreSQL cannot store, 422.
+/// This is the one door for text from agents: no route sees a NUL.
 pub struct ApiJson<T>(pub T);
+
+/// The refusal of text holding NUL characters.
+pub const NUL_REFUSED: &str = "text may not contain NUL (U+0000) characters";
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
@@ -25,10 +30,29 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_error(&rejection)),
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(|rejection| json_error(&rejection))?;
+        if holds_nul(&value) {
+            return Err(ApiError::Invalid(NUL_REFUSED.to_owned()));
         }
+        serde_json::from_value(value).map(Self).map_err(|error| {
+            ApiError::BadRequest(format!(
+                "Failed to deserialize the JSON body into the target type: {error}"
+            ))
+        })
+    }
+}
+
+/// Whether a string or key anywhere in `value` holds a NUL character. Nesting is bounded by
+/// serde_json's own recursion limit (128) when the body was parsed.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
     }
 }
 

@@ -8,6 +8,7 @@ mod health;
 mod notes;
 mod origin;
 mod presence;
+mod rejections;
 mod session;
 mod tickets;
 mod ws;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
             origin::check_state_changing,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(rejections::uniform))
         .layer(middleware::from_fn(trace_request))
         .with_state(state)
 }

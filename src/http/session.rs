@@ -31,8 +31,13 @@ struct Credentials {
 
 async fn login(
     State(state): State<AppState>,
-    ApiJson(body): ApiJson<Credentials>,
+    body: Result<ApiJson<Credentials>, ApiError>,
 ) -> Result<Response, ApiError> {
+    // A login or password with a NUL matches no account: the same 401 as any wrong password.
+    let ApiJson(body) = body.map_err(|refusal| match refusal {
+        ApiError::Invalid(_) => ApiError::Unauthorized("wrong login or password"),
+        other => other,
+    })?;
     let (token, agent) = state.service.login(&body.login, &body.password).await?;
     let cookie = cookie(&state, &token, COOKIE_MAX_AGE)?;
     Ok(([(header::SET_COOKIE, cookie)], Json(SessionView { agent })).into_response())

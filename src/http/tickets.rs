@@ -4,7 +4,8 @@
 use axum::{
     Json, Router,
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::IntoResponse,
     routing::{get, post},
 };
 use sea_orm::ActiveEnum;
@@ -16,10 +17,14 @@ use super::{
 };
 use crate::{
     domain::{
-        AgentId, ClientId, CloseReason, DepartmentId, Place, TicketId, TicketState, TicketStatus,
+        AgentId, ClientId, CloseReason, DepartmentId, MessageId, Place, TicketId, TicketState,
+        TicketStatus,
     },
     service::ReassignInput,
-    store::history::{DEFAULT_PAGE, MAX_PAGE, StatusFilter, TicketSearch},
+    store::{
+        history::{DEFAULT_PAGE, MAX_PAGE, StatusFilter, TicketSearch},
+        messages::{DEFAULT_MESSAGE_PAGE, MAX_MESSAGE_PAGE, MessagePage},
+    },
     views::{ChangeView, MessageView, TicketView},
 };
 
@@ -65,6 +70,9 @@ async fn list(
     let before = number_param("before", query.before.as_deref())?.map(TicketId);
     let limit = number_param("limit", query.limit.as_deref())?;
     let q = query.q.filter(|q| !q.trim().is_empty());
+    if q.as_deref().is_some_and(|q| q.contains('\0')) {
+        return Err(ApiError::Invalid(super::extract::NUL_REFUSED.to_owned()));
+    }
     let search = q.is_some()
         || client.is_some()
         || before.is_some()
@@ -118,12 +126,47 @@ async fn one(
     Ok(Json(state.service.ticket(&actor, id).await?))
 }
 
+/// The header naming the cursor of the older page (absent on the page with the first message).
+const NEXT_BEFORE: &str = "x-next-before";
+
+#[derive(Deserialize)]
+struct PageQuery {
+    limit: Option<String>,
+    before: Option<String>,
+}
+
+/// A page of the conversation: the newest `limit` (default 50, at most 200) messages older than
+/// `before`, oldest first; `X-Next-Before` names the cursor for the page before it.
 async fn messages(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     PathId(id): PathId<TicketId>,
-) -> Result<Json<Vec<MessageView>>, ApiError> {
-    Ok(Json(state.service.messages(&actor, id).await?))
+    Query(query): Query<PageQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let limit = page_limit(
+        query.limit.as_deref(),
+        DEFAULT_MESSAGE_PAGE,
+        MAX_MESSAGE_PAGE,
+    )?;
+    let before = number_param("before", query.before.as_deref())?.map(MessageId);
+    let page = MessagePage { limit, before };
+    let (messages, older) = state.service.messages(&actor, id, page).await?;
+    let mut headers = HeaderMap::new();
+    if let Some(older) = older {
+        headers.insert(NEXT_BEFORE, HeaderValue::from(older.0));
+    }
+    Ok((headers, Json(messages)))
+}
+
+/// A `limit` parameter: `default` when absent, 422 outside 1..=`max`.
+fn page_limit(value: Option<&str>, default: u64, max: u64) -> Result<u64, ApiError> {
+    match number_param("limit", value)? {
+        None => Ok(default),
+        Some(n) if n >= 1 && n as u64 <= max => Ok(n as u64),
+        Some(n) => Err(ApiError::Invalid(format!(
+            "limit must be from 1 to {max}, not {n}"
+        ))),
+    }
 }
 
 async fn accept(

@@ -128,8 +128,24 @@ fn process_message(
         Some(Ok(Message::Ping(_) | Message::Pong(_))) => ControlFlow::Continue(None),
         Some(Err(error)) => {
             tracing::debug!(%error, "console frame refused");
-            ControlFlow::Break(close_with(close_code::SIZE, "frame too large or malformed"))
+            ControlFlow::Break(close_for(&error))
         }
+    }
+}
+
+/// The close frame for a frame the WebSocket layer refused: 1009 for one too big, 1007 for text
+/// that is not UTF-8, 1002 for any other protocol violation; none when the connection broke.
+/// (axum hides tungstenite's error type, whose messages start with these words.)
+fn close_for(error: &axum::Error) -> Option<CloseFrame> {
+    let text = error.to_string();
+    if text.starts_with("Space limit exceeded") {
+        close_with(close_code::SIZE, "frame too large")
+    } else if text.starts_with("UTF-8 encoding error") {
+        close_with(close_code::INVALID, "text frames must be UTF-8")
+    } else if text.starts_with("WebSocket protocol error") || text.starts_with("Attack attempt") {
+        close_with(close_code::PROTOCOL, "WebSocket protocol violation")
+    } else {
+        None
     }
 }
 

@@ -63,6 +63,7 @@ impl Service {
         db: &sea_orm::DatabaseConnection,
         input: NewAgentInput<'_>,
     ) -> Result<AgentId, ServiceError> {
+        refuse_nul(&[input.login, input.name, input.password])?;
         let login = input.login.trim();
         if login.is_empty() || login.chars().count() > 64 {
             return Err(ServiceError::Invalid(
@@ -101,4 +102,15 @@ impl Service {
         txn.commit().await?;
         Ok(agent.id)
     }
+}
+
+/// Refuses text holding NUL characters, which PostgreSQL cannot store: the CLI's door (the API's
+/// is its JSON extractor).
+pub(super) fn refuse_nul(texts: &[&str]) -> Result<(), ServiceError> {
+    if texts.iter().any(|text| text.contains('\0')) {
+        return Err(ServiceError::Invalid(
+            "text may not contain NUL (U+0000) characters".to_owned(),
+        ));
+    }
+    Ok(())
 }

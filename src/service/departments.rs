@@ -86,6 +86,11 @@ impl Service {
         db: &DatabaseConnection,
         input: DepartmentInput,
     ) -> Result<DepartmentId, ServiceError> {
+        super::admin::refuse_nul(&[
+            &input.name,
+            input.label.as_deref().unwrap_or_default(),
+            input.slug.as_deref().unwrap_or_default(),
+        ])?;
         let name = domain::department_name(&input.name).map_err(invalid)?;
         let label = match input.label.as_deref() {
             Some(label) => domain::department_label(label).map_err(invalid)?,
@@ -114,6 +119,11 @@ impl Service {
         id: DepartmentId,
         changes: DepartmentChanges,
     ) -> Result<(), ServiceError> {
+        super::admin::refuse_nul(&[
+            changes.name.as_deref().unwrap_or_default(),
+            changes.label.as_deref().unwrap_or_default(),
+            changes.slug.as_deref().unwrap_or_default(),
+        ])?;
         let patch = DepartmentPatch {
             name: changes
                 .name
@@ -150,6 +160,7 @@ impl Service {
         db: &DatabaseConnection,
         key: &str,
     ) -> Result<department::Model, ServiceError> {
+        super::admin::refuse_nul(&[key])?;
         let found = match key.parse::<DepartmentId>() {
             Ok(id) => store::departments::find(db, id).await?,
             Err(_) => store::departments::find_by_slug(db, key).await?,

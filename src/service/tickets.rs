@@ -6,8 +6,8 @@ use sea_orm::ConnectionTrait;
 use super::{Actor, Service, ServiceError, record_message_event};
 use crate::{
     domain::{
-        self, AcceptCheck, AgentId, Author, ChangeKind, DomainError, MessageText, Owner, Scope,
-        Ticket, TicketId, TicketState, TicketStatus,
+        self, AcceptCheck, AgentId, Author, ChangeKind, DomainError, MessageId, MessageText, Owner,
+        Scope, Ticket, TicketId, TicketState, TicketStatus,
     },
     hub::Event,
     store::{self, changes::NewChange, messages::NewMessage},
@@ -31,16 +31,19 @@ impl Service {
         Ok(store::tickets::view(&self.db, ticket).await?)
     }
 
-    /// The conversation of a ticket the actor may see, oldest first.
+    /// A page of the conversation of a ticket the actor may see, oldest first, with the cursor of
+    /// the older page (None at the first message).
     pub async fn messages(
         &self,
         actor: &Actor,
         id: TicketId,
-    ) -> Result<Vec<MessageView>, ServiceError> {
+        page: store::messages::MessagePage,
+    ) -> Result<(Vec<MessageView>, Option<MessageId>), ServiceError> {
         let ticket = visible_ticket(&self.db, actor, id).await?;
         let view = store::tickets::view(&self.db, ticket).await?;
-        let messages = store::messages::for_ticket(&self.db, id).await?;
-        Ok(store::messages::views(&self.db, messages, &view.client.name).await?)
+        let (messages, older) = store::messages::page(&self.db, id, page).await?;
+        let views = store::messages::views(&self.db, messages, &view.client.name).await?;
+        Ok((views, older))
     }
 
     /// Makes the actor the ticket's only owner. Of concurrent accepts exactly one wins, decided by

@@ -107,6 +107,19 @@ impl FakeTelegram {
         UpdateId(update_id)
     }
 
+    /// Queues an update exactly as given (malformed or unusual ones too), with the next
+    /// `update_id` set in it; returns that id.
+    pub fn push_raw_update(&self, mut update: Value) -> UpdateId {
+        let mut state = self.inner.state();
+        let update_id = state.next_update_id;
+        state.next_update_id += 1;
+        update["update_id"] = json!(update_id);
+        state.updates.push_back(update);
+        drop(state);
+        self.inner.new_update.notify_waiters();
+        UpdateId(update_id)
+    }
+
     /// The customer presses the button labelled `label` on the newest message the bot sent them
     /// with such a button; returns the callback query's id, None when there is no such button.
     pub fn customer_presses(&self, customer: &Customer, label: &str) -> Option<String> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 
 use super::entity::ticket_change;
@@ -62,6 +62,7 @@ where
     ticket_change::Entity::find()
         .filter(ticket_change::Column::TicketId.eq(ticket))
         .order_by_asc(ticket_change::Column::Id)
+        .limit(super::MAX_LIST_ROWS)
         .all(c)
         .await
 }

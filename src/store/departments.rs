@@ -124,6 +124,7 @@ where
     department::Entity::find()
         .order_by_asc(department::Column::Position)
         .order_by_asc(department::Column::Id)
+        .limit(super::MAX_LIST_ROWS)
         .all(c)
         .await
 }

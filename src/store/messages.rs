@@ -99,16 +99,47 @@ where
     message::Entity::find_by_id(id).one(c).await
 }
 
-/// A ticket's conversation, oldest first.
-pub async fn for_ticket<C>(c: &C, ticket_id: TicketId) -> Result<Vec<message::Model>, DbErr>
+/// Messages a page holds when the client names no `limit`.
+pub const DEFAULT_MESSAGE_PAGE: u64 = 50;
+/// The most messages one page may hold.
+pub const MAX_MESSAGE_PAGE: u64 = 200;
+
+/// One page of a ticket's conversation: the newest `limit` messages older than `before` (all
+/// when None).
+#[derive(Debug, Clone, Copy)]
+pub struct MessagePage {
+    pub limit: u64,
+    pub before: Option<MessageId>,
+}
+
+/// A page of a ticket's conversation, oldest first, and the cursor of the page before it (None
+/// when this page reaches the first message).
+pub async fn page<C>(
+    c: &C,
+    ticket_id: TicketId,
+    page: MessagePage,
+) -> Result<(Vec<message::Model>, Option<MessageId>), DbErr>
 where
     C: ConnectionTrait,
 {
-    message::Entity::find()
-        .filter(message::Column::TicketId.eq(ticket_id))
-        .order_by_asc(message::Column::Id)
+    let mut query = message::Entity::find().filter(message::Column::TicketId.eq(ticket_id));
+    if let Some(before) = page.before {
+        query = query.filter(message::Column::Id.lt(before));
+    }
+    let mut rows = query
+        .order_by_desc(message::Column::Id)
+        .limit(page.limit + 1)
         .all(c)
-        .await
+        .await?;
+    let more = rows.len() as u64 > page.limit;
+    rows.truncate(page.limit as usize);
+    rows.reverse();
+    let next_before = if more {
+        rows.first().map(|m| m.id)
+    } else {
+        None
+    };
+    Ok((rows, next_before))
 }
 
 /// Claims a queued message for delivery; false when another worker has it or it is done. A claim

@@ -12,11 +12,16 @@ pub mod leader;
 pub mod messages;
 pub mod notes;
 pub mod presence;
+pub mod retention;
 pub mod sessions;
 pub mod tickets;
 pub mod updates;
 
 use std::time::Duration;
+
+/// The most rows a list answer holds when it has no paging of its own (timeline, notes,
+/// departments); the queue has `tickets::LIST_LIMIT`, conversations and history are paged.
+pub const MAX_LIST_ROWS: u64 = 500;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

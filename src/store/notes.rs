@@ -31,6 +31,7 @@ where
         .filter(client_note::Column::ClientId.eq(client))
         .order_by_asc(client_note::Column::CreatedAt)
         .order_by_asc(client_note::Column::Id)
+        .limit(super::MAX_LIST_ROWS)
         .all(c)
         .await
 }

@@ -2,6 +2,7 @@
 //! committed), the translation of updates into service calls, and the outbox sender.
 
 mod callbacks;
+mod fetch;
 pub mod poller;
 pub mod sender;
 mod update;

@@ -3,16 +3,14 @@
 
 use std::time::Duration;
 
-use teloxide::{
-    RequestError,
-    payloads::GetUpdatesSetters,
-    prelude::Requester,
-    requests::Request,
-    types::{AllowedUpdate, Update},
-};
+use teloxide::types::Update;
 use tokio_util::sync::CancellationToken;
 
-use super::{callbacks, update};
+use super::{
+    callbacks,
+    fetch::{self, FetchError},
+    update,
+};
 use tracing::Instrument;
 
 use sea_orm::sqlx::PgConnection;
@@ -24,6 +22,9 @@ use crate::{
 
 /// The longest pause after a failure before polling again.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The update kinds Switchboard asks Telegram for.
+const ALLOWED_UPDATES: &[&str] = &["message", "callback_query"];
 
 /// How often a standby instance checks whether it may take over polling.
 const STANDBY_CHECK: Duration = Duration::from_secs(2);
@@ -39,14 +40,10 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
     let mut backoff = Duration::from_secs(1);
     let mut first = true;
     loop {
-        let mut request = bot.get_updates().offset(offset).timeout(timeout);
-        if first {
-            request =
-                request.allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
-        }
+        let allowed = first.then_some(ALLOWED_UPDATES);
         let result = tokio::select! {
             () = shutdown.cancelled() => return,
-            r = request.send() => r,
+            r = fetch::get_updates(&bot, offset, timeout, allowed) => r,
         };
         let wait = match result {
             Ok(updates) => {
@@ -60,15 +57,15 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
                     }
                 }
             }
-            Err(RequestError::RetryAfter(seconds)) => {
+            Err(FetchError::RetryAfter(wait)) => {
                 tracing::warn!(
-                    seconds = seconds.seconds(),
+                    seconds = wait.as_secs(),
                     "Telegram asked us to wait before polling"
                 );
-                seconds.duration()
+                wait
             }
-            Err(error) => {
-                tracing::warn!(error = %error, "polling Telegram failed");
+            Err(FetchError::Other(error)) => {
+                tracing::warn!(error = ?error, "polling Telegram failed");
                 backoff
             }
         };

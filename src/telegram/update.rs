@@ -1,12 +1,117 @@
 //! Turning a Telegram update into what the service ingests.
 
-use teloxide::types::{CallbackQuery, Message, Update, UpdateKind};
+use serde_json::Value;
+use teloxide::types::{CallbackQuery, Message, Update, UpdateId as TgUpdateId, UpdateKind};
 
 use crate::{
     domain::{ChatId, TelegramMessageId, TelegramUserId, UpdateId},
     service::IncomingMessage,
     store::clients::TelegramProfile,
 };
+
+/// The fields of a message kept when teloxide cannot read it whole: those Switchboard uses.
+const KEPT_FIELDS: &[&str] = &[
+    "message_id",
+    "date",
+    "chat",
+    "from",
+    "text",
+    "caption",
+    "photo",
+    "document",
+    "sticker",
+    "voice",
+    "video",
+    "audio",
+    "location",
+    "contact",
+];
+/// The fields of a message kept when even those cannot be read: its text alone.
+const TEXT_FIELDS: &[&str] = &["message_id", "date", "chat", "from", "text"];
+
+/// Parses an update from the Bot API's JSON. A message that teloxide cannot read (an entity type
+/// or optional field it does not know, a malformed one) or reads without the text it carries is
+/// logged at WARN with its update id and the reason, and read again with only the fields
+/// Switchboard uses, so its text is kept. An update that cannot be read even so is logged and
+/// kept as `UpdateKind::Error` (its offset is still confirmed). None without an `update_id`.
+pub fn parse(raw: Value) -> Option<Update> {
+    let Some(id) = raw["update_id"]
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+    else {
+        tracing::warn!(update = %cut(&raw), "Telegram sent an update without an update_id; skipped");
+        return None;
+    };
+    // Parsed from text, as teloxide's update parser expects (it borrows its keys).
+    let parsed = serde_json::from_str::<Update>(&raw.to_string());
+    let problem = match &parsed {
+        Err(error) => error.to_string(),
+        Ok(update) => match &update.kind {
+            UpdateKind::Error(_) => unreadable_part(&raw),
+            UpdateKind::Message(message)
+                if message.text().is_none() && raw["message"]["text"].is_string() =>
+            {
+                "its text was lost among unusual fields".to_owned()
+            }
+            _ => return parsed.ok(),
+        },
+    };
+    tracing::warn!(update.id = id, reason = %problem, "a Telegram update could not be read as it is");
+    let lenient = raw
+        .get("message")
+        .and_then(|message| reread(message, KEPT_FIELDS).or_else(|| reread(message, TEXT_FIELDS)));
+    match lenient {
+        Some(message) => {
+            tracing::info!(
+                update.id = id,
+                "the update was read with its usual fields only"
+            );
+            Some(Update {
+                id: TgUpdateId(id),
+                kind: UpdateKind::Message(message),
+            })
+        }
+        None => {
+            tracing::warn!(update.id = id, "the update cannot be read; skipped");
+            Some(Update {
+                id: TgUpdateId(id),
+                kind: UpdateKind::Error(Value::Null),
+            })
+        }
+    }
+}
+
+/// Why teloxide could not read the update's message (or that it is of a kind it does not know).
+fn unreadable_part(raw: &Value) -> String {
+    match raw.get("message") {
+        Some(message) => match serde_json::from_str::<Message>(&message.to_string()) {
+            Err(error) => format!("message: {error}"),
+            Ok(_) => "unreadable update".to_owned(),
+        },
+        None => "an update kind that is not read".to_owned(),
+    }
+}
+
+/// The message with only `fields`, if teloxide reads it so and keeps its text.
+fn reread(message: &Value, fields: &[&str]) -> Option<Message> {
+    let Value::Object(all) = message else {
+        return None;
+    };
+    let kept: serde_json::Map<String, Value> = all
+        .iter()
+        .filter(|(key, _)| fields.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let has_text = kept.get("text").is_some_and(Value::is_string);
+    serde_json::from_str::<Message>(&Value::Object(kept).to_string())
+        .ok()
+        .filter(|parsed| !has_text || parsed.text().is_some())
+}
+
+/// The start of a JSON value, for a log line.
+fn cut(value: &Value) -> String {
+    value.to_string().chars().take(200).collect()
+}
 
 /// The customer message in `update`, if it is one we serve: a message in a private chat with the
 /// bot. Group chats, channels and other update kinds are not customer conversations.
@@ -133,12 +238,105 @@ mod tests {
     }
 
     #[test]
+    fn nul_in_names_usernames_and_captions_is_replaced_too() {
+        let message = json!({
+            "message_id": 5, "date": 1_700_000_000,
+            "chat": {"id": 42, "type": "private", "first_name": "A\u{0}n"},
+            "from": {"id": 42, "is_bot": false, "first_name": "A\u{0}n", "username": "a\u{0}n"},
+            "photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}],
+            "caption": "c\u{0}",
+        });
+        let incoming = incoming(&update(message)).unwrap();
+        assert_eq!(incoming.profile.name, "A\u{FFFD}n");
+        assert_eq!(incoming.profile.username.as_deref(), Some("a\u{FFFD}n"));
+        assert_eq!(incoming.text, "[photo] c\u{FFFD}");
+    }
+
+    #[test]
     fn media_is_named_with_its_caption() {
         let photo = json!({"photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}], "caption": "my receipt"});
         assert_eq!(
             incoming(&update(private(photo))).unwrap().text,
             "[photo] my receipt"
         );
+    }
+
+    /// Runs `f` and returns what it logged.
+    fn logged(f: impl FnOnce()) -> String {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().expect("log").extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8_lossy(&log.0.lock().expect("log")).into_owned()
+    }
+
+    #[test]
+    fn a_message_with_an_unknown_entity_type_is_logged_and_keeps_its_text() {
+        let raw = json!({"update_id": 31, "message": private(json!({
+            "text": "hello there",
+            "entities": [{"type": "a_kind_from_the_future", "offset": 0, "length": 5}],
+        }))});
+        let mut parsed = None;
+        let log = logged(|| parsed = parse(raw));
+        let incoming = incoming(&parsed.expect("an update")).expect("a customer message");
+        assert_eq!(incoming.text, "hello there");
+        assert_eq!(incoming.update_id, UpdateId(31));
+        assert!(
+            log.contains("WARN") && log.contains("update.id=31"),
+            "{log}"
+        );
+    }
+
+    #[test]
+    fn a_contact_next_to_text_does_not_lose_the_text() {
+        let raw = json!({"update_id": 32, "message": private(json!({
+            "text": "call me", "contact": {"phone_number": "+100", "first_name": "Ann"},
+        }))});
+        let incoming = incoming(&parse(raw).expect("an update")).expect("a customer message");
+        assert_eq!(incoming.text, "call me");
+    }
+
+    #[test]
+    fn an_unreadable_update_is_logged_with_its_id_and_reason_and_kept_as_an_error() {
+        let raw = json!({"update_id": 33, "message": {"message_id": "x", "chat": "nowhere"}});
+        let mut parsed = None;
+        let log = logged(|| parsed = parse(raw));
+        let update = parsed.expect("the update, to confirm its offset");
+        assert_eq!(update.id.0, 33);
+        assert!(incoming(&update).is_none());
+        assert!(
+            log.contains("WARN") && log.contains("update.id=33") && log.contains("reason="),
+            "{log}"
+        );
+    }
+
+    #[test]
+    fn an_ordinary_update_is_parsed_without_a_warning() {
+        let raw = json!({"update_id": 34, "message": private(json!({"text": "hi"}))});
+        let mut parsed = None;
+        let log = logged(|| parsed = parse(raw));
+        assert_eq!(
+            incoming(&parsed.expect("an update"))
+                .expect("a message")
+                .text,
+            "hi"
+        );
+        assert!(log.is_empty(), "{log}");
     }
 
     #[test]

@@ -127,6 +127,7 @@ impl TestApp {
             // Short, so that the dead-instance tests wait seconds, not minutes.
             presence_heartbeat: Duration::from_secs(1),
             presence_ttl: Duration::from_secs(6),
+            retention: Default::default(),
         };
         let app = Application::build(settings)
             .await
