@@ -22,6 +22,20 @@ export class ApiError extends Error {
  * (null for an empty body such as 204).
  */
 export async function request(method, path, body) {
+  return (await send(method, path, body)).data;
+}
+
+/**
+ * GETs one page of a paged list: its items and the cursor of the next (older) page from the
+ * `X-Next-Before` header, null on the last page.
+ */
+export async function getPage(path) {
+  const { data, response } = await send('GET', path);
+  return { items: data || [], next: response.headers.get('X-Next-Before') };
+}
+
+/** Sends the request; the parsed answer and the response, or throws an ApiError. */
+async function send(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -41,7 +55,7 @@ export async function request(method, path, body) {
       : `Request failed (HTTP ${response.status})`;
     throw new ApiError(response.status, code, message, data);
   }
-  return data;
+  return { data, response };
 }
 
 /** Parses a response body as JSON; null when empty or not JSON. */

@@ -5,7 +5,7 @@
  * stored there (deduped by id).
  */
 
-import { api } from './api.js';
+import { api, getPage } from './api.js';
 import { TICKET_STATUS, DELIVERY, DIRECTION, AUTHOR_KIND, TOPIC } from './constants.js';
 import { div, element, hhmm, isolated, localDateTime, span, timeMs } from './dom.js';
 import { canAccept, canClose, canReassign, canReturn, ownsTicket } from './permissions.js';
@@ -19,6 +19,11 @@ let hooks;
 let el = {};
 let loadToken = 0;
 let sending = false;
+/** The cursor of the open chat's older messages (`before=`), null when all are shown. */
+let olderCursor = null;
+let loadingOlder = false;
+/** How close to the top of the history (px) scrolling loads the older page. */
+const LOAD_OLDER_WITHIN = 60;
 
 /**
  * `chatHooks.onError(err)` reports failures; `onAccept(id)`, `onReassign()`,
@@ -29,7 +34,8 @@ export function initChat(chatHooks) {
   hooks = chatHooks;
   for (const id of ['chat-empty', 'chat-panel', 'chat-title', 'chat-status', 'chat-history',
     'reply-form', 'reply-text', 'reply-send', 'chat-accept', 'chat-reassign', 'chat-return',
-    'chat-close', 'chat-notes', 'chat-client-tickets', 'chat-last-owner', 'chat-previous']) {
+    'chat-close', 'chat-notes', 'chat-client-tickets', 'chat-last-owner', 'chat-previous',
+    'chat-older']) {
     el[id] = document.getElementById(id);
   }
   el['reply-form'].addEventListener('submit', (event) => {
@@ -49,6 +55,10 @@ export function initChat(chatHooks) {
     Promise.resolve(hooks.onAccept(id)).finally(() => {
       el['chat-accept'].disabled = false;
     });
+  });
+  el['chat-older'].addEventListener('click', loadOlder);
+  el['chat-history'].addEventListener('scroll', () => {
+    if (el['chat-history'].scrollTop < LOAD_OLDER_WITHIN) loadOlder();
   });
   el['chat-reassign'].addEventListener('click', () => hooks.onReassign());
   el['chat-return'].addEventListener('click', () => hooks.onReturn());
@@ -73,6 +83,7 @@ function openChat(previousId) {
   saveDraft(previousId);
   const ticket = getSelectedTicket();
   el['chat-history'].replaceChildren();
+  setOlderCursor(null);
   el['chat-empty'].hidden = Boolean(ticket);
   el['chat-panel'].hidden = !ticket;
   el['reply-text'].value = ticket ? getDraft(ticket.id) : '';
@@ -140,20 +151,51 @@ export async function reloadMessages() {
   if (ticketId == null) return;
   const token = ++loadToken;
   try {
-    const [messages, timeline] = await Promise.all([
-      api.get(`/api/tickets/${ticketId}/messages`),
+    const [page, timeline] = await Promise.all([
+      getPage(`/api/tickets/${ticketId}/messages`),
       api.get(`/api/tickets/${ticketId}/timeline`).catch((err) => {
         if (err.status === 404) return [];
         throw err;
       }),
     ]);
     if (token !== loadToken || ticketId !== getSelectedId()) return;
-    for (const message of messages) upsertMessage(message, false);
+    for (const message of page.items) upsertMessage(message, false);
     for (const change of timeline) showChange(change, false);
+    setOlderCursor(page.next);
     scrollToNewest();
   } catch (err) {
     if (token === loadToken) hooks.onError(err);
   }
+}
+
+/**
+ * Loads the page of messages before the oldest one shown (the agent scrolled to the top or
+ * pressed "Load older messages"), keeping what the agent was looking at in place.
+ */
+async function loadOlder() {
+  const ticketId = getSelectedId();
+  if (ticketId == null || olderCursor == null || loadingOlder) return;
+  loadingOlder = true;
+  const token = loadToken;
+  const history = el['chat-history'];
+  try {
+    const page = await getPage(
+      `/api/tickets/${ticketId}/messages?before=${encodeURIComponent(olderCursor)}`);
+    if (token !== loadToken || ticketId !== getSelectedId()) return;
+    const height = history.scrollHeight;
+    for (const message of page.items) upsertMessage(message, false);
+    history.scrollTop += history.scrollHeight - height;
+    setOlderCursor(page.next);
+  } catch (err) {
+    if (token === loadToken) hooks.onError(err);
+  } finally {
+    loadingOlder = false;
+  }
+}
+
+function setOlderCursor(cursor) {
+  olderCursor = cursor;
+  el['chat-older'].hidden = cursor == null;
 }
 
 /** Adds or updates one message if it belongs to the open chat. */

@@ -14,7 +14,7 @@ use crate::support::{Backend, Session, customer, spawn_app};
 const HISTORY: i64 = 40_000;
 
 /// Stores `count` customer messages on the ticket in bulk, as a long conversation would have.
-async fn bulk_history(
+pub(crate) async fn bulk_history(
     db: &sea_orm::DatabaseConnection,
     ticket: TicketId,
     chat: ChatId,

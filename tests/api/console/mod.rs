@@ -6,6 +6,7 @@
 mod bidi;
 mod history;
 mod lost_race;
+mod older;
 mod workday;
 
 use crate::support::{
