@@ -5,6 +5,8 @@ use std::{fmt, net::SocketAddr, time::Duration};
 
 use url::Url;
 
+use crate::limits::Limits;
+
 /// Everything the server reads at start-up.
 #[derive(Clone)]
 pub struct Settings {
@@ -32,6 +34,8 @@ pub struct Settings {
     /// `SWITCHBOARD_PRESENCE_TTL`: seconds after which the presence rows of an instance that
     /// stopped refreshing them are swept, its agents offline (default 30; more than the heartbeat).
     pub presence_ttl: Duration,
+    /// Login, connection and WebSocket limits (see `limits.rs`).
+    pub limits: Limits,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
@@ -53,6 +57,7 @@ impl fmt::Debug for Settings {
             .field("reopen_window", &self.reopen_window)
             .field("presence_heartbeat", &self.presence_heartbeat)
             .field("presence_ttl", &self.presence_ttl)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -141,6 +146,7 @@ impl Settings {
             reopen_window,
             presence_heartbeat,
             presence_ttl,
+            limits: Limits::from_lookup(&get)?,
         })
     }
 }

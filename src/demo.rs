@@ -50,6 +50,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         reopen_window: crate::config::DEFAULT_REOPEN_WINDOW,
         presence_heartbeat: std::time::Duration::from_secs(10),
         presence_ttl: std::time::Duration::from_secs(30),
+        limits: crate::limits::Limits::default(),
     };
     let app = Application::build(settings).await?;
     println!(
