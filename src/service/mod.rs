@@ -11,6 +11,7 @@ mod error;
 mod ingest;
 mod lifecycle;
 mod notes;
+mod password;
 mod presence;
 mod reassign;
 mod routing;
@@ -68,6 +69,8 @@ pub struct Service {
     limits: Arc<Limits>,
     /// Password checks running at once (argon2 takes ~19 MiB each).
     password_checks: Arc<Semaphore>,
+    /// Working memory for those checks, reused.
+    password_memory: password::PasswordMemory,
 }
 
 impl Service {
@@ -85,6 +88,7 @@ impl Service {
             reopen_window: chrono::TimeDelta::days(7),
             limits: Arc::new(Limits::default()),
             password_checks: Arc::new(Semaphore::new(Limits::default().login_concurrency)),
+            password_memory: password::PasswordMemory::default(),
         }
     }
 
