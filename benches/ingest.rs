@@ -63,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
         reopen_window: switchboard::config::DEFAULT_REOPEN_WINDOW,
         presence_heartbeat: std::time::Duration::from_secs(10),
         presence_ttl: std::time::Duration::from_secs(30),
+        limits: switchboard::limits::Limits::default(),
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
