@@ -7,6 +7,14 @@ use super::{Service, ServiceError, hash_password};
 use crate::{domain::AgentId, store};
 
 impl Service {
+    /// The id of the agent with this login, active or not.
+    pub async fn agent_id_by_login(
+        db: &DatabaseConnection,
+        login: &str,
+    ) -> Result<Option<AgentId>, ServiceError> {
+        Ok(store::accounts::id_of_login(db, login).await?)
+    }
+
     /// Sets a new password and ends the agent's sessions.
     pub async fn set_password(
         db: &DatabaseConnection,

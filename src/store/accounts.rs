@@ -7,6 +7,18 @@ use sea_orm::{
 use super::entity::{agent, agent_department, session};
 use crate::domain::{AgentId, DepartmentId};
 
+/// The id of the agent with this login, active or not.
+pub async fn id_of_login<C>(c: &C, login: &str) -> Result<Option<AgentId>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    Ok(agent::Entity::find()
+        .filter(agent::Column::Login.eq(login))
+        .one(c)
+        .await?
+        .map(|a| a.id))
+}
+
 /// Sets an agent's password hash; false when there is no such agent.
 pub async fn set_password_hash<C>(c: &C, id: AgentId, hash: &str) -> Result<bool, DbErr>
 where

@@ -41,6 +41,7 @@ async fn a_thousand_half_sent_headers_are_dropped_after_the_timeout_while_health
         Backend::Sqlite,
         Limits {
             header_timeout,
+            max_connections: 1100,
             ..test_limits()
         },
     )
@@ -67,6 +68,10 @@ async fn a_thousand_half_sent_headers_are_dropped_after_the_timeout_while_health
         .await
         .expect("/healthz answers while 1,000 connections hang");
     assert!(health.status().is_success());
+    assert!(
+        opened.elapsed() < header_timeout,
+        "/healthz answered while the 1,000 were all still held"
+    );
 
     let closed = join_all(
         held.iter_mut()

@@ -13,8 +13,9 @@ use switchboard::{
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::{
+    cli::switchboard,
     instances::Instance,
-    support::{Backend, Session, Ws, spawn_app, spawn_app_with_limits, test_limits},
+    support::{Backend, Session, Ws, password_of, spawn_app, spawn_app_with_limits, test_limits},
 };
 
 /// The close code the console received within `within`, if any.
@@ -169,7 +170,74 @@ async fn the_eleventh_console_of_an_agent_is_refused_with_429(backend: Backend) 
     }
 }
 
+async fn past_the_total_of_consoles_an_instance_answers_503(backend: Backend) {
+    let app = spawn_app_with_limits(
+        backend,
+        Limits {
+            ws_total: 2,
+            ..test_limits()
+        },
+    )
+    .await;
+    let alice = app.agent("alice").await;
+    let bob = app.agent("bob").await;
+    let _first = alice.ws().await;
+    let _second = bob.ws().await;
+    match Ws::connect(&bob.address, &bob.origin, Some(&bob.cookie)).await {
+        Err(tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 503);
+            let body: serde_json::Value =
+                serde_json::from_slice(response.body().as_deref().unwrap_or_default())
+                    .expect("a JSON refusal");
+            assert_eq!(body["error"], "busy", "{body}");
+        }
+        Err(other) => panic!("expected a 503, got {other}"),
+        Ok(_) => panic!("a console past the total was let in"),
+    }
+}
+
+async fn the_command_line_disables_an_agent_closing_their_console_and_enables_them_again(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let mut ws = alice.ws().await;
+    let (ok, out) = switchboard(&app.database_url, &["agent", "disable", "alice"], "").await;
+    assert!(ok, "{out}");
+    assert_eq!(
+        close_code_within(&mut ws, WITHIN).await,
+        Some(CLOSE_SESSION_ENDED)
+    );
+    let refused = reqwest::Client::new()
+        .post(format!("{}/api/session", app.address))
+        .header("Origin", &app.origin)
+        .json(&serde_json::json!({"login": "alice", "password": password_of("alice")}))
+        .send()
+        .await
+        .expect("a login answer");
+    assert_eq!(
+        refused.status().as_u16(),
+        401,
+        "a disabled agent cannot log in"
+    );
+
+    let (ok, out) = switchboard(&app.database_url, &["agent", "enable", "alice"], "").await;
+    assert!(ok, "{out}");
+    let (ok, out) = switchboard(
+        &app.database_url,
+        &["agent", "password", "alice", "--password-stdin"],
+        "brand-new-secret\n",
+    )
+    .await;
+    assert!(ok, "{out}");
+    Session::login(&app.address, &app.origin, "alice", "brand-new-secret").await;
+    let (ok, out) = switchboard(&app.database_url, &["agent", "disable", "nobody"], "").await;
+    assert!(!ok && out.contains("nobody"), "{out}");
+}
+
 crate::backend_tests!(
+    the_command_line_disables_an_agent_closing_their_console_and_enables_them_again,
+    past_the_total_of_consoles_an_instance_answers_503,
     a_console_closes_within_a_second_of_logout,
     a_console_closes_within_a_second_of_its_session_expiring,
     a_console_closes_within_a_second_of_its_agent_being_disabled,
