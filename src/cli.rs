@@ -1,5 +1,6 @@
 //! The command line: `serve` (the default), `demo`, `agent add|password|disable|enable|departments`,
-//! `department add|edit|list`. One function per subcommand; settings come from `config::Settings`, start-up and shutdown from `startup`.
+//! `department add|edit|list`. One function per subcommand; settings come from `config::Settings`,
+//! start-up and shutdown from `startup`.
 
 use std::{io::Read, net::SocketAddr, time::Duration};
 
