@@ -64,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         presence_heartbeat: std::time::Duration::from_secs(10),
         presence_ttl: std::time::Duration::from_secs(30),
         retention: Default::default(),
+        limits: switchboard::limits::Limits::default(),
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

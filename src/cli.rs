@@ -1,5 +1,6 @@
-//! The command line: `serve` (the default), `demo`, `agent add`, `department add|edit|list`. One function per
-//! subcommand; settings come from `config::Settings`, start-up and shutdown from `startup`.
+//! The command line: `serve` (the default), `demo`, `agent add|password|disable|enable|departments`,
+//! `department add|edit|list`. One function per subcommand; settings come from `config::Settings`,
+//! start-up and shutdown from `startup`.
 
 use std::{io::Read, net::SocketAddr, time::Duration};
 
@@ -56,10 +57,28 @@ pub enum Command {
 pub enum AgentCommand {
     /// Create an agent. The password is read from standard input (--password-stdin) or prompted for.
     Add(AgentAdd),
+    /// Set an agent's password (read as for `add`); their sessions end and open consoles close.
+    Password {
+        login: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an agent: they cannot log in, their sessions end and open consoles close.
+    Disable { login: String },
+    /// Enable a disabled agent again.
+    Enable { login: String },
+    /// Replace the departments an agent works in; their open consoles reconnect with the new scope.
+    Departments {
+        login: String,
+        /// A department; repeat for several.
+        #[arg(long = "department")]
+        departments: Vec<String>,
+    },
 }
 
 /// The arguments of `agent add`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct AgentAdd {
     #[arg(long)]
     login: String,
@@ -142,9 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
-        Command::Agent {
-            command: AgentCommand::Add(args),
-        } => agent_add(args).await,
+        Command::Agent { command } => agent_command(command).await,
         Command::Department { command } => match command {
             DepartmentCommand::Add(args) => department_add(args).await,
             DepartmentCommand::Edit(args) => department_edit(args).await,
@@ -159,6 +176,42 @@ async fn serve() -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     println!("Switchboard console: {}", app.public_url());
     app.run_until(shutdown_signal()).await
+}
+
+/// `switchboard agent …`.
+async fn agent_command(command: AgentCommand) -> anyhow::Result<()> {
+    let login = match &command {
+        AgentCommand::Add(args) => return agent_add(args.clone()).await,
+        AgentCommand::Password { login, .. }
+        | AgentCommand::Disable { login }
+        | AgentCommand::Enable { login }
+        | AgentCommand::Departments { login, .. } => login.clone(),
+    };
+    let db = admin_db().await?;
+    let id = Service::agent_id_by_login(&db, &login)
+        .await?
+        .with_context(|| format!("no agent with login {login:?}"))?;
+    match command {
+        AgentCommand::Add(_) => unreachable!("handled above"),
+        AgentCommand::Password { password_stdin, .. } => {
+            let password = read_password(password_stdin)?;
+            Service::set_password(&db, id, &password).await?;
+            println!("password of {login:?} changed; their sessions ended");
+        }
+        AgentCommand::Disable { .. } => {
+            Service::set_active(&db, id, false).await?;
+            println!("agent {login:?} disabled; their sessions ended");
+        }
+        AgentCommand::Enable { .. } => {
+            Service::set_active(&db, id, true).await?;
+            println!("agent {login:?} enabled");
+        }
+        AgentCommand::Departments { departments, .. } => {
+            Service::set_departments(&db, id, &departments).await?;
+            println!("agent {login:?} now works in {}", departments.join(", "));
+        }
+    }
+    Ok(())
 }
 
 /// `switchboard agent add`.

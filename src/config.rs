@@ -5,6 +5,8 @@ use std::{fmt, net::SocketAddr, time::Duration};
 
 use url::Url;
 
+use crate::limits::Limits;
+
 /// Everything the server reads at start-up.
 #[derive(Clone)]
 pub struct Settings {
@@ -35,6 +37,8 @@ pub struct Settings {
     /// `SWITCHBOARD_EVENT_RETENTION` and `SWITCHBOARD_UPDATE_RETENTION`: how long events and
     /// ingested Telegram update ids are kept.
     pub retention: crate::retention::Retention,
+    /// Login, connection and WebSocket limits (see `limits.rs`).
+    pub limits: Limits,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
@@ -57,6 +61,7 @@ impl fmt::Debug for Settings {
             .field("presence_heartbeat", &self.presence_heartbeat)
             .field("presence_ttl", &self.presence_ttl)
             .field("retention", &self.retention)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -147,6 +152,7 @@ impl Settings {
             presence_heartbeat,
             presence_ttl,
             retention,
+            limits: Limits::from_lookup(&get)?,
         })
     }
 }

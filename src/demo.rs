@@ -51,6 +51,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         presence_heartbeat: std::time::Duration::from_secs(10),
         presence_ttl: std::time::Duration::from_secs(30),
         retention: Default::default(),
+        limits: crate::limits::Limits::default(),
     };
     let app = Application::build(settings).await?;
     println!(

@@ -13,6 +13,8 @@ pub mod domain;
 pub mod http;
 /// Live fan-out of committed events to consoles, and the relay between instances.
 pub mod hub;
+/// Limits against abuse: login throttles, connection timeouts, WebSocket caps.
+pub mod limits;
 /// Presence: this instance's consoles in the database, heartbeat, sweep and relay.
 pub mod presence;
 /// The background pruner of old events and Telegram update ids.

@@ -46,7 +46,8 @@ impl Application {
         };
         let hub = Hub::new(crate::service::instance_name());
         let service = Service::new(db, hub, OutboxSignal::default(), default_department)
-            .with_reopen_window(settings.reopen_window);
+            .with_reopen_window(settings.reopen_window)
+            .with_limits(&settings.limits);
         let state = AppState {
             service,
             origins: Arc::new(AllowedOrigins::for_public_url(&public_url)),
@@ -54,6 +55,12 @@ impl Application {
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
             alert_wav: sound::alert_wav()?.into(),
+            limits: Arc::new(settings.limits.clone()),
+            login_addresses: Arc::new(http::AddressThrottle::new(
+                settings.limits.address_burst,
+                settings.limits.address_refill,
+            )),
+            socket_slots: Arc::new(http::SocketSlots::default()),
         };
         Ok(Self {
             listener,
@@ -139,19 +146,20 @@ impl Application {
         };
         let pruner = crate::retention::run(service.db().clone(), settings.retention, stop.clone());
         let sockets = state.sockets.clone();
+        let limits = settings.limits.clone();
         let app = http::router(state);
         let server = {
             let stop = stop.clone();
             async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        tokio::select! {
-                            () = shutdown => {},
-                            () = stop.cancelled() => {},
-                        }
-                        stop.cancel();
-                    })
-                    .await
+                let stopping = stop.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        () = shutdown => {},
+                        () = stopping.cancelled() => {},
+                    }
+                    stopping.cancel();
+                });
+                http::serve(listener, app, &limits, stop).await
             }
         };
         let (served, (), (), (), (), (), ()) = tokio::join!(

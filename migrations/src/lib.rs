@@ -8,6 +8,7 @@ mod m0003_ticket_history;
 mod m0004_departments;
 mod m0005_history_search;
 mod m0006_presence;
+mod m0007_login_failures;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_departments::Migration),
             Box::new(m0005_history_search::Migration),
             Box::new(m0006_presence::Migration),
+            Box::new(m0007_login_failures::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -39,8 +39,18 @@ pub enum ApiError {
         ticket: Box<TicketView>,
     },
     PayloadTooLarge,
+    /// The request was not read and answered in time (its body never came).
+    RequestTimeout,
     UnsupportedMediaType,
     Invalid(String),
+    /// A limit was reached (429, or 503 when the server is busy): try again after `retry_after`
+    /// seconds, which the `Retry-After` header repeats.
+    Limited {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        retry_after: u64,
+    },
     /// A server fault; the body says nothing of it, the log says everything.
     Internal(ServerFault),
 }
@@ -78,12 +88,23 @@ impl ApiError {
                 "payload_too_large",
                 format!("the request body is over {} bytes", super::MAX_BODY_BYTES),
             ),
+            Self::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the request did not arrive in time".to_owned(),
+            ),
             Self::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "send JSON with Content-Type: application/json".to_owned(),
             ),
             Self::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", m.clone()),
+            Self::Limited {
+                status,
+                code,
+                message,
+                ..
+            } => (*status, code, message.clone()),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -103,7 +124,15 @@ impl IntoResponse for ApiError {
         if let Self::Stale { ticket, .. } = &self {
             body["ticket"] = json!(ticket);
         }
+        if let Self::Limited { retry_after, .. } = &self {
+            body["retry_after"] = json!(retry_after);
+        }
         let mut response = (status, Json(body)).into_response();
+        if let Self::Limited { retry_after, .. } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
         if let Self::Internal(fault) = self {
             response.extensions_mut().insert(fault);
         }
@@ -138,6 +167,18 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(m) => Self::Forbidden(m),
             ServiceError::BadCredentials => Self::Unauthorized("wrong login or password"),
             ServiceError::NoSession => Self::Unauthorized("log in first"),
+            ServiceError::LoginThrottled { retry_after } => Self::Limited {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: "too_many_requests",
+                message: "too many failed logins; try again later".to_owned(),
+                retry_after: retry_after.as_secs_f64().ceil() as u64,
+            },
+            ServiceError::Busy => Self::Limited {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "busy",
+                message: "the server is busy; try again shortly".to_owned(),
+                retry_after: 1,
+            },
             ServiceError::Invalid(m) => Self::Invalid(m),
             ServiceError::Conflict(m) => Self::Conflict(m),
             ServiceError::Stale { message, ticket } => Self::Stale { message, ticket },

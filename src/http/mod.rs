@@ -9,26 +9,33 @@ mod notes;
 mod origin;
 mod presence;
 mod rejections;
+mod serve;
 mod session;
+mod throttle;
 mod tickets;
 mod ws;
+mod ws_slots;
 
 use std::sync::Arc;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Request},
+    extract::{DefaultBodyLimit, Request, State},
     http::Method,
     middleware::{self, Next},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
 pub use error::{ApiError, ServerFault};
 pub use origin::AllowedOrigins;
+pub use serve::serve;
+pub use throttle::AddressThrottle;
+pub use ws::{CLOSE_SCOPE_CHANGED, CLOSE_SESSION_ENDED};
+pub use ws_slots::SocketSlots;
 
-use crate::service::Service;
+use crate::{limits::Limits, service::Service};
 
 /// The largest request body the API takes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -46,6 +53,12 @@ pub struct AppState {
     pub sockets: TaskTracker,
     /// The alert chime as WAV bytes.
     pub alert_wav: Arc<[u8]>,
+    /// Connection, login and WebSocket limits.
+    pub limits: Arc<Limits>,
+    /// Login attempts per client address.
+    pub login_addresses: Arc<AddressThrottle>,
+    /// Places for live consoles, per agent and in all.
+    pub socket_slots: Arc<SocketSlots>,
 }
 
 /// The whole HTTP application.
@@ -65,8 +78,26 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(rejections::uniform))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn(trace_request))
         .with_state(state)
+}
+
+/// Answers 408 and closes the connection when a request (its body included) is not read and
+/// answered within `SWITCHBOARD_BODY_TIMEOUT`: a client that announces a body and never sends it
+/// does not hold the connection.
+async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.limits.body_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut response = ApiError::RequestTimeout.into_response();
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            response
+        }
+    }
 }
 
 /// One span per request; changes are logged at info, reads (and health checks) at debug, and a

@@ -2,7 +2,7 @@
 
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{FromRequest, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::post,
@@ -14,10 +14,8 @@ use crate::views::SessionView;
 use super::{
     ApiError, AppState,
     extract::{ApiJson, CurrentActor, SESSION_COOKIE, session_token},
+    throttle::client_address,
 };
-
-/// Seconds a session cookie lives; matches the server-side session.
-const COOKIE_MAX_AGE: u32 = 12 * 60 * 60;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/session", post(login).get(me).delete(logout))
@@ -29,17 +27,32 @@ struct Credentials {
     password: String,
 }
 
-async fn login(
-    State(state): State<AppState>,
-    body: Result<ApiJson<Credentials>, ApiError>,
-) -> Result<Response, ApiError> {
+/// Logs in. Each client address has a bucket of attempts (checked before the body is read); the
+/// service throttles each login and bounds the password checks running at once.
+async fn login(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    if let Some(address) = client_address(&parts, &state.limits.trusted_proxies)
+        && let Err(wait) = state.login_addresses.take(address)
+    {
+        tracing::warn!(client.address = %address, "login refused: too many attempts from this address");
+        return Err(ApiError::Limited {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_requests",
+            message: "too many login attempts from this address; try again later".to_owned(),
+            retry_after: wait.as_secs_f64().ceil().max(1.0) as u64,
+        });
+    }
     // A login or password with a NUL matches no account: the same 401 as any wrong password.
-    let ApiJson(body) = body.map_err(|refusal| match refusal {
-        ApiError::Invalid(_) => ApiError::Unauthorized("wrong login or password"),
-        other => other,
-    })?;
+    let ApiJson(body) =
+        ApiJson::<Credentials>::from_request(Request::from_parts(parts, body), &state)
+            .await
+            .map_err(|refusal| match refusal {
+                ApiError::Invalid(_) => ApiError::Unauthorized("wrong login or password"),
+                other => other,
+            })?;
     let (token, agent) = state.service.login(&body.login, &body.password).await?;
-    let cookie = cookie(&state, &token, COOKIE_MAX_AGE)?;
+    let max_age = u32::try_from(state.service.session_ttl().as_secs()).unwrap_or(u32::MAX);
+    let cookie = cookie(&state, &token, max_age)?;
     Ok(([(header::SET_COOKIE, cookie)], Json(SessionView { agent })).into_response())
 }
 

@@ -10,20 +10,29 @@ use axum::{
         State, WebSocketUpgrade,
         ws::{CloseFrame, Message, WebSocket, close_code},
     },
-    http::HeaderMap,
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::any,
 };
 use futures_util::{SinkExt, StreamExt, stream::SplitSink};
 
-use super::{ApiError, AppState, extract::CurrentActor};
+use super::{
+    ApiError, AppState,
+    extract::{CurrentActor, session_token},
+    ws_slots::NoSlot,
+};
 use crate::{
+    domain::Scope,
     hub::{ClientFrame, ServerFrame},
-    service::Actor,
+    service::{Actor, ServiceError},
 };
 
 /// The largest frame a console may send.
 const MAX_CLIENT_FRAME: usize = 64 * 1024;
+/// The close code for a console whose session ended (logout, expiry, disabled, new password).
+pub const CLOSE_SESSION_ENDED: u16 = 4401;
+/// The close code for a console whose agent's departments or role changed: reconnect.
+pub const CLOSE_SCOPE_CHANGED: u16 = 4409;
 /// How often the server pings an idle console.
 const PING_EVERY: Duration = Duration::from_secs(25);
 
@@ -45,16 +54,54 @@ async fn upgrade(
         Ok(actor) => actor,
         Err(refusal) => return refusal.into_response(),
     };
+    let Some(token) = session_token(&headers) else {
+        return ApiError::Unauthorized("log in first").into_response();
+    };
+    let slot = match state.socket_slots.take(
+        actor.agent.id,
+        state.limits.ws_per_agent,
+        state.limits.ws_total,
+    ) {
+        Ok(slot) => slot,
+        Err(full) => return refusal(full, &state).into_response(),
+    };
     let tracker = state.sockets.clone();
     ws.max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
-        .on_upgrade(move |socket| tracker.track_future(serve(socket, state, actor)))
+        .on_upgrade(move |socket| {
+            tracker.track_future(async move {
+                serve(socket, state, actor, token).await;
+                drop(slot);
+            })
+        })
+}
+
+/// The answer to a console refused a place.
+fn refusal(full: NoSlot, state: &AppState) -> ApiError {
+    match full {
+        NoSlot::AgentFull => ApiError::Limited {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_consoles",
+            message: format!(
+                "you have {} consoles open; close one first",
+                state.limits.ws_per_agent
+            ),
+            retry_after: 5,
+        },
+        NoSlot::ServerFull => ApiError::Limited {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "busy",
+            message: "the server holds as many consoles as it may; try again shortly".to_owned(),
+            retry_after: 5,
+        },
+    }
 }
 
 type Sender = SplitSink<WebSocket, Message>;
 
-async fn serve(socket: WebSocket, state: AppState, actor: Actor) {
+async fn serve(socket: WebSocket, state: AppState, actor: Actor, token: String) {
     let agent_id = actor.agent.id;
+    let scope = actor.scope.clone();
     let mut subscription = state.service.hub().subscribe(agent_id, actor.scope.clone());
     let (mut tx, mut rx) = socket.split();
     let hello = ServerFrame::Hello { agent: actor.agent };
@@ -63,6 +110,10 @@ async fn serve(socket: WebSocket, state: AppState, actor: Actor) {
     }
     tracing::debug!(agent.id = %agent_id, "console connected");
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    let recheck_every = state.limits.session_recheck;
+    let mut recheck =
+        tokio::time::interval_at(tokio::time::Instant::now() + recheck_every, recheck_every);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let close = loop {
         let step = tokio::select! {
             () = state.shutdown.cancelled() => ControlFlow::Break(close_with(close_code::AWAY, "server shutting down")),
@@ -70,6 +121,7 @@ async fn serve(socket: WebSocket, state: AppState, actor: Actor) {
                 Some(frame) => send(&mut tx, frame.as_ref()).await,
                 None => ControlFlow::Break(close_with(close_code::AGAIN, "too slow for live events; reconnect")),
             },
+            _ = recheck.tick() => still_allowed(&state, &token, &scope).await,
             _ = ping.tick() => {
                 if tx.send(Message::Ping(Default::default())).await.is_err() {
                     ControlFlow::Break(None)
@@ -91,6 +143,28 @@ async fn serve(socket: WebSocket, state: AppState, actor: Actor) {
         let _ = tx.send(Message::Close(Some(frame))).await;
     }
     tracing::debug!(agent.id = %agent_id, "console disconnected");
+}
+
+/// Checks the console's session again: a session that ended (logout, expiry, a disabled agent, a
+/// password change) closes the socket with 4401; a change of what the agent may see (their
+/// departments or role) closes it with 4409 so that the console reconnects with the new scope.
+async fn still_allowed(state: &AppState, token: &str, scope: &Scope) -> Close {
+    match state.service.session(token).await {
+        Ok(actor) if actor.scope == *scope => ControlFlow::Continue(()),
+        Ok(_) => ControlFlow::Break(close_with(
+            CLOSE_SCOPE_CHANGED,
+            "your departments changed; reconnect",
+        )),
+        Err(ServiceError::NoSession) => ControlFlow::Break(close_with(
+            CLOSE_SESSION_ENDED,
+            "session ended; log in again",
+        )),
+        Err(error) => {
+            // A database hiccup is not a reason to drop the console; the next check decides.
+            tracing::warn!(error = ?error, "re-checking a console's session failed");
+            ControlFlow::Continue(())
+        }
+    }
 }
 
 /// How a step of the loop ends: go on, or stop with a close frame to send (None when the socket

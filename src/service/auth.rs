@@ -1,7 +1,7 @@
 //! Logging in and out, and who a session belongs to.
 
 use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    Argon2, PasswordHasher,
     password_hash::{
         SaltString,
         rand_core::{OsRng, RngCore},
@@ -13,7 +13,7 @@ use chrono::{Duration, Utc};
 use super::{Service, ServiceError};
 use crate::{domain::Scope, store, views::AgentView};
 
-/// How long a session lasts.
+/// How long a session lasts unless the limits say otherwise.
 const SESSION_TTL: Duration = Duration::hours(12);
 
 /// A logged-in agent and what they may see.
@@ -39,14 +39,9 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
 
+#[cfg(test)]
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    super::password::verify_with(password, hash, &mut Vec::new())
 }
 
 fn token_hash(token: &str) -> String {
@@ -68,12 +63,26 @@ pub fn instance_name() -> String {
 }
 
 impl Service {
-    /// Checks a login and password; on success opens a session and returns its token.
+    /// Checks a login and password; on success opens a session and returns its token. A login
+    /// with too many recent failures is refused before its password is checked (even a right
+    /// one) until the window passes; password checks run a few at a time, and a login that waits
+    /// too long for one is refused as busy.
     pub async fn login(
         &self,
         login: &str,
         password: &str,
     ) -> Result<(String, AgentView), ServiceError> {
+        let key = token_hash(login);
+        self.refuse_throttled(&key).await?;
+        let permit = tokio::time::timeout(
+            self.limits.login_queue_wait,
+            self.password_checks.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| ServiceError::Busy)?
+        .map_err(|e| ServiceError::Other(e.into()))?;
+        // Failures may have been recorded while this login waited for its turn.
+        self.refuse_throttled(&key).await?;
         let agent = store::agents::find_by_login(&self.db, login).await?;
         // Verify against some hash even for an unknown login, so timing does not tell logins apart.
         let hash = agent
@@ -81,15 +90,24 @@ impl Service {
             .map(|a| a.password_hash.clone())
             .unwrap_or_else(dummy_hash);
         let password = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(|e| ServiceError::Other(e.into()))?;
+        let memory = self.password_memory.clone();
+        let ok = tokio::task::spawn_blocking(move || {
+            let ok = memory.verify(&password, &hash);
+            drop(permit);
+            ok
+        })
+        .await
+        .map_err(|e| ServiceError::Other(e.into()))?;
         let Some(agent) = agent.filter(|_| ok) else {
+            let now = Utc::now();
+            let forget_before = now - self.failure_window();
+            store::login_failures::record(&self.db, &key, now, forget_before).await?;
             return Err(ServiceError::BadCredentials);
         };
         let token = new_token();
         let now = Utc::now();
-        store::sessions::insert(&self.db, &token_hash(&token), agent.id, now + SESSION_TTL).await?;
+        let ttl = Duration::from_std(self.limits.session_ttl).unwrap_or(SESSION_TTL);
+        store::sessions::insert(&self.db, &token_hash(&token), agent.id, now + ttl).await?;
         store::sessions::delete_expired(&self.db, now).await?;
         // Disabled between the two reads: the login fails as for a disabled agent.
         let view = store::agents::view(&self.db, agent.id)
@@ -97,6 +115,32 @@ impl Service {
             .ok_or(ServiceError::BadCredentials)?;
         tracing::info!(agent.id = %agent.id, "agent logged in");
         Ok((token, view))
+    }
+
+    /// How long a session lasts.
+    pub fn session_ttl(&self) -> std::time::Duration {
+        self.limits.session_ttl
+    }
+
+    fn failure_window(&self) -> Duration {
+        Duration::from_std(self.limits.login_failure_window).unwrap_or(Duration::minutes(15))
+    }
+
+    /// Refuses a login that failed too often within the window, saying when it may try again.
+    async fn refuse_throttled(&self, key: &str) -> Result<(), ServiceError> {
+        let now = Utc::now();
+        let window = self.failure_window();
+        let limit = self.limits.login_failures;
+        let failures = store::login_failures::latest(&self.db, key, now - window, limit).await?;
+        if failures.len() < limit as usize {
+            return Ok(());
+        }
+        let oldest = failures.last().copied().unwrap_or(now);
+        let retry_after = (oldest + window - now)
+            .to_std()
+            .unwrap_or_default()
+            .max(std::time::Duration::from_secs(1));
+        Err(ServiceError::LoginThrottled { retry_after })
     }
 
     /// The actor behind a session token.

@@ -23,6 +23,12 @@ pub enum ServiceError {
     BadCredentials,
     #[error("no valid session")]
     NoSession,
+    /// Too many wrong passwords for this login lately: try again after the given time.
+    #[error("too many failed logins; try again later")]
+    LoginThrottled { retry_after: std::time::Duration },
+    /// Every password check is busy: try again shortly.
+    #[error("the server is busy checking passwords; try again shortly")]
+    Busy,
     /// The request is well-formed but a value is unusable.
     #[error("{0}")]
     Invalid(String),

@@ -2,6 +2,7 @@
 //! the delivery bookkeeping of the outbox. Each runs in one transaction, writes its events in it,
 //! and publishes them to the hub after the commit.
 
+mod accounts;
 mod admin;
 mod auth;
 mod delivery;
@@ -10,6 +11,7 @@ mod error;
 mod ingest;
 mod lifecycle;
 mod notes;
+mod password;
 mod presence;
 mod reassign;
 mod routing;
@@ -18,7 +20,7 @@ mod tickets;
 use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
@@ -33,6 +35,7 @@ pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 use crate::{
     domain::{DepartmentId, EventSeq, Invariant, TicketId},
     hub::{Event, Hub, LiveEvent},
+    limits::Limits,
     store::{self, entity::message},
     views::{ChangeView, MessageView, TicketView},
 };
@@ -62,6 +65,12 @@ pub struct Service {
     default_department: DepartmentId,
     /// How long after a close a customer's message reopens the ticket.
     reopen_window: chrono::TimeDelta,
+    /// Login throttles and the session lifetime.
+    limits: Arc<Limits>,
+    /// Password checks running at once (argon2 takes ~19 MiB each).
+    password_checks: Arc<Semaphore>,
+    /// Working memory for those checks, reused.
+    password_memory: password::PasswordMemory,
 }
 
 impl Service {
@@ -77,7 +86,17 @@ impl Service {
             outbox,
             default_department,
             reopen_window: chrono::TimeDelta::days(7),
+            limits: Arc::new(Limits::default()),
+            password_checks: Arc::new(Semaphore::new(Limits::default().login_concurrency)),
+            password_memory: password::PasswordMemory::default(),
         }
+    }
+
+    /// The same service with other limits (login throttles, session lifetime).
+    pub fn with_limits(mut self, limits: &Limits) -> Self {
+        self.password_checks = Arc::new(Semaphore::new(limits.login_concurrency));
+        self.limits = Arc::new(limits.clone());
+        self
     }
 
     /// The same service with another reopen window (`SWITCHBOARD_REOPEN_WINDOW`).

@@ -1,6 +1,7 @@
 //! The database: connecting, migrating, and the queries, one file per aggregate. The only place
 //! that builds SQL. Functions take any connection or transaction (`ConnectionTrait`).
 
+pub mod accounts;
 pub mod agents;
 pub mod changes;
 pub mod clients;
@@ -9,6 +10,7 @@ pub mod entity;
 pub mod events;
 pub mod history;
 pub mod leader;
+pub mod login_failures;
 pub mod messages;
 pub mod notes;
 pub mod presence;

@@ -7,7 +7,7 @@ use tokio::{io::AsyncWriteExt, process::Command};
 
 use crate::support::{Backend, Session, spawn_app};
 
-async fn switchboard(database_url: &str, args: &[&str], stdin: &str) -> (bool, String) {
+pub(crate) async fn switchboard(database_url: &str, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .args(args)
         .env("DATABASE_URL", database_url)

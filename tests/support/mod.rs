@@ -13,6 +13,7 @@ use std::time::Duration;
 use switchboard::{
     config::Settings,
     domain::{AgentId, DepartmentId, Role, TelegramUserId, TicketId},
+    limits::Limits,
     service::{DepartmentInput, NewAgentInput, Service},
     simulator::{Customer, FakeTelegram},
     startup::Application,
@@ -95,6 +96,31 @@ pub async fn spawn_app_with_reopen_window(backend: Backend, window: Duration) ->
     TestApp::start_with(backend, database_url, telegram, window).await
 }
 
+/// The limits tests run with: the defaults, but a roomy per-address login bucket, since every
+/// test logs in from 127.0.0.1 (the tests of the bucket set their own).
+pub fn test_limits() -> Limits {
+    Limits {
+        address_burst: 1000,
+        ..Limits::default()
+    }
+}
+
+/// Starts Switchboard on a fresh database of `backend` with these limits.
+pub async fn spawn_app_with_limits(backend: Backend, limits: Limits) -> TestApp {
+    let database_url = backend.fresh_database().await;
+    let telegram = FakeTelegram::start("4242:test-token")
+        .await
+        .expect("starting the fake Bot API");
+    TestApp::start_limited(
+        backend,
+        database_url,
+        telegram,
+        switchboard::config::DEFAULT_REOPEN_WINDOW,
+        limits,
+    )
+    .await
+}
+
 impl TestApp {
     /// Starts Switchboard on an existing database and fake Telegram (as after a restart).
     pub async fn start(backend: Backend, database_url: String, telegram: FakeTelegram) -> Self {
@@ -114,6 +140,24 @@ impl TestApp {
         telegram: FakeTelegram,
         reopen_window: Duration,
     ) -> Self {
+        Self::start_limited(
+            backend,
+            database_url,
+            telegram,
+            reopen_window,
+            test_limits(),
+        )
+        .await
+    }
+
+    /// Starts Switchboard with these limits.
+    pub async fn start_limited(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+        reopen_window: Duration,
+        limits: Limits,
+    ) -> Self {
         init_test_tracing();
         let settings = Settings {
             database_url: database_url.clone(),
@@ -128,6 +172,7 @@ impl TestApp {
             presence_heartbeat: Duration::from_secs(1),
             presence_ttl: Duration::from_secs(6),
             retention: Default::default(),
+            limits: limits.clone(),
         };
         let app = Application::build(settings)
             .await
