@@ -61,6 +61,7 @@ impl Application {
                 settings.limits.address_refill,
             )),
             socket_slots: Arc::new(http::SocketSlots::default()),
+            session_watch: Arc::new(http::SessionWatch::default()),
         };
         Ok(Self {
             listener,
@@ -145,6 +146,11 @@ impl Application {
             }
         };
         let pruner = crate::retention::run(service.db().clone(), settings.retention, stop.clone());
+        let session_watch = state.session_watch.clone().run(
+            service.clone(),
+            settings.limits.session_recheck,
+            stop.clone(),
+        );
         let sockets = state.sockets.clone();
         let limits = settings.limits.clone();
         let app = http::router(state);
@@ -162,14 +168,15 @@ impl Application {
                 http::serve(listener, app, &limits, stop).await
             }
         };
-        let (served, (), (), (), (), (), ()) = tokio::join!(
+        let (served, (), (), (), (), (), (), ()) = tokio::join!(
             server,
             poller,
             sender,
             relay,
             presence,
             presence_relay,
-            pruner
+            pruner,
+            session_watch
         );
         sockets.close();
         if tokio::time::timeout(Duration::from_secs(5), sockets.wait())

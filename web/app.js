@@ -192,7 +192,12 @@ function enterConsole(agent, viaClick) {
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
   onLiveOpen();
-  startLive({ onOpen: onLiveOpen, onEvent: onLiveEvent, beforeReconnect: sessionStillValid });
+  startLive({
+    onOpen: onLiveOpen,
+    onEvent: onLiveEvent,
+    beforeReconnect: sessionStillValid,
+    onSessionEnded: () => handleError({ status: 401 }),
+  });
 }
 
 /** Forgets everything and shows the login view. */

@@ -81,6 +81,14 @@ export const ROLE = Object.freeze({
 
 /** The longest client note, in characters (docs/api.md). */
 export const NOTE_MAX_CHARS = 2000;
+
+/** WebSocket close codes the server uses (docs/api.md). */
+export const WS_CLOSE = Object.freeze({
+  /** The session ended (logout, expiry, disabled, new password): log in again. */
+  SESSION_ENDED: 4401,
+  /** The agent's departments or role changed: reconnect at once for the new scope. */
+  SCOPE_CHANGED: 4409,
+});
 /** The longest closing comment or reassign note, in characters. */
 export const COMMENT_MAX_CHARS = 2000;
 

@@ -4,7 +4,7 @@
  * the state module (app.js shows that in #connection).
  */
 
-import { CONNECTION } from './constants.js';
+import { CONNECTION, WS_CLOSE } from './constants.js';
 import { setConnection } from './state.js';
 
 const MIN_DELAY_MS = 1000;
@@ -19,8 +19,10 @@ let generation = 0;
 
 /**
  * Opens the connection. `hooks.onOpen()` runs on every (re)connect,
- * `hooks.onEvent(event)` for each parsed frame, and the optional async
- * `hooks.beforeReconnect()` may return false to stop reconnecting.
+ * `hooks.onEvent(event)` for each parsed frame, the optional async
+ * `hooks.beforeReconnect()` may return false to stop reconnecting, and
+ * `hooks.onSessionEnded()` runs when the server closes the socket because the
+ * session ended (no reconnect then). A scope change reconnects at once.
  */
 export function startLive(hooks) {
   stopLive();
@@ -79,10 +81,16 @@ function connect(gen) {
     }
     if (event && typeof event === 'object' && handlers.onEvent) handlers.onEvent(event);
   });
-  ws.addEventListener('close', () => {
+  ws.addEventListener('close', (event) => {
     if (socket !== ws) return;
     socket = null;
     showState(false);
+    if (event.code === WS_CLOSE.SESSION_ENDED && handlers.onSessionEnded) {
+      active = false;
+      handlers.onSessionEnded();
+      return;
+    }
+    if (event.code === WS_CLOSE.SCOPE_CHANGED) delay = 0;
     scheduleReconnect(gen);
   });
   // 'error' is always followed by 'close', which does the work.
@@ -91,7 +99,7 @@ function connect(gen) {
 function scheduleReconnect(gen) {
   if (!active || gen !== generation || timer) return;
   const wait = delay;
-  delay = Math.min(delay * 2, MAX_DELAY_MS);
+  delay = Math.min(Math.max(delay * 2, MIN_DELAY_MS), MAX_DELAY_MS);
   timer = setTimeout(async () => {
     timer = null;
     if (!active || gen !== generation) return;

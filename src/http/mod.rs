@@ -11,6 +11,7 @@ mod presence;
 mod rejections;
 mod serve;
 mod session;
+mod session_watch;
 mod throttle;
 mod tickets;
 mod ws;
@@ -31,6 +32,7 @@ use tracing::Instrument;
 pub use error::{ApiError, ServerFault};
 pub use origin::AllowedOrigins;
 pub use serve::serve;
+pub use session_watch::SessionWatch;
 pub use throttle::AddressThrottle;
 pub use ws::{CLOSE_SCOPE_CHANGED, CLOSE_SESSION_ENDED};
 pub use ws_slots::SocketSlots;
@@ -59,6 +61,8 @@ pub struct AppState {
     pub login_addresses: Arc<AddressThrottle>,
     /// Places for live consoles, per agent and in all.
     pub socket_slots: Arc<SocketSlots>,
+    /// The open consoles' sessions, re-checked in one batch per period.
+    pub session_watch: Arc<SessionWatch>,
 }
 
 /// The whole HTTP application.

@@ -19,12 +19,12 @@ use futures_util::{SinkExt, StreamExt, stream::SplitSink};
 use super::{
     ApiError, AppState,
     extract::{CurrentActor, session_token},
+    session_watch::Verdict,
     ws_slots::NoSlot,
 };
 use crate::{
-    domain::Scope,
     hub::{ClientFrame, ServerFrame},
-    service::{Actor, ServiceError},
+    service::Actor,
 };
 
 /// The largest frame a console may send.
@@ -110,10 +110,7 @@ async fn serve(socket: WebSocket, state: AppState, actor: Actor, token: String) 
     }
     tracing::debug!(agent.id = %agent_id, "console connected");
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
-    let recheck_every = state.limits.session_recheck;
-    let mut recheck =
-        tokio::time::interval_at(tokio::time::Instant::now() + recheck_every, recheck_every);
-    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut watching = state.session_watch.watch(&token, &scope);
     let close = loop {
         let step = tokio::select! {
             () = state.shutdown.cancelled() => ControlFlow::Break(close_with(close_code::AWAY, "server shutting down")),
@@ -121,7 +118,7 @@ async fn serve(socket: WebSocket, state: AppState, actor: Actor, token: String) 
                 Some(frame) => send(&mut tx, frame.as_ref()).await,
                 None => ControlFlow::Break(close_with(close_code::AGAIN, "too slow for live events; reconnect")),
             },
-            _ = recheck.tick() => still_allowed(&state, &token, &scope).await,
+            verdict = &mut watching.verdict => ControlFlow::Break(verdict.ok().and_then(close_for_verdict)),
             _ = ping.tick() => {
                 if tx.send(Message::Ping(Default::default())).await.is_err() {
                     ControlFlow::Break(None)
@@ -145,24 +142,13 @@ async fn serve(socket: WebSocket, state: AppState, actor: Actor, token: String) 
     tracing::debug!(agent.id = %agent_id, "console disconnected");
 }
 
-/// Checks the console's session again: a session that ended (logout, expiry, a disabled agent, a
-/// password change) closes the socket with 4401; a change of what the agent may see (their
-/// departments or role) closes it with 4409 so that the console reconnects with the new scope.
-async fn still_allowed(state: &AppState, token: &str, scope: &Scope) -> Close {
-    match state.service.session(token).await {
-        Ok(actor) if actor.scope == *scope => ControlFlow::Continue(()),
-        Ok(_) => ControlFlow::Break(close_with(
-            CLOSE_SCOPE_CHANGED,
-            "your departments changed; reconnect",
-        )),
-        Err(ServiceError::NoSession) => ControlFlow::Break(close_with(
-            CLOSE_SESSION_ENDED,
-            "session ended; log in again",
-        )),
-        Err(error) => {
-            // A database hiccup is not a reason to drop the console; the next check decides.
-            tracing::warn!(error = ?error, "re-checking a console's session failed");
-            ControlFlow::Continue(())
+/// The close frame for a console whose session ended (4401: log in again) or whose scope changed
+/// (4409: reconnect to see what the agent may see now).
+fn close_for_verdict(verdict: Verdict) -> Option<CloseFrame> {
+    match verdict {
+        Verdict::Ended => close_with(CLOSE_SESSION_ENDED, "session ended; log in again"),
+        Verdict::ScopeChanged => {
+            close_with(CLOSE_SCOPE_CHANGED, "your departments changed; reconnect")
         }
     }
 }

@@ -11,7 +11,11 @@ use blake2::{Blake2s256, Digest};
 use chrono::{Duration, Utc};
 
 use super::{Service, ServiceError};
-use crate::{domain::Scope, store, views::AgentView};
+use crate::{
+    domain::{AgentId, Scope},
+    store,
+    views::AgentView,
+};
 
 /// How long a session lasts unless the limits say otherwise.
 const SESSION_TTL: Duration = Duration::hours(12);
@@ -152,6 +156,29 @@ impl Service {
             .await?
             .ok_or(ServiceError::NoSession)?;
         Ok(Actor::new(agent))
+    }
+
+    /// What each of these sessions may see now, for the sessions that are still valid (unexpired,
+    /// of an active agent); a token missing from the answer has ended. A few queries however many
+    /// sessions: open consoles re-check theirs with it in one batch per instance.
+    pub async fn session_scopes(
+        &self,
+        tokens: &[std::sync::Arc<str>],
+    ) -> Result<std::collections::HashMap<std::sync::Arc<str>, Scope>, ServiceError> {
+        let hashes: Vec<String> = tokens.iter().map(|t| token_hash(t)).collect();
+        let agents = store::sessions::agents_of(&self.db, &hashes, Utc::now()).await?;
+        let mut ids: Vec<AgentId> = agents.values().copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let access = store::agents::access_of(&self.db, ids).await?;
+        Ok(tokens
+            .iter()
+            .zip(&hashes)
+            .filter_map(|(token, hash)| {
+                let (role, departments) = access.get(agents.get(hash)?)?;
+                Some((token.clone(), Scope::of(*role, departments.iter().copied())))
+            })
+            .collect())
     }
 
     /// Ends a session.

@@ -97,6 +97,38 @@ where
     }))
 }
 
+/// The role and departments of those of these agents that are active; two queries.
+pub async fn access_of<C>(
+    c: &C,
+    ids: Vec<AgentId>,
+) -> Result<HashMap<AgentId, (crate::domain::Role, Vec<DepartmentId>)>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut access: HashMap<AgentId, (crate::domain::Role, Vec<DepartmentId>)> =
+        agent::Entity::find()
+            .filter(agent::Column::Id.is_in(ids.clone()))
+            .filter(agent::Column::Active.eq(true))
+            .all(c)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, (a.role, Vec::new())))
+            .collect();
+    for m in agent_department::Entity::find()
+        .filter(agent_department::Column::AgentId.is_in(ids))
+        .all(c)
+        .await?
+    {
+        if let Some((_, departments)) = access.get_mut(&m.agent_id) {
+            departments.push(m.department_id);
+        }
+    }
+    Ok(access)
+}
+
 /// Display names of the agents with these ids.
 pub async fn names<C>(c: &C, ids: Vec<AgentId>) -> Result<HashMap<AgentId, String>, DbErr>
 where

@@ -43,6 +43,28 @@ where
         .map(|s| s.agent_id))
 }
 
+/// The agents of those of these sessions that are unexpired, by token hash; one query per 500
+/// hashes.
+pub async fn agents_of<C>(
+    c: &C,
+    token_hashes: &[String],
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<String, AgentId>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut found = std::collections::HashMap::new();
+    for chunk in token_hashes.chunks(500) {
+        let rows = session::Entity::find()
+            .filter(session::Column::TokenHash.is_in(chunk.iter().cloned()))
+            .filter(session::Column::ExpiresAt.gt(now))
+            .all(c)
+            .await?;
+        found.extend(rows.into_iter().map(|s| (s.token_hash, s.agent_id)));
+    }
+    Ok(found)
+}
+
 /// Ends a session.
 pub async fn delete<C>(c: &C, token_hash: &str) -> Result<(), DbErr>
 where
