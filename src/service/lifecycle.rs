@@ -4,13 +4,13 @@
 use chrono::Utc;
 
 use super::{
-    Actor, Service, ServiceError, record_event, record_message_event, record_ticket_updated,
+    Actor, Service, ServiceError, record_customer_notice, record_event, record_ticket_updated,
     tickets::{actionable_ticket, passed_elsewhere, visible_ticket},
 };
 use crate::{
-    domain::{self, Author, ChangeKind, CloseReason, DomainError, Ticket, TicketId, TicketState},
+    domain::{self, ChangeKind, CloseReason, DomainError, Ticket, TicketId, TicketState},
     hub::Event,
-    store::{self, changes::NewChange, messages::NewMessage, tickets::Closing},
+    store::{self, changes::NewChange, tickets::Closing},
     views::TicketView,
 };
 
@@ -60,23 +60,7 @@ impl Service {
             .record_change(&txn, id, ChangeKind::Closed, change, now)
             .await?;
         let bye = format!("Your request #{id} is closed. Write again if you need more help.");
-        let bye = NewMessage::outbound(
-            id,
-            Author::System,
-            view.client.telegram_id.private_chat(),
-            &bye,
-            now,
-        );
-        let bye = store::messages::insert(&txn, bye).await?;
-        let (_, event) = record_message_event(
-            &txn,
-            view.department.id,
-            bye,
-            &view.client.name,
-            |message| Event::MessageCreated { message },
-        )
-        .await?;
-        events.push(event);
+        events.push(record_customer_notice(&txn, &view, &bye, now).await?);
         self.commit(txn, &events).await?;
         self.outbox.wake();
         tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, ?reason, "ticket closed");

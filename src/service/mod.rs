@@ -185,6 +185,36 @@ where
     Ok((view, event))
 }
 
+/// Stores a system message to the customer of `ticket` in the caller's transaction (the outbox
+/// sends it after the commit) and returns its `message.created` event.
+async fn record_customer_notice<C>(
+    c: &C,
+    ticket: &TicketView,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<LiveEvent, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let notice = store::messages::NewMessage::outbound(
+        ticket.id,
+        crate::domain::Author::System,
+        ticket.client.telegram_id.private_chat(),
+        text,
+        now,
+    );
+    let notice = store::messages::insert(c, notice).await?;
+    let (_, event) = record_message_event(
+        c,
+        ticket.department.id,
+        notice,
+        &ticket.client.name,
+        |message| Event::MessageCreated { message },
+    )
+    .await?;
+    Ok(event)
+}
+
 /// Writes an event in the caller's transaction and returns it ready to publish after the commit.
 async fn record_event<C>(
     c: &C,

@@ -5,13 +5,10 @@
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
-use super::{Actor, Service, ServiceError, record_message_event, tickets::actionable_ticket};
+use super::{Actor, Service, ServiceError, record_customer_notice, tickets::actionable_ticket};
 use crate::{
-    domain::{
-        self, AgentId, Assignee, Author, ChangeKind, DepartmentId, Destination, Place, TicketId,
-    },
-    hub::Event,
-    store::{self, changes::NewChange, messages::NewMessage},
+    domain::{self, AgentId, Assignee, ChangeKind, DepartmentId, Destination, Place, TicketId},
+    store::{self, changes::NewChange},
     views::TicketView,
 };
 
@@ -75,23 +72,7 @@ impl Service {
             .record_change(&txn, id, ChangeKind::Reassigned, change, now)
             .await?;
         let notice = customer_notice(id, &label);
-        let notice = NewMessage::outbound(
-            id,
-            Author::System,
-            view.client.telegram_id.private_chat(),
-            &notice,
-            now,
-        );
-        let notice = store::messages::insert(&txn, notice).await?;
-        let (_, event) = record_message_event(
-            &txn,
-            view.department.id,
-            notice,
-            &view.client.name,
-            |message| Event::MessageCreated { message },
-        )
-        .await?;
-        events.push(event);
+        events.push(record_customer_notice(&txn, &view, &notice, now).await?);
         self.commit(txn, &events).await?;
         self.outbox.wake();
         tracing::info!(
