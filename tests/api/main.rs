@@ -20,6 +20,7 @@ mod ingest;
 mod instances;
 mod lifecycle;
 mod live;
+mod lists;
 mod notes;
 mod paging;
 mod presence;
