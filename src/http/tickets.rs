@@ -73,7 +73,7 @@ async fn list(
         })?),
     };
     let client = number_param("client_id", query.client_id.as_deref())?.map(ClientId);
-    let before = number_param("before", query.before.as_deref())?.map(TicketId);
+    let before = cursor::<TicketId>("before", query.before.as_deref())?;
     let q = query.q.filter(|q| !q.trim().is_empty());
     if q.as_deref().is_some_and(|q| q.contains('\0')) {
         return Err(ApiError::Invalid(super::extract::NUL_REFUSED.to_owned()));
@@ -109,10 +109,8 @@ async fn list(
         limit,
         before,
     };
-    Ok((
-        HeaderMap::new(),
-        Json(state.service.search_tickets(&actor, &search).await?),
-    ))
+    let (tickets, next) = state.service.search_tickets(&actor, &search).await?;
+    Ok((next_page(NEXT_BEFORE, next), Json(tickets)))
 }
 
 async fn one(

@@ -211,8 +211,8 @@ impl Service {
         &self,
         actor: &Actor,
         search: &store::history::TicketSearch,
-    ) -> Result<Vec<TicketView>, ServiceError> {
-        let tickets = store::history::search(&self.db, &actor.scope, search).await?;
-        Ok(store::tickets::views(&self.db, tickets).await?)
+    ) -> Result<(Vec<TicketView>, Option<TicketId>), ServiceError> {
+        let (tickets, next) = store::history::search(&self.db, &actor.scope, search).await?;
+        Ok((store::tickets::views(&self.db, tickets).await?, next))
     }
 }

@@ -22,12 +22,10 @@ async fn page(session: &Session, path: &str) -> (Vec<i64>, Option<i64>) {
         response.headers().get("x-next-before").is_none(),
         "{path}: lists continued with after name no before cursor"
     );
-    let next = response.headers().get("x-next-after").map(|v| {
-        v.to_str()
-            .expect("text")
-            .parse::<i64>()
-            .expect("an id")
-    });
+    let next = response
+        .headers()
+        .get("x-next-after")
+        .map(|v| v.to_str().expect("text").parse::<i64>().expect("an id"));
     let rows: Vec<Value> = response.json().await.expect("a JSON list");
     let ids = rows
         .iter()
@@ -53,8 +51,16 @@ async fn walk(session: &Session, path: &str, limit: usize) -> Vec<i64> {
         seen.extend(&ids);
         match next {
             Some(next) => {
-                assert_eq!(ids.len(), limit, "{query}: only a full page names a next one");
-                assert_eq!(Some(&next), ids.last(), "{query}: the cursor is the last row");
+                assert_eq!(
+                    ids.len(),
+                    limit,
+                    "{query}: only a full page names a next one"
+                );
+                assert_eq!(
+                    Some(&next),
+                    ids.last(),
+                    "{query}: the cursor is the last row"
+                );
                 after = Some(next);
             }
             None => return seen,
@@ -159,6 +165,47 @@ async fn the_queues_page_on_their_own_order_even_when_times_tie(backend: Backend
     );
 
     bad_pages_are_refused(&alice, "/api/tickets?status=pending", 200, true).await;
+
+    // The history walks back with before, and names the older page in X-Next-Before.
+    for number in [tickets[0], tickets[2], tickets[4]] {
+        alice
+            .post(
+                &format!("/api/tickets/{number}/close"),
+                json!({ "reason": "resolved" }),
+            )
+            .await
+            .expect::<TicketView>(200);
+    }
+    let mut seen = Vec::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let path = match before {
+            Some(b) => format!("/api/tickets?status=closed&limit=2&before={b}"),
+            None => "/api/tickets?status=closed&limit=2".to_owned(),
+        };
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", alice.address))
+            .header("Cookie", &alice.cookie)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status(), 200);
+        let next = response
+            .headers()
+            .get("x-next-before")
+            .map(|v| v.to_str().unwrap().parse::<i64>().unwrap());
+        let page: Vec<TicketView> = response.json().await.expect("tickets");
+        seen.extend(page.iter().map(|t| t.number.0));
+        match next {
+            Some(next) => {
+                assert_eq!(page.len(), 2);
+                assert_eq!(Some(next), page.last().map(|t| t.number.0));
+                before = Some(next);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, [tickets[4], tickets[2], tickets[0]], "newest first");
     // The history pages with before; after there is refused rather than ignored.
     let reply = alice
         .get(&format!("/api/tickets?status=closed&after={}", tickets[0]))
@@ -215,7 +262,10 @@ async fn timeline_notes_agents_and_departments_page_in_order(backend: Backend) {
 
     let departments = walk_matches_whole(&alice, "/api/departments", 5).await;
     let list: Vec<Value> = alice.get_json("/api/departments").await;
-    let positions: Vec<i64> = list.iter().map(|d| d["position"].as_i64().unwrap()).collect();
+    let positions: Vec<i64> = list
+        .iter()
+        .map(|d| d["position"].as_i64().unwrap())
+        .collect();
     assert!(positions.windows(2).all(|w| w[0] <= w[1]), "by position");
     assert_eq!(departments.len(), list.len());
     bad_pages_are_refused(&alice, "/api/departments", 500, true).await;
