@@ -2,18 +2,20 @@
 
 use axum::{
     Json, Router,
-    extract::State,
-    http::StatusCode,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
     routing::{get, patch},
 };
 
 use super::{
     ApiError, AppState,
     extract::{ApiJson, CurrentActor, PathId},
+    paging::{AfterQuery, NEXT_AFTER, next_page},
 };
 use crate::{
     domain::DepartmentId,
     service::{DepartmentChanges, DepartmentInput},
+    store::MAX_LIST_ROWS,
     views::DepartmentView,
 };
 
@@ -23,11 +25,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/departments/{id}", patch(change))
 }
 
+/// A page of the departments by position then id: `limit` (1 to 500, default 500) departments
+/// after the department `after`; `X-Next-After` names the cursor of the next page.
 async fn list(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-) -> Result<Json<Vec<DepartmentView>>, ApiError> {
-    Ok(Json(state.service.departments(&actor).await?))
+    Query(query): Query<AfterQuery>,
+) -> Result<(HeaderMap, Json<Vec<DepartmentView>>), ApiError> {
+    let page = query.page(MAX_LIST_ROWS, MAX_LIST_ROWS)?;
+    let (departments, next) = state.service.departments(&actor, page).await?;
+    Ok((next_page(NEXT_AFTER, next), Json(departments)))
 }
 
 async fn create(

@@ -7,6 +7,7 @@ mod extract;
 mod health;
 mod notes;
 mod origin;
+mod paging;
 mod presence;
 mod rejections;
 mod serve;

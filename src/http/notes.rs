@@ -2,8 +2,8 @@
 
 use axum::{
     Json, Router,
-    extract::State,
-    http::StatusCode,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
     routing::{get, patch},
 };
 use serde::Deserialize;
@@ -11,9 +11,11 @@ use serde::Deserialize;
 use super::{
     ApiError, AppState,
     extract::{ApiJson, CurrentActor, PathId},
+    paging::{AfterQuery, NEXT_AFTER, next_page},
 };
 use crate::{
     domain::{ClientId, NoteId},
+    store::MAX_LIST_ROWS,
     views::NoteView,
 };
 
@@ -28,12 +30,17 @@ struct NoteBody {
     text: String,
 }
 
+/// A page of a client's notes, oldest first: `limit` (1 to 500, default 500) notes after the note
+/// `after`; `X-Next-After` names the cursor of the next page.
 async fn list(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     PathId(client): PathId<ClientId>,
-) -> Result<Json<Vec<NoteView>>, ApiError> {
-    Ok(Json(state.service.notes(&actor, client).await?))
+    Query(query): Query<AfterQuery>,
+) -> Result<(HeaderMap, Json<Vec<NoteView>>), ApiError> {
+    let page = query.page(MAX_LIST_ROWS, MAX_LIST_ROWS)?;
+    let (notes, next) = state.service.notes(&actor, client, page).await?;
+    Ok((next_page(NEXT_AFTER, next), Json(notes)))
 }
 
 async fn add(

@@ -3,15 +3,20 @@
 
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{Query, State},
+    http::HeaderMap,
     routing::{get, put},
 };
 
 use super::{
     ApiError, AppState,
     extract::{ApiJson, CurrentActor},
+    paging::{AfterQuery, NEXT_AFTER, next_page},
 };
-use crate::views::{AgentPresenceView, PresenceView};
+use crate::{
+    store::MAX_LIST_ROWS,
+    views::{AgentPresenceView, PresenceView},
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,11 +24,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/presence", put(set_presence))
 }
 
+/// A page of the online board, by name then id: `limit` (1 to 500, default 500) agents after the
+/// agent `after`; `X-Next-After` names the cursor of the next page.
 async fn agents(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-) -> Result<Json<Vec<AgentPresenceView>>, ApiError> {
-    Ok(Json(state.service.agents(&actor).await?))
+    Query(query): Query<AfterQuery>,
+) -> Result<(HeaderMap, Json<Vec<AgentPresenceView>>), ApiError> {
+    let page = query.page(MAX_LIST_ROWS, MAX_LIST_ROWS)?;
+    let (agents, next) = state.service.agents(&actor, page).await?;
+    Ok((next_page(NEXT_AFTER, next), Json(agents)))
 }
 
 /// `{"presence": "online"|"away"}`; any other value (offline too) is 422.

@@ -4,7 +4,7 @@
 use axum::{
     Json, Router,
     extract::{Query, State},
-    http::{HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::IntoResponse,
     routing::{get, post},
 };
@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::{
     ApiError, AppState,
     extract::{ApiJson, CurrentActor, PathId},
+    paging::{AfterQuery, NEXT_AFTER, NEXT_BEFORE, cursor, next_page, number_param, page_limit},
 };
 use crate::{
     domain::{
@@ -22,8 +23,11 @@ use crate::{
     },
     service::ReassignInput,
     store::{
+        MAX_LIST_ROWS,
         history::{DEFAULT_PAGE, MAX_PAGE, StatusFilter, TicketSearch},
         messages::{DEFAULT_MESSAGE_PAGE, MAX_MESSAGE_PAGE, MessagePage},
+        paging::Page,
+        tickets::LIST_LIMIT,
     },
     views::{ChangeView, MessageView, TicketView},
 };
@@ -48,15 +52,17 @@ struct ListQuery {
     client_id: Option<String>,
     limit: Option<String>,
     before: Option<String>,
+    after: Option<String>,
 }
 
-/// The queues (`status` pending, accepted or open), or, with `q`, `client_id`, `limit`,
-/// `before` or `status=closed`, a search newest first a page at a time.
+/// The queues (`status` pending, accepted or open) a page at a time (`limit`, `after`), or,
+/// with `q`, `client_id`, `before` or `status=closed`/`all`, a search newest first a page at a
+/// time (`limit`, `before`).
 async fn list(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Vec<TicketView>>, ApiError> {
+) -> Result<(HeaderMap, Json<Vec<TicketView>>), ApiError> {
     let status = match query.status.as_deref() {
         None | Some("") | Some("open") => None,
         Some("all") => None,
@@ -67,8 +73,7 @@ async fn list(
         })?),
     };
     let client = number_param("client_id", query.client_id.as_deref())?.map(ClientId);
-    let before = number_param("before", query.before.as_deref())?.map(TicketId);
-    let limit = number_param("limit", query.limit.as_deref())?;
+    let before = cursor::<TicketId>("before", query.before.as_deref())?;
     let q = query.q.filter(|q| !q.trim().is_empty());
     if q.as_deref().is_some_and(|q| q.contains('\0')) {
         return Err(ApiError::Invalid(super::extract::NUL_REFUSED.to_owned()));
@@ -76,21 +81,22 @@ async fn list(
     let search = q.is_some()
         || client.is_some()
         || before.is_some()
-        || limit.is_some()
         || status == Some(TicketStatus::Closed)
         || query.status.as_deref() == Some("all");
     if !search {
-        return Ok(Json(state.service.list_tickets(&actor, status).await?));
+        let page = Page {
+            limit: page_limit(query.limit.as_deref(), LIST_LIMIT, LIST_LIMIT)?,
+            after: cursor("after", query.after.as_deref())?,
+        };
+        let (tickets, next) = state.service.list_tickets(&actor, status, page).await?;
+        return Ok((next_page(NEXT_AFTER, next), Json(tickets)));
     }
-    let limit = match limit {
-        None => DEFAULT_PAGE,
-        Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as u64,
-        Some(n) => {
-            return Err(ApiError::Invalid(format!(
-                "limit must be from 1 to {MAX_PAGE}, not {n}"
-            )));
-        }
-    };
+    if query.after.as_deref().is_some_and(|a| !a.is_empty()) {
+        return Err(ApiError::Invalid(
+            "after pages the queues; a search pages with before".to_owned(),
+        ));
+    }
+    let limit = page_limit(query.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let status = match (status, query.status.as_deref()) {
         (Some(status), _) => StatusFilter::One(status),
         (None, Some("open")) => StatusFilter::Open,
@@ -103,19 +109,8 @@ async fn list(
         limit,
         before,
     };
-    Ok(Json(state.service.search_tickets(&actor, &search).await?))
-}
-
-/// An optional whole-number query parameter; anything else is 422 naming it.
-fn number_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    value
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.trim()
-                .parse::<i64>()
-                .map_err(|_| ApiError::Invalid(format!("{name} must be a number, not {v:?}")))
-        })
-        .transpose()
+    let (tickets, next) = state.service.search_tickets(&actor, &search).await?;
+    Ok((next_page(NEXT_BEFORE, next), Json(tickets)))
 }
 
 async fn one(
@@ -125,9 +120,6 @@ async fn one(
 ) -> Result<Json<TicketView>, ApiError> {
     Ok(Json(state.service.ticket(&actor, id).await?))
 }
-
-/// The header naming the cursor of the older page (absent on the page with the first message).
-const NEXT_BEFORE: &str = "x-next-before";
 
 #[derive(Deserialize)]
 struct PageQuery {
@@ -148,25 +140,10 @@ async fn messages(
         DEFAULT_MESSAGE_PAGE,
         MAX_MESSAGE_PAGE,
     )?;
-    let before = number_param("before", query.before.as_deref())?.map(MessageId);
+    let before = cursor::<MessageId>("before", query.before.as_deref())?;
     let page = MessagePage { limit, before };
     let (messages, older) = state.service.messages(&actor, id, page).await?;
-    let mut headers = HeaderMap::new();
-    if let Some(older) = older {
-        headers.insert(NEXT_BEFORE, HeaderValue::from(older.0));
-    }
-    Ok((headers, Json(messages)))
-}
-
-/// A `limit` parameter: `default` when absent, 422 outside 1..=`max`.
-fn page_limit(value: Option<&str>, default: u64, max: u64) -> Result<u64, ApiError> {
-    match number_param("limit", value)? {
-        None => Ok(default),
-        Some(n) if n >= 1 && n as u64 <= max => Ok(n as u64),
-        Some(n) => Err(ApiError::Invalid(format!(
-            "limit must be from 1 to {max}, not {n}"
-        ))),
-    }
+    Ok((next_page(NEXT_BEFORE, older), Json(messages)))
 }
 
 async fn accept(
@@ -225,12 +202,17 @@ async fn return_to_queue(
     Ok(Json(state.service.return_to_queue(&actor, id).await?))
 }
 
+/// A page of the timeline, oldest first: `limit` (1 to 500, default 500) changes after the change
+/// `after`; `X-Next-After` names the cursor of the next page.
 async fn timeline(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     PathId(id): PathId<TicketId>,
-) -> Result<Json<Vec<ChangeView>>, ApiError> {
-    Ok(Json(state.service.timeline(&actor, id).await?))
+    Query(query): Query<AfterQuery>,
+) -> Result<(HeaderMap, Json<Vec<ChangeView>>), ApiError> {
+    let page = query.page(MAX_LIST_ROWS, MAX_LIST_ROWS)?;
+    let (changes, next) = state.service.timeline(&actor, id, page).await?;
+    Ok((next_page(NEXT_AFTER, next), Json(changes)))
 }
 
 #[derive(Deserialize)]

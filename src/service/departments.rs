@@ -35,13 +35,34 @@ pub struct DepartmentChanges {
 }
 
 impl Service {
-    /// Every department by position, with its agents and their presence. Any agent may look.
-    pub async fn departments(&self, _actor: &Actor) -> Result<Vec<DepartmentView>, ServiceError> {
-        let rows = store::departments::list(&self.db).await?;
+    /// A page of the departments by position then id, after the department `page.after`, with
+    /// their agents and presence, and the department the next page continues after when more
+    /// remain. Any agent may look. A cursor naming no department is refused.
+    pub async fn departments(
+        &self,
+        _actor: &Actor,
+        page: store::paging::Page<DepartmentId>,
+    ) -> Result<(Vec<DepartmentView>, Option<DepartmentId>), ServiceError> {
+        let after = match page.after {
+            None => None,
+            Some(id) => {
+                let row = store::departments::find(&self.db, id)
+                    .await?
+                    .ok_or_else(|| {
+                        ServiceError::Invalid(format!("after names no department {id}"))
+                    })?;
+                Some((row.position, row.id))
+            }
+        };
+        let page = store::paging::Page {
+            limit: page.limit,
+            after,
+        };
+        let (rows, next) = store::departments::list(&self.db, page).await?;
         let mut agents = store::departments::agents(&self.db).await?;
         let everyone: Vec<AgentId> = agents.values().flatten().map(|(id, _)| *id).collect();
         let presence = self.presence_of(&everyone).await?;
-        Ok(rows
+        let views = rows
             .into_iter()
             .map(|row| {
                 let members = agents.remove(&row.id).unwrap_or_default();
@@ -55,7 +76,8 @@ impl Service {
                     .collect();
                 view(row, members)
             })
-            .collect())
+            .collect();
+        Ok((views, next.map(|(_, id)| id)))
     }
 
     /// Creates a department (admins only).
@@ -172,7 +194,8 @@ impl Service {
     pub async fn list_departments(
         db: &DatabaseConnection,
     ) -> Result<Vec<department::Model>, ServiceError> {
-        Ok(store::departments::list(db).await?)
+        let page = store::paging::Page::first(store::MAX_LIST_ROWS);
+        Ok(store::departments::list(db, page).await?.0)
     }
 
     async fn department(&self, id: DepartmentId) -> Result<DepartmentView, ServiceError> {

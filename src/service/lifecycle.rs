@@ -108,15 +108,23 @@ impl Service {
         Ok(view)
     }
 
-    /// The timeline of a ticket the actor may see, oldest first.
+    /// A page of the timeline of a ticket the actor may see, oldest first, and the change the
+    /// next page continues after when more remain.
     pub async fn timeline(
         &self,
         actor: &Actor,
         id: TicketId,
-    ) -> Result<Vec<crate::views::ChangeView>, ServiceError> {
+        page: store::paging::Page<crate::domain::ChangeId>,
+    ) -> Result<
+        (
+            Vec<crate::views::ChangeView>,
+            Option<crate::domain::ChangeId>,
+        ),
+        ServiceError,
+    > {
         visible_ticket(&self.db, actor, id).await?;
-        let rows = store::changes::for_ticket(&self.db, id).await?;
-        Ok(store::changes::views(&self.db, rows).await?)
+        let (rows, next) = store::changes::for_ticket(&self.db, id, page).await?;
+        Ok((store::changes::views(&self.db, rows).await?, next))
     }
 
     /// Records a change that just happened to ticket `id` and its `ticket.updated` event (in the

@@ -14,15 +14,17 @@ use crate::{
 };
 
 impl Service {
-    /// The notes about a client the actor may see, oldest first.
+    /// A page of the notes about a client the actor may see, oldest first, and the note the next
+    /// page continues after when more remain.
     pub async fn notes(
         &self,
         actor: &Actor,
         client: ClientId,
-    ) -> Result<Vec<NoteView>, ServiceError> {
+        page: store::paging::Page<NoteId>,
+    ) -> Result<(Vec<NoteView>, Option<NoteId>), ServiceError> {
         visible_client(&self.db, actor, client).await?;
-        let notes = store::notes::for_client(&self.db, client).await?;
-        Ok(store::notes::views(&self.db, notes).await?)
+        let (notes, next) = store::notes::for_client(&self.db, client, page).await?;
+        Ok((store::notes::views(&self.db, notes).await?, next))
     }
 
     /// Adds a note about a client the actor may see.

@@ -34,12 +34,32 @@ impl Service {
         Ok(store::presence::of(&self.db, ids).await?)
     }
 
-    /// Every active agent with their departments and presence (the online board).
-    pub async fn agents(&self, _actor: &Actor) -> Result<Vec<AgentPresenceView>, ServiceError> {
-        let agents = store::agents::list_active(&self.db).await?;
+    /// A page of the active agents with their departments and presence (the online board), by
+    /// name then id, after the agent `page.after`, and the agent the next page continues after
+    /// when more remain. A cursor naming no agent is refused.
+    pub async fn agents(
+        &self,
+        _actor: &Actor,
+        page: store::paging::Page<AgentId>,
+    ) -> Result<(Vec<AgentPresenceView>, Option<AgentId>), ServiceError> {
+        let after = match page.after {
+            None => None,
+            Some(id) => {
+                let name = store::agents::names(&self.db, vec![id])
+                    .await?
+                    .remove(&id)
+                    .ok_or_else(|| ServiceError::Invalid(format!("after names no agent {id}")))?;
+                Some((name, id))
+            }
+        };
+        let page = store::paging::Page {
+            limit: page.limit,
+            after,
+        };
+        let (agents, next) = store::agents::list_active(&self.db, page).await?;
         let ids: Vec<AgentId> = agents.iter().map(|a| a.id).collect();
         let presence = self.presence_of(&ids).await?;
-        Ok(agents
+        let views = agents
             .into_iter()
             .map(|agent| AgentPresenceView {
                 presence: presence
@@ -48,7 +68,8 @@ impl Service {
                     .unwrap_or(Presence::Offline),
                 agent,
             })
-            .collect())
+            .collect();
+        Ok((views, next.map(|(_, id)| id)))
     }
 
     /// The actor says they are "online" or "away"; returns their presence as others now see it

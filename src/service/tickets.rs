@@ -10,19 +10,35 @@ use crate::{
         Scope, Ticket, TicketId, TicketState, TicketStatus,
     },
     hub::Event,
-    store::{self, changes::NewChange, messages::NewMessage},
+    store::{self, changes::NewChange, messages::NewMessage, paging::Page},
     views::{MessageView, TicketView},
 };
 
 impl Service {
-    /// A queue the actor may see: one status, or every open ticket.
+    /// A page of a queue the actor may see (one status, or every open ticket) after the ticket
+    /// `page.after`, and the ticket the next page continues after when more remain. A cursor
+    /// naming no ticket is refused.
     pub async fn list_tickets(
         &self,
         actor: &Actor,
         status: Option<TicketStatus>,
-    ) -> Result<Vec<TicketView>, ServiceError> {
-        let tickets = store::tickets::list(&self.db, &actor.scope, status).await?;
-        Ok(store::tickets::views(&self.db, tickets).await?)
+        page: Page<TicketId>,
+    ) -> Result<(Vec<TicketView>, Option<TicketId>), ServiceError> {
+        let after = match page.after {
+            None => None,
+            Some(id) => Some(
+                store::tickets::queue_key(&self.db, status, id)
+                    .await?
+                    .ok_or_else(|| ServiceError::Invalid(format!("after names no ticket {id}")))?,
+            ),
+        };
+        let page = Page {
+            limit: page.limit,
+            after,
+        };
+        let (tickets, next) = store::tickets::list(&self.db, &actor.scope, status, page).await?;
+        let views = store::tickets::views(&self.db, tickets).await?;
+        Ok((views, next.map(|key| key.id)))
     }
 
     /// One ticket the actor may see.
@@ -195,8 +211,8 @@ impl Service {
         &self,
         actor: &Actor,
         search: &store::history::TicketSearch,
-    ) -> Result<Vec<TicketView>, ServiceError> {
-        let tickets = store::history::search(&self.db, &actor.scope, search).await?;
-        Ok(store::tickets::views(&self.db, tickets).await?)
+    ) -> Result<(Vec<TicketView>, Option<TicketId>), ServiceError> {
+        let (tickets, next) = store::history::search(&self.db, &actor.scope, search).await?;
+        Ok((store::tickets::views(&self.db, tickets).await?, next))
     }
 }

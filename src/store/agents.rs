@@ -7,7 +7,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
-use super::entity::{agent, agent_department};
+use super::{
+    entity::{agent, agent_department},
+    paging::{Page, split},
+};
 use crate::{
     domain::{AgentId, DepartmentId, Role},
     views::{AgentView, DepartmentRef},
@@ -146,18 +149,36 @@ where
         .collect())
 }
 
-/// Every active agent with their departments, by name; three queries however many agents.
-pub async fn list_active<C>(c: &C) -> Result<Vec<AgentView>, DbErr>
+/// A page of the active agents with their departments, by name then id, after the agent with
+/// key `(name, id)`, and the key of the next page when more remain; three queries however many
+/// agents.
+pub async fn list_active<C>(
+    c: &C,
+    page: Page<(String, AgentId)>,
+) -> Result<(Vec<AgentView>, Option<(String, AgentId)>), DbErr>
 where
     C: ConnectionTrait,
 {
-    use sea_orm::QueryOrder;
-    let agents = agent::Entity::find()
-        .filter(agent::Column::Active.eq(true))
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    let mut query = agent::Entity::find().filter(agent::Column::Active.eq(true));
+    if let Some((name, id)) = &page.after {
+        query = query.filter(
+            Condition::any()
+                .add(agent::Column::DisplayName.gt(name.clone()))
+                .add(
+                    Condition::all()
+                        .add(agent::Column::DisplayName.eq(name.clone()))
+                        .add(agent::Column::Id.gt(*id)),
+                ),
+        );
+    }
+    let agents = query
         .order_by_asc(agent::Column::DisplayName)
         .order_by_asc(agent::Column::Id)
+        .limit(page.fetch())
         .all(c)
         .await?;
+    let (agents, next) = split(agents, page.limit, |a| (a.display_name.clone(), a.id));
     let memberships = agent_department::Entity::find()
         .filter(agent_department::Column::AgentId.is_in(agents.iter().map(|a| a.id)))
         .all(c)
@@ -177,7 +198,7 @@ where
             });
         }
     }
-    Ok(agents
+    let views = agents
         .into_iter()
         .map(|a| {
             let mut departments = of_agent.remove(&a.id).unwrap_or_default();
@@ -190,5 +211,6 @@ where
                 departments,
             }
         })
-        .collect())
+        .collect();
+    Ok((views, next))
 }

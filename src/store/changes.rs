@@ -8,9 +8,12 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use super::entity::ticket_change;
+use super::{
+    entity::ticket_change,
+    paging::{Page, split},
+};
 use crate::{
-    domain::{AgentId, ChangeKind, CloseReason, DepartmentId, TicketId},
+    domain::{AgentId, ChangeId, ChangeKind, CloseReason, DepartmentId, TicketId},
     views::{AgentRef, ChangeView, DepartmentRef, Side},
 };
 
@@ -54,17 +57,27 @@ where
     .await
 }
 
-/// A ticket's timeline, oldest first.
-pub async fn for_ticket<C>(c: &C, ticket: TicketId) -> Result<Vec<ticket_change::Model>, DbErr>
+/// A page of a ticket's timeline, oldest first (served by `idx_ticket_changes_ticket`), and the
+/// cursor of the next page when more remain.
+pub async fn for_ticket<C>(
+    c: &C,
+    ticket: TicketId,
+    page: Page<ChangeId>,
+) -> Result<(Vec<ticket_change::Model>, Option<ChangeId>), DbErr>
 where
     C: ConnectionTrait,
 {
-    ticket_change::Entity::find()
-        .filter(ticket_change::Column::TicketId.eq(ticket))
+    let mut query =
+        ticket_change::Entity::find().filter(ticket_change::Column::TicketId.eq(ticket));
+    if let Some(after) = page.after {
+        query = query.filter(ticket_change::Column::Id.gt(after));
+    }
+    let rows = query
         .order_by_asc(ticket_change::Column::Id)
-        .limit(super::MAX_LIST_ROWS)
+        .limit(page.fetch())
         .all(c)
-        .await
+        .await?;
+    Ok(split(rows, page.limit, |r| r.id))
 }
 
 /// Timeline entries as the console shows them, with agents' and departments' names.

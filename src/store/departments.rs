@@ -4,11 +4,14 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
-use super::entity::{agent, agent_department, department};
+use super::{
+    entity::{agent, agent_department, department},
+    paging::{Page, split},
+};
 use crate::domain::{AgentId, DepartmentId};
 
 /// A department to create, its values already checked.
@@ -116,17 +119,34 @@ where
     row.update(c).await.map(Some)
 }
 
-/// Every department, by position (then id).
-pub async fn list<C>(c: &C) -> Result<Vec<department::Model>, DbErr>
+/// A page of the departments by position then id, after the department with key
+/// `(position, id)`, and the key of the next page when more remain. (A few rows: no index.)
+pub async fn list<C>(
+    c: &C,
+    page: Page<(i32, DepartmentId)>,
+) -> Result<(Vec<department::Model>, Option<(i32, DepartmentId)>), DbErr>
 where
     C: ConnectionTrait,
 {
-    department::Entity::find()
+    let mut query = department::Entity::find();
+    if let Some((position, id)) = page.after {
+        query = query.filter(
+            Condition::any()
+                .add(department::Column::Position.gt(position))
+                .add(
+                    Condition::all()
+                        .add(department::Column::Position.eq(position))
+                        .add(department::Column::Id.gt(id)),
+                ),
+        );
+    }
+    let rows = query
         .order_by_asc(department::Column::Position)
         .order_by_asc(department::Column::Id)
-        .limit(super::MAX_LIST_ROWS)
+        .limit(page.fetch())
         .all(c)
-        .await
+        .await?;
+    Ok(split(rows, page.limit, |d| (d.position, d.id)))
 }
 
 /// The departments open to customers, by position (then id).

@@ -42,15 +42,20 @@ pub struct TicketSearch {
     pub before: Option<TicketId>,
 }
 
-/// The tickets the scope may see that match `search`, newest first.
-pub async fn search<C>(c: &C, scope: &Scope, search: &TicketSearch) -> Result<Vec<Ticket>, DbErr>
+/// A page of the tickets the scope may see that match `search`, newest first, and the `before`
+/// of the next (older) page when more remain.
+pub async fn search<C>(
+    c: &C,
+    scope: &Scope,
+    search: &TicketSearch,
+) -> Result<(Vec<Ticket>, Option<TicketId>), DbErr>
 where
     C: ConnectionTrait,
 {
     let mut query = ticket::Entity::find();
     if let Some(text) = search.query.as_deref() {
         let Some(matches) = matching(c, text).await? else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         query = query.filter(matches);
     }
@@ -69,14 +74,18 @@ where
     if let Some(before) = search.before {
         query = query.filter(ticket::Column::Id.lt(before));
     }
-    query
+    let limit = search.limit.clamp(1, MAX_PAGE);
+    let rows = query
         .order_by_desc(ticket::Column::Id)
-        .limit(search.limit.clamp(1, MAX_PAGE))
+        .limit(limit + 1)
         .all(c)
-        .await?
+        .await?;
+    let (rows, next) = super::paging::split(rows, limit, |row| row.id);
+    let tickets = rows
         .into_iter()
         .map(super::tickets::parse)
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((tickets, next))
 }
 
 /// The condition a query text puts on tickets, or None when nothing can match.

@@ -13,6 +13,7 @@ pub mod leader;
 pub mod login_failures;
 pub mod messages;
 pub mod notes;
+pub mod paging;
 pub mod presence;
 pub mod retention;
 pub mod sessions;
@@ -21,8 +22,8 @@ pub mod updates;
 
 use std::time::Duration;
 
-/// The most rows a list answer holds when it has no paging of its own (timeline, notes,
-/// departments); the queue has `tickets::LIST_LIMIT`, conversations and history are paged.
+/// The most rows one page of a list holds (timeline, notes, agents, departments); the queue has
+/// `tickets::LIST_LIMIT`, conversations and history their own maxima. Every list is paged.
 pub const MAX_LIST_ROWS: u64 = 500;
 
 use migration::{Migrator, MigratorTrait};

@@ -8,7 +8,10 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
-use super::entity::client_note;
+use super::{
+    entity::client_note,
+    paging::{Page, split},
+};
 use crate::{
     domain::{AgentId, ClientId, Invariant, NoteId},
     views::{AgentRef, NoteView},
@@ -22,18 +25,26 @@ where
     client_note::Entity::find_by_id(id).one(c).await
 }
 
-/// A client's notes, oldest first (served by `idx_client_notes_client`).
-pub async fn for_client<C>(c: &C, client: ClientId) -> Result<Vec<client_note::Model>, DbErr>
+/// A page of a client's notes, oldest first (by id, which is the order they were written in;
+/// served by `idx_client_notes_client`), and the cursor of the next page when more remain.
+pub async fn for_client<C>(
+    c: &C,
+    client: ClientId,
+    page: Page<NoteId>,
+) -> Result<(Vec<client_note::Model>, Option<NoteId>), DbErr>
 where
     C: ConnectionTrait,
 {
-    client_note::Entity::find()
-        .filter(client_note::Column::ClientId.eq(client))
-        .order_by_asc(client_note::Column::CreatedAt)
+    let mut query = client_note::Entity::find().filter(client_note::Column::ClientId.eq(client));
+    if let Some(after) = page.after {
+        query = query.filter(client_note::Column::Id.gt(after));
+    }
+    let rows = query
         .order_by_asc(client_note::Column::Id)
-        .limit(super::MAX_LIST_ROWS)
+        .limit(page.fetch())
         .all(c)
-        .await
+        .await?;
+    Ok(split(rows, page.limit, |n| n.id))
 }
 
 /// Writes a new note about `client` by `author`.

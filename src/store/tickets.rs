@@ -4,11 +4,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
-use super::entity::ticket;
+use super::{
+    entity::ticket,
+    paging::{Page, split},
+};
 use crate::{
     domain::{
         AgentId, ClientId, CloseReason, DepartmentId, Invariant, Place, Scope, Ticket, TicketId,
@@ -37,7 +40,7 @@ pub fn invariant(error: Invariant) -> DbErr {
     DbErr::Custom(error.to_string())
 }
 
-/// The most tickets one queue listing returns.
+/// The most tickets one page of a queue holds (and the page size when the client names none).
 pub const LIST_LIMIT: u64 = 200;
 
 /// Finds a ticket by id.
@@ -171,13 +174,51 @@ where
     Ok(result.rows_affected == 1)
 }
 
-/// A queue: tickets the scope may see, of one status or (None) every open one. Pending tickets
-/// come oldest first (who waited longest); the others newest activity first.
+/// Where a queue page continues: the sort time of the last ticket of the page before (created
+/// for Pending, last activity otherwise) and its id.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueKey {
+    pub at: DateTime<Utc>,
+    pub id: TicketId,
+}
+
+/// The time a queue of `status` sorts by.
+fn queue_column(status: Option<TicketStatus>) -> ticket::Column {
+    match status {
+        Some(TicketStatus::Pending) => ticket::Column::CreatedAt,
+        _ => ticket::Column::UpdatedAt,
+    }
+}
+
+/// The key of ticket `id` in the queue of `status`, if the ticket exists.
+pub async fn queue_key<C>(
+    c: &C,
+    status: Option<TicketStatus>,
+    id: TicketId,
+) -> Result<Option<QueueKey>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    Ok(ticket::Entity::find_by_id(id).one(c).await?.map(|row| {
+        let at = match status {
+            Some(TicketStatus::Pending) => row.created_at,
+            _ => row.updated_at,
+        };
+        QueueKey { at, id: row.id }
+    }))
+}
+
+/// A page of a queue: tickets the scope may see, of one status or (None) every open one. Pending
+/// tickets come oldest first (who waited longest, then by id); the others newest activity first
+/// (then newest id). The page continues after `page.after` in that order (keyset on the sort
+/// time and id, served by `idx_tickets_queue` with a department scope and by
+/// `idx_tickets_status_updated` without); returns the key of the next page when more remain.
 pub async fn list<C>(
     c: &C,
     scope: &Scope,
     status: Option<TicketStatus>,
-) -> Result<Vec<Ticket>, DbErr>
+    page: Page<QueueKey>,
+) -> Result<(Vec<Ticket>, Option<QueueKey>), DbErr>
 where
     C: ConnectionTrait,
 {
@@ -190,18 +231,38 @@ where
     if let Scope::Departments(ids) = scope {
         query = query.filter(ticket::Column::DepartmentId.is_in(ids.iter().copied()));
     }
-    query = match status {
-        Some(TicketStatus::Pending) => query.order_by_asc(ticket::Column::CreatedAt),
-        _ => query.order_by_desc(ticket::Column::UpdatedAt),
+    let column = queue_column(status);
+    let ascending = status == Some(TicketStatus::Pending);
+    if let Some(after) = page.after {
+        let (later, id_later) = if ascending {
+            (column.gt(after.at), ticket::Column::Id.gt(after.id))
+        } else {
+            (column.lt(after.at), ticket::Column::Id.lt(after.id))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(later)
+                .add(Condition::all().add(column.eq(after.at)).add(id_later)),
+        );
+    }
+    query = if ascending {
+        query.order_by_asc(column).order_by_asc(ticket::Column::Id)
+    } else {
+        query
+            .order_by_desc(column)
+            .order_by_desc(ticket::Column::Id)
     };
-    query
-        .order_by_desc(ticket::Column::Id)
-        .limit(LIST_LIMIT)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(parse)
-        .collect()
+    let rows = query.limit(page.fetch()).all(c).await?;
+    let (rows, next) = split(rows, page.limit, |row| QueueKey {
+        at: if ascending {
+            row.created_at
+        } else {
+            row.updated_at
+        },
+        id: row.id,
+    });
+    let tickets = rows.into_iter().map(parse).collect::<Result<_, _>>()?;
+    Ok((tickets, next))
 }
 
 /// Joins tickets with their clients, departments and owners, keeping their order.

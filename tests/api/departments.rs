@@ -187,7 +187,8 @@ async fn existing_departments_get_a_label_a_slug_and_a_position(backend: Backend
         .expect("an old department");
     }
     Migrator::up(&db, None).await.expect("migrating on");
-    let rows = switchboard::store::departments::list(&db)
+    let first = switchboard::store::paging::Page::first(switchboard::store::MAX_LIST_ROWS);
+    let (rows, _) = switchboard::store::departments::list(&db, first)
         .await
         .expect("listing");
     let seen: Vec<(&str, &str, &str, bool)> = rows

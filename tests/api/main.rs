@@ -20,6 +20,7 @@ mod history;
 mod ingest;
 mod instances;
 mod lifecycle;
+mod lists;
 mod live;
 mod login_limits;
 mod notes;
