@@ -4,6 +4,7 @@
 use serde_json::json;
 use switchboard::{
     domain::{Presence, Role},
+    hub::ServerFrame,
     views::DepartmentView,
 };
 
@@ -22,9 +23,21 @@ async fn any_agent_lists_departments_in_order_with_their_agents(backend: Backend
     app.add_agent("alice", Role::Agent, &["General"]).await;
     app.add_agent("bob", Role::Agent, &["Billing", "General"])
         .await;
+    app.add_agent("carol", Role::Agent, &["General"]).await;
     let alice = app.login("alice").await;
     let bob = app.login("bob").await;
+    // Presence is written by a background task: wait until bob's console (open first, so he is
+    // online by then too) hears alice come online; carol never connects.
+    let mut bob_ws = bob.ws().await;
     let _online = alice.ws().await;
+    bob_ws
+        .expect("presence.updated: alice online", |frame| match frame {
+            ServerFrame::PresenceUpdated {
+                agent, presence, ..
+            } if agent.id == alice.id() && presence == Presence::Online => Some(()),
+            _ => None,
+        })
+        .await;
 
     let departments: Vec<DepartmentView> = bob.get_json("/api/departments").await;
     let names: Vec<&str> = departments.iter().map(|d| d.name.as_str()).collect();
@@ -44,7 +57,11 @@ async fn any_agent_lists_departments_in_order_with_their_agents(backend: Backend
         .collect();
     assert_eq!(
         people,
-        [("Alice", Presence::Online), ("Bob", Presence::Offline)]
+        [
+            ("Alice", Presence::Online),
+            ("Bob", Presence::Online),
+            ("Carol", Presence::Offline)
+        ]
     );
     assert_eq!(departments[1].agents.len(), 1);
     assert!(departments[2].agents.is_empty());
