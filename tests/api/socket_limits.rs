@@ -134,6 +134,46 @@ async fn a_console_on_another_instance_closes_within_a_second_of_logout(backend:
     );
 }
 
+async fn a_console_on_another_instance_closes_within_a_second_of_its_agent_being_disabled(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let second = Instance::start(&app.database_url).await;
+    let mut ws = alice.on(&second.address).ws().await;
+    Service::set_active(&app.db().await, alice.id(), false)
+        .await
+        .expect("disabling alice");
+    assert_eq!(
+        close_code_within(&mut ws, WITHIN).await,
+        Some(CLOSE_SESSION_ENDED)
+    );
+}
+
+async fn a_console_on_another_instance_closes_within_a_second_of_its_session_expiring(
+    backend: Backend,
+) {
+    // The session is made on the first instance with a short life; the console is on the second.
+    let ttl = Duration::from_secs(2);
+    let app = spawn_app_with_limits(
+        backend,
+        Limits {
+            session_ttl: ttl,
+            ..test_limits()
+        },
+    )
+    .await;
+    let alice = app.agent("alice").await;
+    let logged_in = Instant::now();
+    let second = Instance::start(&app.database_url).await;
+    let mut ws = alice.on(&second.address).ws().await;
+    let left = (logged_in + ttl + WITHIN).saturating_duration_since(Instant::now());
+    assert_eq!(
+        close_code_within(&mut ws, left).await,
+        Some(CLOSE_SESSION_ENDED)
+    );
+}
+
 async fn the_eleventh_console_of_an_agent_is_refused_with_429(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.agent("alice").await;
@@ -244,5 +284,7 @@ crate::backend_tests!(
     a_console_closes_within_a_second_of_a_password_change,
     a_change_of_departments_closes_the_console_so_it_reconnects_with_the_new_scope,
     a_console_on_another_instance_closes_within_a_second_of_logout,
+    a_console_on_another_instance_closes_within_a_second_of_its_agent_being_disabled,
+    a_console_on_another_instance_closes_within_a_second_of_its_session_expiring,
     the_eleventh_console_of_an_agent_is_refused_with_429,
 );
