@@ -125,3 +125,22 @@ function refused(err, id, label) {
     onError(err);
   }
 }
+
+/**
+ * Runs a dialog's action on ticket `id` with its submit button disabled meanwhile (which also
+ * keeps a second Enter from sending it twice): closes the dialog when it is done and still about
+ * that ticket (`currentId()`), else shows why in `errorLine`.
+ */
+export async function runDialogAction({ dialog, submit, errorLine, id, currentId, action }) {
+  submit.disabled = true;
+  try {
+    const outcome = await action(id);
+    if (outcome.done) {
+      if (currentId() === id) dialog.close('done');
+    } else {
+      errorLine.textContent = outcome.message;
+    }
+  } finally {
+    submit.disabled = false;
+  }
+}

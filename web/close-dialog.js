@@ -6,7 +6,7 @@
 import { CLOSE_REASONS, COMMENT_MAX_CHARS } from './constants.js';
 import { element } from './dom.js';
 import { getSelectedTicket } from './state.js';
-import { closeTicket } from './actions.js';
+import { closeTicket, runDialogAction } from './actions.js';
 
 let dialog;
 let form;
@@ -14,7 +14,6 @@ let comment;
 let errorLine;
 let submit;
 let ticketId = null;
-let busy = false;
 
 export function initCloseDialog() {
   dialog = document.getElementById('close-dialog');
@@ -64,7 +63,7 @@ export function openCloseDialog() {
 }
 
 async function confirm() {
-  if (busy || ticketId == null) return;
+  if (submit.disabled || ticketId == null) return;
   const reason = form.querySelector('input[name="reason"]:checked');
   if (!reason) {
     errorLine.textContent = 'Choose a reason.';
@@ -72,18 +71,8 @@ async function confirm() {
   }
   const body = { reason: reason.value };
   if (comment.value.trim()) body.comment = comment.value.trim();
-  busy = true;
-  submit.disabled = true;
-  const id = ticketId;
-  try {
-    const outcome = await closeTicket(id, body);
-    if (outcome.done) {
-      if (ticketId === id) dialog.close('done');
-    } else {
-      errorLine.textContent = outcome.message;
-    }
-  } finally {
-    busy = false;
-    submit.disabled = false;
-  }
+  await runDialogAction({
+    dialog, submit, errorLine, id: ticketId, currentId: () => ticketId,
+    action: (id) => closeTicket(id, body),
+  });
 }

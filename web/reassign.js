@@ -9,7 +9,7 @@ import { api } from './api.js';
 import { COMMENT_MAX_CHARS, TOPIC } from './constants.js';
 import { element, isolated, span } from './dom.js';
 import { getDepartments, getMe, getSelectedTicket, presenceOf, setDepartments, subscribe } from './state.js';
-import { reassignTicket } from './actions.js';
+import { reassignTicket, runDialogAction } from './actions.js';
 
 let dialog;
 let form;
@@ -22,7 +22,6 @@ let title;
 let ticketId = null;
 /** Where the ticket was when the dialog opened: the reassign happens only if it is still there. */
 let expected = null;
-let busy = false;
 
 export function initReassign() {
   dialog = document.getElementById('reassign-dialog');
@@ -170,7 +169,7 @@ function onChoice(event) {
 }
 
 async function confirm() {
-  if (busy || ticketId == null) return;
+  if (submit.disabled || ticketId == null) return;
   const department = radioValue('department');
   if (!department) {
     errorLine.textContent = 'Choose a department (and, if you like, an agent in it).';
@@ -180,18 +179,8 @@ async function confirm() {
   const body = { department_id: Number(department), expected };
   if (agent) body.agent_id = Number(agent);
   if (note.value.trim()) body.note = note.value.trim();
-  busy = true;
-  submit.disabled = true;
-  const id = ticketId;
-  try {
-    const outcome = await reassignTicket(id, body);
-    if (outcome.done) {
-      if (ticketId === id) dialog.close('done');
-    } else {
-      errorLine.textContent = outcome.message;
-    }
-  } finally {
-    busy = false;
-    submit.disabled = false;
-  }
+  await runDialogAction({
+    dialog, submit, errorLine, id: ticketId, currentId: () => ticketId,
+    action: (id) => reassignTicket(id, body),
+  });
 }
