@@ -8,30 +8,20 @@ use sea_orm::{
 };
 
 use super::entity::{event, telegram_update};
-use crate::domain::{EventSeq, UpdateId};
 
 /// Deletes up to `batch` events written before `cutoff`; returns how many.
 pub async fn prune_events<C>(c: &C, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, DbErr>
 where
     C: ConnectionTrait,
 {
-    let ids: Vec<EventSeq> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .filter(event::Column::CreatedAt.lt(cutoff))
-        .order_by_asc(event::Column::Id)
-        .limit(batch)
-        .into_tuple()
-        .all(c)
-        .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let deleted = event::Entity::delete_many()
-        .filter(event::Column::Id.is_in(ids))
-        .exec(c)
-        .await?;
-    Ok(deleted.rows_affected)
+    prune::<event::Entity, C>(
+        c,
+        event::Column::Id,
+        event::Column::CreatedAt,
+        cutoff,
+        batch,
+    )
+    .await
 }
 
 /// Deletes up to `batch` update ids received before `cutoff`; returns how many.
@@ -39,11 +29,34 @@ pub async fn prune_updates<C>(c: &C, cutoff: DateTime<Utc>, batch: u64) -> Resul
 where
     C: ConnectionTrait,
 {
-    let ids: Vec<UpdateId> = telegram_update::Entity::find()
+    prune::<telegram_update::Entity, C>(
+        c,
+        telegram_update::Column::UpdateId,
+        telegram_update::Column::ReceivedAt,
+        cutoff,
+        batch,
+    )
+    .await
+}
+
+/// Deletes up to `batch` rows of `E` whose `at` is before `cutoff`, oldest `id`s first (`id` is
+/// an integer key); returns how many.
+async fn prune<E, C>(
+    c: &C,
+    id: E::Column,
+    at: E::Column,
+    cutoff: DateTime<Utc>,
+    batch: u64,
+) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let ids: Vec<i64> = E::find()
         .select_only()
-        .column(telegram_update::Column::UpdateId)
-        .filter(telegram_update::Column::ReceivedAt.lt(cutoff))
-        .order_by_asc(telegram_update::Column::UpdateId)
+        .column(id)
+        .filter(at.lt(cutoff))
+        .order_by_asc(id)
         .limit(batch)
         .into_tuple()
         .all(c)
@@ -51,9 +64,6 @@ where
     if ids.is_empty() {
         return Ok(0);
     }
-    let deleted = telegram_update::Entity::delete_many()
-        .filter(telegram_update::Column::UpdateId.is_in(ids))
-        .exec(c)
-        .await?;
+    let deleted = E::delete_many().filter(id.is_in(ids)).exec(c).await?;
     Ok(deleted.rows_affected)
 }
