@@ -43,7 +43,7 @@ impl Ws {
         }
         let (mut stream, _) = connect_async(request).await?;
         let hello = match next_server_frame(&mut stream, WAIT).await {
-            Some(ServerFrame::Hello { agent }) => agent,
+            Some(ServerFrame::Hello { agent, .. }) => agent,
             other => panic!("expected a hello frame, got {other:?}"),
         };
         Ok(Self { stream, hello })
