@@ -284,7 +284,9 @@ async fn events_committed_concurrently_reach_a_console_that_keeps_resuming_each_
         ticket_id: TicketId(1_000_000),
         department_id: DepartmentId(1_000_000),
     };
-    let watcher = app.db().await;
+    // A console that never loses its connection: it hears every event live, in order.
+    let mut witness = alice.ws().await;
+    let mut witnessed = Vec::new();
     let late = store::begin_write(&db).await.expect("a transaction");
     let late_rows = store::events::append(
         &late,
@@ -320,11 +322,17 @@ async fn events_committed_concurrently_reach_a_console_that_keeps_resuming_each_
             tokio::join!(join_all(replies), join_all(notes));
         })
     };
-    // Hold the late transaction until others committed past its seq (possible only when seqs
-    // are not in commit order) or for a moment, then commit it.
+    // Hold the late transaction until a console heard of an event past its seq (possible only
+    // when seqs are not in commit order) or for half a second, then commit it.
     let _ = tokio::time::timeout(Duration::from_millis(500), async {
-        while newest(&watcher).await <= late_seq {
-            tokio::task::yield_now().await;
+        loop {
+            if let Some(ServerFrame::Event(event)) = witness.next_frame_within(WAIT).await {
+                let seq = event.seq;
+                witnessed.push((seq, serde_json::to_value(&*event).expect("JSON")));
+                if seq > late_seq {
+                    return;
+                }
+            }
         }
     })
     .await;
@@ -345,6 +353,8 @@ async fn events_committed_concurrently_reach_a_console_that_keeps_resuming_each_
     );
     assert!(got.contains(&late_seq.0), "the late event reached the console");
     assert_is_the_log(&db, &received, start, target).await;
+    read_through(&mut witness, target, &mut witnessed).await;
+    assert_is_the_log(&db, &witnessed, witness.seq, target).await;
 }
 
 async fn a_console_resuming_from_a_pruned_seq_or_one_the_log_never_reached_is_told_to_resync(
