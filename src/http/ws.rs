@@ -52,7 +52,9 @@ struct ResumeQuery {
 }
 
 /// The seq a console resumes after: none, or a whole number from 0; anything else is 422.
-fn resume_after(query: Result<Query<ResumeQuery>, QueryRejection>) -> Result<Option<EventSeq>, ApiError> {
+fn resume_after(
+    query: Result<Query<ResumeQuery>, QueryRejection>,
+) -> Result<Option<EventSeq>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
     match number_param("after", query.after.as_deref())? {
         None => Ok(None),
@@ -161,7 +163,11 @@ async fn serve(
     if send(&mut tx, hello.to_text()).await.is_break() {
         return;
     }
-    if start.resync && send(&mut tx, ServerFrame::Resync.to_text()).await.is_break() {
+    if start.resync
+        && send(&mut tx, ServerFrame::Resync.to_text())
+            .await
+            .is_break()
+    {
         return;
     }
     for event in &start.backlog {

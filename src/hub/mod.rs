@@ -322,7 +322,15 @@ mod tests {
         let mut billing = hub.subscribe(AgentId(2), Scope::Departments(vec![DepartmentId(2)]));
         let mut supervisor = hub.subscribe(AgentId(3), Scope::All);
         hub.publish(&event(7, 1));
-        assert!(general.events.recv().await.unwrap().text.contains("\"seq\":7"));
+        assert!(
+            general
+                .events
+                .recv()
+                .await
+                .unwrap()
+                .text
+                .contains("\"seq\":7")
+        );
         assert!(
             supervisor
                 .events

@@ -42,7 +42,10 @@ async fn read_through(ws: &mut Ws, through: EventSeq, into: &mut Received) {
         match ws.next_frame_within(left).await {
             Some(ServerFrame::Event(event)) => {
                 let seq = event.seq;
-                into.push((seq, serde_json::to_value(&*event).expect("an event as JSON")));
+                into.push((
+                    seq,
+                    serde_json::to_value(&*event).expect("an event as JSON"),
+                ));
                 if seq >= through {
                     return;
                 }
@@ -91,7 +94,12 @@ fn seqs(received: &Received) -> Vec<i64> {
 }
 
 /// Asserts that `received` is exactly the log's events after `after` up to `last`, in order.
-async fn assert_is_the_log(db: &DatabaseConnection, received: &Received, after: EventSeq, last: EventSeq) {
+async fn assert_is_the_log(
+    db: &DatabaseConnection,
+    received: &Received,
+    after: EventSeq,
+    last: EventSeq,
+) {
     let expected = logged(db, after, last).await;
     let got = through(received, last);
     assert_eq!(
@@ -124,7 +132,10 @@ async fn tickets_move(app: &TestApp, bob: &Session, first: TicketId) {
 
 /// The start of every cut-off scenario: alice's console sees Ann's ticket open; returns the
 /// console, the seq it started at, what it received and the ticket.
-async fn console_sees_a_ticket_open(app: &TestApp, alice: &Session) -> (Ws, EventSeq, Received, TicketId) {
+async fn console_sees_a_ticket_open(
+    app: &TestApp,
+    alice: &Session,
+) -> (Ws, EventSeq, Received, TicketId) {
     let mut console = alice.ws().await;
     let start = console.seq;
     let first = app
@@ -254,13 +265,15 @@ async fn events_committed_concurrently_reach_a_console_that_keeps_resuming_each_
                 let mut ws = alice.ws_after(last).await;
                 connections += 1;
                 // Read for a short while, then cut the connection.
-                let until = tokio::time::Instant::now() + Duration::from_millis(30 + 20 * (connections % 4));
+                let until = tokio::time::Instant::now()
+                    + Duration::from_millis(30 + 20 * (connections % 4));
                 loop {
                     let left = until.saturating_duration_since(tokio::time::Instant::now());
                     match ws.next_frame_within(left).await {
                         Some(ServerFrame::Event(event)) => {
                             last = event.seq;
-                            received.push((event.seq, serde_json::to_value(&*event).expect("JSON")));
+                            received
+                                .push((event.seq, serde_json::to_value(&*event).expect("JSON")));
                         }
                         Some(ServerFrame::Resync) => panic!("told to resync"),
                         Some(_) => {}
@@ -276,7 +289,10 @@ async fn events_committed_concurrently_reach_a_console_that_keeps_resuming_each_
     // request would. With seqs in commit order the others wait for it; without, they commit
     // past it and a reader that moved on never sees it.
     let general = DepartmentId(
-        agents[0].0.get_json::<Value>(&format!("/api/tickets/{}", agents[0].1)).await["department"]["id"]
+        agents[0]
+            .0
+            .get_json::<Value>(&format!("/api/tickets/{}", agents[0].1))
+            .await["department"]["id"]
             .as_i64()
             .expect("a department"),
     );
@@ -308,13 +324,21 @@ async fn events_committed_concurrently_reach_a_console_that_keeps_resuming_each_
         tokio::spawn(async move {
             let replies = (0..REPLIES).map(|n| {
                 let (agent, ticket, _) = agents[n % agents.len()].clone();
-                async move { agent.reply(ticket, &format!("reply {n}")).await.expect::<Value>(201) }
+                async move {
+                    agent
+                        .reply(ticket, &format!("reply {n}"))
+                        .await
+                        .expect::<Value>(201)
+                }
             });
             let notes = (0..NOTES).map(|n| {
                 let (agent, _, client) = agents[n % agents.len()].clone();
                 async move {
                     agent
-                        .post(&format!("/api/clients/{client}/notes"), serde_json::json!({"text": format!("note {n}")}))
+                        .post(
+                            &format!("/api/clients/{client}/notes"),
+                            serde_json::json!({"text": format!("note {n}")}),
+                        )
                         .await
                         .expect::<Value>(201)
                 }
@@ -345,13 +369,19 @@ async fn events_committed_concurrently_reach_a_console_that_keeps_resuming_each_
     let mut ws = alice.ws_after(last).await;
     read_through(&mut ws, target, &mut received).await;
 
-    assert!(connections > 1, "the console reconnected ({connections} connections)");
+    assert!(
+        connections > 1,
+        "the console reconnected ({connections} connections)"
+    );
     let got = seqs(&received);
     assert!(
         got.windows(2).all(|pair| pair[0] < pair[1]),
         "seqs strictly increase across reconnects: {got:?}"
     );
-    assert!(got.contains(&late_seq.0), "the late event reached the console");
+    assert!(
+        got.contains(&late_seq.0),
+        "the late event reached the console"
+    );
     assert_is_the_log(&db, &received, start, target).await;
     read_through(&mut witness, target, &mut witnessed).await;
     assert_is_the_log(&db, &witnessed, witness.seq, target).await;
@@ -363,7 +393,8 @@ async fn a_console_resuming_from_a_pruned_seq_or_one_the_log_never_reached_is_to
     let app = spawn_app(backend).await;
     let alice = app.agent("alice").await;
     let console = alice.ws().await;
-    app.customer_opens_ticket(&customer(9301, "Ann"), "hello").await;
+    app.customer_opens_ticket(&customer(9301, "Ann"), "hello")
+        .await;
     let db = app.db().await;
     let before_pruning = newest(&db).await;
     assert!(before_pruning > console.seq, "the ticket wrote events");
@@ -378,25 +409,40 @@ async fn a_console_resuming_from_a_pruned_seq_or_one_the_log_never_reached_is_to
         .expect("pruning");
     assert!(pruned.events > 0, "the pruner deleted events");
     let mut stale = alice.ws_after(console.seq).await;
-    assert_eq!(stale.seq, newest(&db).await, "the hello names the log's newest seq");
+    assert_eq!(
+        stale.seq,
+        newest(&db).await,
+        "the hello names the log's newest seq"
+    );
     assert!(
-        matches!(stale.next_frame_within(WAIT).await, Some(ServerFrame::Resync)),
+        matches!(
+            stale.next_frame_within(WAIT).await,
+            Some(ServerFrame::Resync)
+        ),
         "a console behind the pruned events is told to resync"
     );
     // Live events follow the resync.
-    app.customer_opens_ticket(&customer(9302, "Ben"), "after pruning").await;
+    app.customer_opens_ticket(&customer(9302, "Ben"), "after pruning")
+        .await;
     let (seq, _) = stale.expect_ticket_created().await;
     assert!(seq > before_pruning);
 
     let mut future = alice.ws_after(EventSeq(newest(&db).await.0 + 1_000)).await;
     assert!(
-        matches!(future.next_frame_within(WAIT).await, Some(ServerFrame::Resync)),
+        matches!(
+            future.next_frame_within(WAIT).await,
+            Some(ServerFrame::Resync)
+        ),
         "a console from a seq this log never reached is told to resync"
     );
     let mut current = alice.ws_after(newest(&db).await).await;
-    app.customer_opens_ticket(&customer(9303, "Cy"), "still live").await;
+    app.customer_opens_ticket(&customer(9303, "Cy"), "still live")
+        .await;
     assert!(
-        matches!(current.next_frame_within(WAIT).await, Some(ServerFrame::Event(_))),
+        matches!(
+            current.next_frame_within(WAIT).await,
+            Some(ServerFrame::Event(_))
+        ),
         "a console that is up to date gets live events, no resync"
     );
 }
@@ -415,8 +461,9 @@ async fn a_bad_after_is_refused_before_the_upgrade(backend: Backend) {
         match refused {
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 assert_eq!(response.status(), 422, "after={bad}");
-                let body: Value = serde_json::from_slice(response.body().as_deref().unwrap_or_default())
-                    .expect("a JSON error");
+                let body: Value =
+                    serde_json::from_slice(response.body().as_deref().unwrap_or_default())
+                        .expect("a JSON error");
                 assert_eq!(body["error"], "invalid", "after={bad}");
             }
             Err(other) => panic!("after={bad}: {other}"),

@@ -2,12 +2,17 @@
 //! chat once the connection is back, without a page reload: it resumes after the last event it
 //! applied (`/ws?after=`) and the server replays what it missed.
 
+use std::time::Duration;
+
 use switchboard::domain::Role;
 
 use super::{click, eval, step};
 use crate::support::{
-    Backend, browser::Browser, customer, password_of, skip_or_fail, spawn_app,
+    Backend, WAIT, browser::Browser, customer, password_of, skip_or_fail, spawn_app,
 };
+
+/// The longest the console waits between two reconnect attempts (web/live.js).
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
 
 /// Wraps the page's WebSocket before the console opens one: every socket is recorded with its
 /// URL, and while `window.offline` is set new sockets go to a closed port (the network is down).
@@ -44,16 +49,33 @@ async fn the_open_chat_shows_messages_sent_while_the_connection_was_cut_without_
         .new_page(&app.address)
         .await
         .expect("opening the console");
-    step(&page, "login form shown", "!document.querySelector('#login-view').hidden").await;
+    step(
+        &page,
+        "login form shown",
+        "!document.querySelector('#login-view').hidden",
+    )
+    .await;
     eval(&page, "tracking the page's sockets", TRACK_SOCKETS).await;
-    page.type_into("#login-login", "alice").await.expect("typing the login");
+    page.type_into("#login-login", "alice")
+        .await
+        .expect("typing the login");
     page.type_into("#login-password", &password_of("alice"))
         .await
         .expect("typing the password");
     click(&page, "logging in", "#login-submit").await;
-    step(&page, "console live", "document.querySelector('#connection').dataset.state === 'open'").await;
+    step(
+        &page,
+        "console live",
+        "document.querySelector('#connection').dataset.state === 'open'",
+    )
+    .await;
     let row = format!("#queue li.ticket[data-ticket-id='{number}']");
-    step(&page, "the ticket listed", &format!("document.querySelector(\"{row}\")")).await;
+    step(
+        &page,
+        "the ticket listed",
+        &format!("document.querySelector(\"{row}\")"),
+    )
+    .await;
     click(&page, "opening the ticket", &row).await;
     step(
         &page,
@@ -81,14 +103,20 @@ async fn the_open_chat_shows_messages_sent_while_the_connection_was_cut_without_
     app.telegram.customer_says(&ann, "it was due on Monday");
     watcher.expect_message_created().await;
 
-    // The network is back.
-    eval(&page, "restoring the connection", "(window.offline = false, true)").await;
-    step(
+    // The network is back. The console retries with a jittered backoff that grew while the
+    // network was down (at most 30 s between tries), so this may take longer than one WAIT.
+    eval(
         &page,
-        "the open chat shows both messages sent meanwhile",
-        "document.querySelector('#chat-history').textContent.includes('are you there?') && document.querySelector('#chat-history').textContent.includes('it was due on Monday')",
+        "restoring the connection",
+        "(window.offline = false, true)",
     )
     .await;
+    page.wait_for(
+        "document.querySelector('#chat-history').textContent.includes('are you there?') && document.querySelector('#chat-history').textContent.includes('it was due on Monday')",
+        BACKOFF_CAP + WAIT,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the open chat shows both messages sent meanwhile: {e:#}\n{:#?}", page.console_log()));
     let marker = eval(&page, "reading the page marker", "window.pageMarker").await;
     assert_eq!(marker, "the same page", "the page was not reloaded");
     let resumed = eval(
@@ -98,8 +126,15 @@ async fn the_open_chat_shows_messages_sent_while_the_connection_was_cut_without_
     )
     .await;
     assert!(
-        resumed.as_str().is_some_and(|url| url.contains("/ws?after=")),
+        resumed
+            .as_str()
+            .is_some_and(|url| url.contains("/ws?after=")),
         "the console resumed after the last event it applied: {resumed}"
     );
-    step(&page, "live again", "document.querySelector('#connection').dataset.state === 'open'").await;
+    step(
+        &page,
+        "live again",
+        "document.querySelector('#connection').dataset.state === 'open'",
+    )
+    .await;
 }
