@@ -1,5 +1,5 @@
 //! Building and running the application: database, migrations, the bot, the outbox sender, the
-//! event relay, presence and the HTTP server, under one shutdown.
+//! event log tailer and relay, presence and the HTTP server, under one shutdown.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::{
     config::Settings,
+    domain::EventSeq,
     http::{self, AllowedOrigins, AppState},
     hub::{self, Hub},
     service::{OutboxSignal, Service},
@@ -22,6 +23,8 @@ pub struct Application {
     state: AppState,
     settings: Settings,
     public_url: Url,
+    /// The event log's newest seq at start: the tailer publishes what comes after.
+    log_start: EventSeq,
 }
 
 impl Application {
@@ -44,6 +47,10 @@ impl Application {
             Some(url) => url.clone(),
             None => Url::parse(&format!("http://{local}")).context("forming the public URL")?,
         };
+        // The tailer publishes what is committed after this; consoles connect later.
+        let log_start = store::events::newest(&db)
+            .await
+            .context("reading the event log's newest seq")?;
         let hub = Hub::new(crate::service::instance_name());
         let service = Service::new(db, hub, OutboxSignal::default(), default_department)
             .with_reopen_window(settings.reopen_window)
@@ -68,6 +75,7 @@ impl Application {
             state,
             settings,
             public_url,
+            log_start,
         })
     }
 
@@ -100,6 +108,7 @@ impl Application {
             state,
             settings,
             public_url,
+            log_start,
         } = self;
         let stop = state.shutdown.clone();
         let _stop_on_drop = stop.clone().drop_guard();
@@ -126,6 +135,12 @@ impl Application {
                 }
             }
         };
+        let tailer = hub::tailer::run(
+            service.db().clone(),
+            service.hub().clone(),
+            log_start,
+            stop.clone(),
+        );
         let presence = crate::presence::run(
             service.clone(),
             crate::presence::Timing {
@@ -168,11 +183,12 @@ impl Application {
                 http::serve(listener, app, &limits, stop).await
             }
         };
-        let (served, (), (), (), (), (), (), ()) = tokio::join!(
+        let (served, (), (), (), (), (), (), (), ()) = tokio::join!(
             server,
             poller,
             sender,
             relay,
+            tailer,
             presence,
             presence_relay,
             pruner,

@@ -179,9 +179,13 @@ function renderConnection(connection) {
   el.dataset.state = open ? CONNECTION.OPEN : CONNECTION.CLOSED;
 }
 
-/** Everything a (re)connect must bring up to date. */
-function onLiveOpen() {
-  reloadTickets();
+/**
+ * After each hello: presence is not replayed, so the directory reloads; the
+ * tickets load on the first connection only (a resumed one replays what it
+ * missed, and a resync reloads them).
+ */
+function onLiveOpen({ resumed }) {
+  if (!resumed) reloadTickets();
   reloadDirectoryQuietly();
 }
 
@@ -191,10 +195,10 @@ function enterConsole(agent, viaClick) {
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
-  onLiveOpen();
   startLive({
     onOpen: onLiveOpen,
     onEvent: onLiveEvent,
+    onResync: reloadTickets,
     beforeReconnect: sessionStillValid,
     onSessionEnded: () => handleError({ status: 401 }),
   });

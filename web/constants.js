@@ -34,6 +34,7 @@ export const AUTHOR_KIND = Object.freeze({
 /** `type` of a WebSocket event. */
 export const EVENT = Object.freeze({
   HELLO: 'hello',
+  RESYNC: 'resync',
   TICKET_CREATED: 'ticket.created',
   TICKET_UPDATED: 'ticket.updated',
   MESSAGE_CREATED: 'message.created',

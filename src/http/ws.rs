@@ -1,13 +1,14 @@
-//! `/ws`: the live event stream. The session (through the same extractor as every route) and the
-//! Origin are checked before the upgrade; the console is registered in the hub before the hello,
-//! so no event falls between.
+//! `/ws`: the live event stream. The session (through the same extractor as every route), the
+//! Origin and `?after=` are checked before the upgrade; the console is registered in the hub
+//! before its backlog is read and the hello sent, so no event falls between.
 
 use std::{ops::ControlFlow, time::Duration};
 
 use axum::{
     Router,
     extract::{
-        State, WebSocketUpgrade,
+        Query, State, WebSocketUpgrade,
+        rejection::QueryRejection,
         ws::{CloseFrame, Message, WebSocket, close_code},
     },
     http::{HeaderMap, StatusCode},
@@ -16,13 +17,17 @@ use axum::{
 };
 use futures_util::{SinkExt, StreamExt, stream::SplitSink};
 
+use serde::Deserialize;
+
 use super::{
     ApiError, AppState,
     extract::{CurrentActor, session_token},
+    paging::number_param,
     session_watch::Verdict,
     ws_slots::NoSlot,
 };
 use crate::{
+    domain::EventSeq,
     hub::{ClientFrame, ServerFrame},
     service::Actor,
 };
@@ -40,10 +45,31 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/ws", any(upgrade))
 }
 
+/// `?after=<seq>`: resume after the last seq the console applied.
+#[derive(Deserialize)]
+struct ResumeQuery {
+    after: Option<String>,
+}
+
+/// The seq a console resumes after: none, or a whole number from 0; anything else is 422.
+fn resume_after(
+    query: Result<Query<ResumeQuery>, QueryRejection>,
+) -> Result<Option<EventSeq>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    match number_param("after", query.after.as_deref())? {
+        None => Ok(None),
+        Some(seq) if seq >= 0 => Ok(Some(EventSeq(seq))),
+        Some(seq) => Err(ApiError::Invalid(format!(
+            "after must be a seq (a number from 0), not {seq}"
+        ))),
+    }
+}
+
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
     actor: Result<CurrentActor, ApiError>,
+    query: Result<Query<ResumeQuery>, QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
     if !state.origins.allows(&headers) {
@@ -52,6 +78,10 @@ async fn upgrade(
     }
     let CurrentActor(actor) = match actor {
         Ok(actor) => actor,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let after = match resume_after(query) {
+        Ok(after) => after,
         Err(refusal) => return refusal.into_response(),
     };
     let Some(token) = session_token(&headers) else {
@@ -70,7 +100,7 @@ async fn upgrade(
         .max_frame_size(MAX_CLIENT_FRAME)
         .on_upgrade(move |socket| {
             tracker.track_future(async move {
-                serve(socket, state, actor, token).await;
+                serve(socket, state, actor, token, after).await;
                 drop(slot);
             })
         })
@@ -99,23 +129,65 @@ fn refusal(full: NoSlot, state: &AppState) -> ApiError {
 
 type Sender = SplitSink<WebSocket, Message>;
 
-async fn serve(socket: WebSocket, state: AppState, actor: Actor, token: String) {
+async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    actor: Actor,
+    token: String,
+    after: Option<EventSeq>,
+) {
     let agent_id = actor.agent.id;
     let scope = actor.scope.clone();
+    // Subscribe before reading the log. Why no event can fall between the backlog and the live
+    // frames: the tailer publishes an event only after it committed, so any event published
+    // before this subscription was committed before the reads below and is in the backlog (or at
+    // or before the hello's seq); any published later is buffered here. Seqs are in commit order,
+    // so the backlog is a gapless run, and the tailer publishes in seq order; frames the backlog
+    // already sent (seq <= last) are dropped below.
     let mut subscription = state.service.hub().subscribe(agent_id, actor.scope.clone());
     let (mut tx, mut rx) = socket.split();
-    let hello = ServerFrame::Hello { agent: actor.agent };
+    let start = match state.service.resume(&scope, after).await {
+        Ok(start) => start,
+        Err(error) => {
+            tracing::error!(error = ?error, agent.id = %agent_id, "reading a console's backlog");
+            let _ = tx
+                .send(Message::Close(close_with(close_code::ERROR, "try again")))
+                .await;
+            return;
+        }
+    };
+    let hello = ServerFrame::Hello {
+        agent: actor.agent,
+        seq: start.newest,
+    };
     if send(&mut tx, hello.to_text()).await.is_break() {
         return;
     }
-    tracing::debug!(agent.id = %agent_id, "console connected");
+    if start.resync
+        && send(&mut tx, ServerFrame::Resync.to_text())
+            .await
+            .is_break()
+    {
+        return;
+    }
+    for event in &start.backlog {
+        if send(&mut tx, event.frame.as_ref()).await.is_break() {
+            return;
+        }
+    }
+    let mut last = start.last;
+    tracing::debug!(agent.id = %agent_id, backlog = start.backlog.len(), resync = start.resync, "console connected");
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     let mut watching = state.session_watch.watch(&token, &scope);
     let close = loop {
         let step = tokio::select! {
             () = state.shutdown.cancelled() => ControlFlow::Break(close_with(close_code::AWAY, "server shutting down")),
             frame = subscription.events.recv() => match frame {
-                Some(frame) => send(&mut tx, frame.as_ref()).await,
+                Some(frame) if frame.seq.is_some_and(|seq| seq <= last) => ControlFlow::Continue(()),
+                Some(frame) => {
+                    last = frame.seq.unwrap_or(last);
+                    send(&mut tx, frame.text.as_ref()).await
+                }
                 None => ControlFlow::Break(close_with(close_code::AGAIN, "too slow for live events; reconnect")),
             },
             verdict = &mut watching.verdict => ControlFlow::Break(verdict.ok().and_then(close_for_verdict)),

@@ -1,9 +1,11 @@
 //! Live fan-out of committed events to connected consoles. Each console has a bounded channel in
-//! a DashMap; an event goes to every console whose scope covers the event's department. On
-//! PostgreSQL, `relay` carries events between instances.
+//! a DashMap; an event goes to every console whose scope covers the event's department. One
+//! `tailer` per instance reads the event log in seq order and publishes it here; on PostgreSQL,
+//! `relay` wakes it when another instance wrote events.
 
 pub mod protocol;
 pub mod relay;
+pub mod tailer;
 
 use std::sync::{
     Arc,
@@ -21,7 +23,7 @@ use crate::{
 };
 
 /// How many events may wait for one console before it counts as too slow and is dropped (it
-/// then reconnects and reloads).
+/// then reconnects and resumes).
 const CONSOLE_BUFFER: usize = 1024;
 
 /// A committed event, ready to send: serialized once, with its seq, and shared by every console
@@ -53,17 +55,32 @@ impl LiveEvent {
         scope.allows(self.department_id) && !self.hidden_from.is_some_and(|d| scope.allows(d))
     }
 
-    /// The frame of a stored event (as another instance wrote it).
-    pub fn from_row(row: &event::Model) -> Result<Self, serde_json::Error> {
-        let event: Event = serde_json::from_str(&row.payload)?;
-        Ok(Self::new(row.id, row.department_id, event))
+    /// The frame of a stored event, made without parsing its payload: the payload is the event's
+    /// JSON object, so the frame is `{"seq":N,` followed by the payload after its `{`.
+    pub fn from_row(row: &event::Model) -> Self {
+        let body = row.payload.strip_prefix('{').unwrap_or(&row.payload);
+        let frame = format!("{{\"seq\":{},{body}", row.id);
+        Self {
+            seq: row.id,
+            department_id: row.department_id,
+            hidden_from: row.hidden_from,
+            frame: frame.into(),
+        }
     }
+}
+
+/// A frame in a console's channel: an event of the log carries its seq (so a resuming console
+/// can skip what its backlog already sent); other frames (presence) carry none.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub seq: Option<EventSeq>,
+    pub text: Arc<str>,
 }
 
 struct Console {
     agent_id: AgentId,
     scope: Scope,
-    tx: mpsc::Sender<Arc<str>>,
+    tx: mpsc::Sender<Frame>,
 }
 
 struct Inner {
@@ -74,6 +91,8 @@ struct Inner {
     agents: DashMap<AgentId, usize>,
     /// Woken when an agent's first console here connects or their last one goes.
     agents_changed: Notify,
+    /// Woken when events were committed (here or, through the relay, elsewhere): the tailer reads.
+    log_grew: Notify,
 }
 
 /// The registry of connected consoles on this instance.
@@ -88,7 +107,7 @@ pub struct Subscription {
     agent_id: AgentId,
     inner: Arc<Inner>,
     /// Frames for this console. Ends when the hub dropped the console as too slow.
-    pub events: mpsc::Receiver<Arc<str>>,
+    pub events: mpsc::Receiver<Frame>,
 }
 
 impl Drop for Subscription {
@@ -114,6 +133,7 @@ impl Hub {
                 instance,
                 agents: DashMap::new(),
                 agents_changed: Notify::new(),
+                log_grew: Notify::new(),
             }),
         }
     }
@@ -151,10 +171,26 @@ impl Hub {
         }
     }
 
+    /// Tells the tailer that events were committed.
+    pub fn log_grew(&self) {
+        self.inner.log_grew.notify_one();
+    }
+
+    /// Resolves when events were committed since the last call (one that came before the call is
+    /// not missed).
+    pub async fn log_grown(&self) {
+        self.inner.log_grew.notified().await;
+    }
+
     /// Sends an event to every console allowed to see it. Never waits: a console whose buffer is
-    /// full is dropped so that one slow browser cannot hold up the rest.
+    /// full is dropped so that one slow browser cannot hold up the rest. Only the tailer
+    /// publishes events, in seq order.
     pub fn publish(&self, event: &LiveEvent) {
-        self.send_where(&event.frame, |console| event.reaches(&console.scope));
+        let frame = Frame {
+            seq: Some(event.seq),
+            text: event.frame.clone(),
+        };
+        self.send_where(&frame, |console| event.reaches(&console.scope));
     }
 
     /// Sends a frame about an agent (`presence.updated`) to the consoles whose scope covers any of
@@ -165,7 +201,10 @@ impl Hub {
         departments: &[DepartmentId],
         frame: &str,
     ) {
-        let frame: Arc<str> = frame.into();
+        let frame = Frame {
+            seq: None,
+            text: frame.into(),
+        };
         self.send_where(&frame, |console| {
             console.agent_id != agent_id
                 && (console.scope == Scope::All
@@ -173,7 +212,7 @@ impl Hub {
         });
     }
 
-    fn send_where(&self, frame: &Arc<str>, reaches: impl Fn(&Console) -> bool) {
+    fn send_where(&self, frame: &Frame, reaches: impl Fn(&Console) -> bool) {
         let mut too_slow = Vec::new();
         for console in self.inner.consoles.iter() {
             if !reaches(&console) {
@@ -224,13 +263,20 @@ mod tests {
 
     use super::*;
 
-    fn event(seq: i64, department_id: i64) -> LiveEvent {
-        LiveEvent::from_row(&event::Model {
+    fn stored(seq: i64, department_id: i64, event: &Event) -> event::Model {
+        event::Model {
             id: EventSeq(seq),
-            kind: "ticket.updated".to_owned(),
+            kind: event.kind().to_owned(),
             department_id: DepartmentId(department_id),
             ticket_id: None,
-            payload: serde_json::to_string(&Event::TicketUpdated {
+            hidden_from: event.hidden_from(),
+            payload: serde_json::to_string(event).unwrap(),
+            created_at: Utc::now(),
+        }
+    }
+
+    fn ticket_updated(department_id: i64) -> Event {
+        Event::TicketUpdated {
                 ticket: serde_json::from_value(serde_json::json!({
                     "id": 1, "number": 1, "status": "pending", "platform": "telegram",
                     "client": {"id": 2, "telegram_id": 3, "username": null, "name": "Ann", "notes_count": 0},
@@ -240,11 +286,11 @@ mod tests {
                 }))
                 .unwrap(),
                 change: None,
-            })
-            .unwrap(),
-            created_at: Utc::now(),
-        })
-        .unwrap()
+        }
+    }
+
+    fn event(seq: i64, department_id: i64) -> LiveEvent {
+        LiveEvent::from_row(&stored(seq, department_id, &ticket_updated(department_id)))
     }
 
     #[test]
@@ -255,6 +301,20 @@ mod tests {
         assert_eq!(frame["ticket"]["department"]["id"], 1);
     }
 
+    #[test]
+    fn a_frame_made_from_the_stored_payload_is_the_frame_serde_writes() {
+        let removed = Event::TicketRemoved {
+            ticket_id: crate::domain::TicketId(5),
+            department_id: DepartmentId(2),
+        };
+        for (seq, event) in [(7, ticket_updated(1)), (123_456_789, removed)] {
+            let from_row = LiveEvent::from_row(&stored(seq, 1, &event));
+            let serialized = LiveEvent::new(EventSeq(seq), DepartmentId(1), event);
+            assert_eq!(from_row.frame, serialized.frame);
+            assert_eq!(from_row.hidden_from, serialized.hidden_from);
+        }
+    }
+
     #[tokio::test]
     async fn events_reach_only_consoles_whose_scope_covers_the_department() {
         let hub = Hub::new("test".to_owned());
@@ -262,13 +322,22 @@ mod tests {
         let mut billing = hub.subscribe(AgentId(2), Scope::Departments(vec![DepartmentId(2)]));
         let mut supervisor = hub.subscribe(AgentId(3), Scope::All);
         hub.publish(&event(7, 1));
-        assert!(general.events.recv().await.unwrap().contains("\"seq\":7"));
+        assert!(
+            general
+                .events
+                .recv()
+                .await
+                .unwrap()
+                .text
+                .contains("\"seq\":7")
+        );
         assert!(
             supervisor
                 .events
                 .recv()
                 .await
                 .unwrap()
+                .text
                 .contains("\"seq\":7")
         );
         assert!(billing.events.try_recv().is_err());
@@ -288,7 +357,7 @@ mod tests {
             department_id: DepartmentId(2),
         };
         hub.publish(&LiveEvent::new(EventSeq(9), DepartmentId(1), removed));
-        let frame = general.events.recv().await.unwrap();
+        let frame = general.events.recv().await.unwrap().text;
         assert!(frame.contains("\"ticket.removed\""), "{frame}");
         assert!(both.events.try_recv().is_err());
         assert!(supervisor.events.try_recv().is_err());

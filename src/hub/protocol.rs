@@ -88,9 +88,15 @@ pub struct Sequenced {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ServerFrame {
-    /// The first frame: who the console is logged in as.
+    /// The first frame: who the console is logged in as, and the newest seq of the event log as
+    /// the connection starts (a console that did not resume starts after it).
     #[serde(rename = "hello")]
-    Hello { agent: AgentView },
+    Hello { agent: AgentView, seq: EventSeq },
+    /// Sent right after the hello when the console asked to resume from a seq the log cannot
+    /// replay from (pruned, too far behind, or from another database): reload everything; live
+    /// events after the hello's seq follow.
+    #[serde(rename = "resync")]
+    Resync,
     /// The answer to a ping.
     #[serde(rename = "pong")]
     Pong,
@@ -183,6 +189,7 @@ mod tests {
     #[test]
     fn control_frames_carry_only_their_type_and_fields() {
         assert_eq!(ServerFrame::Pong.to_text(), r#"{"type":"pong"}"#);
+        assert_eq!(ServerFrame::Resync.to_text(), r#"{"type":"resync"}"#);
         let message = MessageView {
             id: MessageId(1),
             ticket_id: TicketId(1),

@@ -104,7 +104,7 @@ impl Service {
             Event::MessageUpdated { message }
         })
         .await?;
-        self.commit(txn, &[event]).await?;
+        self.commit(txn, vec![event]).await?;
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use crate::{
         Author, ChangeKind, ChatId, ClientId, Place, TelegramMessageId, Ticket, TicketId,
         TicketState, UpdateId,
     },
-    hub::{Event, LiveEvent},
+    hub::Event,
     store::{self, changes::NewChange, clients::TelegramProfile, messages::NewMessage},
 };
 
@@ -112,7 +112,7 @@ impl Service {
         for message in messages {
             outcomes.push(self.ingest_in(&txn, message, &mut events).await?);
         }
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         if outcomes
             .iter()
             .any(|o| matches!(o, IngestOutcome::NewTicket(_)))
@@ -126,7 +126,7 @@ impl Service {
         &self,
         txn: &C,
         incoming: &IncomingMessage,
-        events: &mut Vec<LiveEvent>,
+        events: &mut Vec<super::NewEvent>,
     ) -> Result<IngestOutcome, ServiceError>
     where
         C: ConnectionTrait,
@@ -204,7 +204,7 @@ impl Service {
         client: ClientId,
         text: &str,
         now: DateTime<Utc>,
-        events: &mut Vec<LiveEvent>,
+        events: &mut Vec<super::NewEvent>,
     ) -> Result<(Ticket, Opened), ServiceError>
     where
         C: ConnectionTrait,
@@ -244,7 +244,7 @@ impl Service {
                 ServiceError::bug(format!("ticket {} vanished while reopened", closed.id))
             })?;
             let view = store::tickets::view(txn, ticket.clone()).await?;
-            events.push(record_ticket_updated(txn, &view, change).await?);
+            events.push(record_ticket_updated(&view, change)?);
             return Ok((ticket, Opened::Reopened));
         }
         let previous = last.map(|(ticket, _)| ticket.id);
@@ -256,7 +256,7 @@ impl Service {
         };
         store::changes::insert(txn, ticket.id, ChangeKind::Created, created, now).await?;
         let view = store::tickets::view(txn, ticket.clone()).await?;
-        events.push(record_ticket_created(txn, &view).await?);
+        events.push(record_ticket_created(&view)?);
         Ok((ticket, Opened::New { asked: !chosen }))
     }
 }

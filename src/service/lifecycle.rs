@@ -61,7 +61,7 @@ impl Service {
             .await?;
         let bye = format!("Your request #{id} is closed. Write again if you need more help.");
         events.push(record_customer_notice(&txn, &view, &bye, now).await?);
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         self.outbox.wake();
         tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, ?reason, "ticket closed");
         Ok(view)
@@ -103,7 +103,7 @@ impl Service {
         let (view, events) = self
             .record_change(&txn, id, ChangeKind::Returned, change, now)
             .await?;
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, "ticket returned to its queue");
         Ok(view)
     }
@@ -138,7 +138,7 @@ impl Service {
         kind: ChangeKind,
         change: NewChange,
         now: chrono::DateTime<Utc>,
-    ) -> Result<(TicketView, Vec<crate::hub::LiveEvent>), ServiceError> {
+    ) -> Result<(TicketView, Vec<super::NewEvent>), ServiceError> {
         let moved_from = change.from_department;
         let row = store::changes::insert(txn, id, kind, change, now).await?;
         let change = store::changes::views(txn, vec![row]).await?.pop();
@@ -146,13 +146,13 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::bug(format!("ticket {id} vanished while changed")))?;
         let view = store::tickets::view(txn, ticket).await?;
-        let mut events = vec![record_ticket_updated(txn, &view, change).await?];
+        let mut events = vec![record_ticket_updated(&view, change)?];
         if let Some(old) = moved_from.filter(|old| *old != view.department.id) {
             let removed = Event::TicketRemoved {
                 ticket_id: id,
                 department_id: view.department.id,
             };
-            events.push(record_event(txn, old, id, removed).await?);
+            events.push(record_event(old, id, removed)?);
         }
         Ok((view, events))
     }

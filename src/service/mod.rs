@@ -1,6 +1,6 @@
 //! The use-cases both front doors share: ingest a customer's message, accept, reply, log in, and
-//! the delivery bookkeeping of the outbox. Each runs in one transaction, writes its events in it,
-//! and publishes them to the hub after the commit.
+//! the delivery bookkeeping of the outbox. Each runs in one transaction and writes its events as
+//! the transaction's last statements (`Service::commit`); the hub's tailer publishes them.
 
 mod accounts;
 mod admin;
@@ -14,6 +14,7 @@ mod notes;
 mod password;
 mod presence;
 mod reassign;
+mod resume;
 mod routing;
 mod tickets;
 
@@ -30,13 +31,14 @@ pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
 pub use presence::PresenceWrite;
 pub use reassign::{ReassignInput, customer_notice};
+pub use resume::{BACKLOG_LIMIT, Resume};
 pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 
 use crate::{
-    domain::{DepartmentId, EventSeq, Invariant, TicketId},
+    domain::{DepartmentId, Invariant, TicketId},
     hub::{Event, Hub, LiveEvent},
     limits::Limits,
-    store::{self, entity::message},
+    store::{self, entity::message, events::NewEvent},
     views::{ChangeView, MessageView, TicketView},
 };
 
@@ -120,55 +122,53 @@ impl Service {
         &self.outbox
     }
 
-    /// Announces the transaction's events to other instances, commits, then publishes them to
-    /// this instance's consoles: consoles only ever hear of committed changes.
-    async fn commit(&self, txn: DatabaseTransaction, events: &[LiveEvent]) -> Result<(), DbErr> {
-        let seqs: Vec<EventSeq> = events.iter().map(|e| e.seq).collect();
-        store::events::announce(&txn, self.hub.instance(), &seqs).await?;
+    /// Writes the transaction's events as its last statements (in commit order, see
+    /// `store::events`), commits, and wakes this instance's tailer, which publishes them to the
+    /// consoles in seq order: consoles only ever hear of committed changes. Returns the events
+    /// with their seqs.
+    async fn commit(
+        &self,
+        txn: DatabaseTransaction,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<LiveEvent>, DbErr> {
+        let rows = store::events::append(&txn, self.hub.instance(), events).await?;
         txn.commit().await?;
-        for event in events {
-            self.hub.publish(event);
+        if !rows.is_empty() {
+            self.hub.log_grew();
         }
-        Ok(())
+        Ok(rows.iter().map(LiveEvent::from_row).collect())
     }
 }
 
-/// Writes `ticket.created` in the caller's transaction.
-async fn record_ticket_created<C>(c: &C, ticket: &TicketView) -> Result<LiveEvent, DbErr>
-where
-    C: ConnectionTrait,
-{
+/// A `ticket.created` for the transaction to write.
+fn record_ticket_created(ticket: &TicketView) -> Result<NewEvent, DbErr> {
     let event = Event::TicketCreated {
         ticket: ticket.clone(),
     };
-    record_event(c, ticket.department.id, ticket.id, event).await
+    record_event(ticket.department.id, ticket.id, event)
 }
 
-/// Writes `ticket.updated`, with the timeline entry the change left, in the caller's transaction.
-async fn record_ticket_updated<C>(
-    c: &C,
+/// A `ticket.updated`, with the timeline entry the change left, for the transaction to write.
+fn record_ticket_updated(
     ticket: &TicketView,
     change: Option<ChangeView>,
-) -> Result<LiveEvent, DbErr>
-where
-    C: ConnectionTrait,
-{
+) -> Result<NewEvent, DbErr> {
     let event = Event::TicketUpdated {
         ticket: ticket.clone(),
         change: change.map(Box::new),
     };
-    record_event(c, ticket.department.id, ticket.id, event).await
+    record_event(ticket.department.id, ticket.id, event)
 }
 
-/// Writes a message event (`message.created`, `message.updated`) for a stored message in the
-/// caller's transaction; returns the message as consoles see it and the event.
+/// A message event (`message.created`, `message.updated`) for a stored message; returns the
+/// message as consoles see it and the event for the transaction to write.
 async fn record_message_event<C>(
     c: &C,
     department_id: DepartmentId,
     message: message::Model,
     customer_name: &str,
     event: fn(MessageView) -> Event,
-) -> Result<(MessageView, LiveEvent), DbErr>
+) -> Result<(MessageView, NewEvent), DbErr>
 where
     C: ConnectionTrait,
 {
@@ -181,7 +181,7 @@ where
                 "message {id}: one message made no view"
             )))
         })?;
-    let event = record_event(c, department_id, view.ticket_id, event(view.clone())).await?;
+    let event = record_event(department_id, view.ticket_id, event(view.clone()))?;
     Ok((view, event))
 }
 
@@ -192,7 +192,7 @@ async fn record_customer_notice<C>(
     ticket: &TicketView,
     text: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<LiveEvent, DbErr>
+) -> Result<NewEvent, DbErr>
 where
     C: ConnectionTrait,
 {
@@ -215,19 +215,29 @@ where
     Ok(event)
 }
 
-/// Writes an event in the caller's transaction and returns it ready to publish after the commit.
-async fn record_event<C>(
-    c: &C,
+/// An event about ticket `ticket_id` of `department_id` for the transaction to write when it
+/// commits (`Service::commit`).
+fn record_event(
     department_id: DepartmentId,
     ticket_id: TicketId,
     event: Event,
-) -> Result<LiveEvent, DbErr>
-where
-    C: ConnectionTrait,
-{
+) -> Result<NewEvent, DbErr> {
+    new_event(department_id, Some(ticket_id), &event)
+}
+
+/// The row an event becomes, its payload serialized once.
+fn new_event(
+    department_id: DepartmentId,
+    ticket_id: Option<TicketId>,
+    event: &Event,
+) -> Result<NewEvent, DbErr> {
     let payload =
-        serde_json::to_string(&event).map_err(|e| DbErr::Custom(format!("event payload: {e}")))?;
-    let row =
-        store::events::insert(c, department_id, Some(ticket_id), event.kind(), payload).await?;
-    Ok(LiveEvent::new(row.id, department_id, event))
+        serde_json::to_string(event).map_err(|e| DbErr::Custom(format!("event payload: {e}")))?;
+    Ok(NewEvent {
+        department_id,
+        ticket_id,
+        hidden_from: event.hidden_from(),
+        kind: event.kind(),
+        payload,
+    })
 }

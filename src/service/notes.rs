@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use super::{Actor, Service, ServiceError};
 use crate::{
     domain::{self, ClientId, NoteId, NoteText},
-    hub::{Event, LiveEvent},
+    hub::Event,
     store::{self, entity::client_note},
     views::NoteView,
 };
@@ -51,7 +51,7 @@ impl Service {
             },
         )
         .await?;
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         tracing::info!(note.id = %note.id, client.id = %client, agent.id = %actor.agent.id, "note added");
         Ok(note)
     }
@@ -83,7 +83,7 @@ impl Service {
             },
         )
         .await?;
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         tracing::info!(note.id = %id, agent.id = %actor.agent.id, "note edited");
         Ok(view)
     }
@@ -106,7 +106,7 @@ impl Service {
             },
         )
         .await?;
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         tracing::info!(note.id = %id, agent.id = %actor.agent.id, "note deleted");
         Ok(())
     }
@@ -164,22 +164,19 @@ where
         .ok_or_else(|| ServiceError::bug(format!("note {id}: one note made no view")))
 }
 
-/// Writes a note event once per department the client has tickets in, so every console that may
-/// show the client hears it (a console that sees several of them dedupes by note id).
+/// A note event once per department the client has tickets in, so every console that may show
+/// the client hears it (a console that sees several of them dedupes by note id).
 async fn record_note_event<C>(
     c: &C,
     client: ClientId,
     event: Event,
-) -> Result<Vec<LiveEvent>, DbErr>
+) -> Result<Vec<super::NewEvent>, DbErr>
 where
     C: ConnectionTrait,
 {
-    let payload =
-        serde_json::to_string(&event).map_err(|e| DbErr::Custom(format!("event payload: {e}")))?;
-    let mut events = Vec::new();
-    for department in store::clients::departments_of(c, client).await? {
-        let row = store::events::insert(c, department, None, event.kind(), payload.clone()).await?;
-        events.push(LiveEvent::new(row.id, department, event.clone()));
-    }
-    Ok(events)
+    let departments = store::clients::departments_of(c, client).await?;
+    departments
+        .into_iter()
+        .map(|department| super::new_event(department, None, &event))
+        .collect()
 }

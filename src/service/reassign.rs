@@ -73,7 +73,7 @@ impl Service {
             .await?;
         let notice = customer_notice(id, &label);
         events.push(record_customer_notice(&txn, &view, &notice, now).await?);
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         self.outbox.wake();
         tracing::info!(
             ticket.id = %id,

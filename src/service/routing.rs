@@ -114,7 +114,7 @@ impl Service {
         let (_, events) = self
             .record_change(&txn, ticket.id, ChangeKind::Routed, change, now)
             .await?;
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         tracing::info!(ticket.id = %ticket.id, department.id = %department.id, "customer chose a department");
         Ok(RouteOutcome::Routed {
             label: department.label,

@@ -99,7 +99,7 @@ impl Service {
         let (view, events) = self
             .record_change(&txn, id, ChangeKind::Accepted, change, now)
             .await?;
-        self.commit(txn, &events).await?;
+        self.commit(txn, events).await?;
         tracing::info!(ticket.id = %id, agent.id = %agent, "ticket accepted");
         Ok(view)
     }
@@ -135,7 +135,7 @@ impl Service {
             |message| Event::MessageCreated { message },
         )
         .await?;
-        self.commit(txn, &[event]).await?;
+        self.commit(txn, vec![event]).await?;
         self.outbox.wake();
         Ok(message)
     }

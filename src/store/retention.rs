@@ -4,24 +4,34 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::entity::{event, telegram_update};
+use crate::domain::EventSeq;
 
-/// Deletes up to `batch` events written before `cutoff`; returns how many.
-pub async fn prune_events<C>(c: &C, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, DbErr>
-where
-    C: ConnectionTrait,
-{
-    prune::<event::Entity, C>(
-        c,
+/// Deletes up to `batch` events written before `cutoff` and, in the same transaction, raises
+/// the log's pruned-through mark to the highest seq deleted; returns how many.
+pub async fn prune_events(
+    db: &DatabaseConnection,
+    cutoff: DateTime<Utc>,
+    batch: u64,
+) -> Result<u64, DbErr> {
+    let txn = super::begin_write(db).await?;
+    let (deleted, highest) = prune::<event::Entity, _>(
+        &txn,
         event::Column::Id,
         event::Column::CreatedAt,
         cutoff,
         batch,
     )
-    .await
+    .await?;
+    if let Some(highest) = highest {
+        super::events::raise_pruned_through(&txn, EventSeq(highest)).await?;
+    }
+    txn.commit().await?;
+    Ok(deleted)
 }
 
 /// Deletes up to `batch` update ids received before `cutoff`; returns how many.
@@ -29,25 +39,26 @@ pub async fn prune_updates<C>(c: &C, cutoff: DateTime<Utc>, batch: u64) -> Resul
 where
     C: ConnectionTrait,
 {
-    prune::<telegram_update::Entity, C>(
+    let (deleted, _) = prune::<telegram_update::Entity, C>(
         c,
         telegram_update::Column::UpdateId,
         telegram_update::Column::ReceivedAt,
         cutoff,
         batch,
     )
-    .await
+    .await?;
+    Ok(deleted)
 }
 
 /// Deletes up to `batch` rows of `E` whose `at` is before `cutoff`, oldest `id`s first (`id` is
-/// an integer key); returns how many.
+/// an integer key); returns how many, and the highest id deleted.
 async fn prune<E, C>(
     c: &C,
     id: E::Column,
     at: E::Column,
     cutoff: DateTime<Utc>,
     batch: u64,
-) -> Result<u64, DbErr>
+) -> Result<(u64, Option<i64>), DbErr>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -61,9 +72,9 @@ where
         .into_tuple()
         .all(c)
         .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
+    let Some(highest) = ids.iter().copied().max() else {
+        return Ok((0, None));
+    };
     let deleted = E::delete_many().filter(id.is_in(ids)).exec(c).await?;
-    Ok(deleted.rows_affected)
+    Ok((deleted.rows_affected, Some(highest)))
 }

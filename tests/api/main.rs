@@ -30,6 +30,7 @@ mod reassign;
 mod rejections;
 mod reopen;
 mod reply;
+mod resume;
 mod retention;
 mod routing;
 mod socket_limits;

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::Value;
 use switchboard::{
-    domain::{AgentId, TicketId},
+    domain::{AgentId, EventSeq, TicketId},
     views::{AgentRef, AgentView, SessionView, TicketView},
 };
 
@@ -188,6 +188,18 @@ impl Session {
             serde_json::json!({"text": text}),
         )
         .await
+    }
+
+    /// Opens the live WebSocket resuming after `seq` and reads its hello.
+    pub async fn ws_after(&self, seq: EventSeq) -> Ws {
+        Ws::connect_to(
+            &self.address,
+            &format!("/ws?after={seq}"),
+            &self.origin,
+            Some(&self.cookie),
+        )
+        .await
+        .expect("WebSocket upgrade")
     }
 
     /// Opens the live WebSocket and reads its hello.

@@ -22,6 +22,8 @@ pub struct Ws {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// Who the server's hello says the console is logged in as.
     pub hello: AgentView,
+    /// The log's newest seq as the hello says it.
+    pub seq: EventSeq,
 }
 
 impl Ws {
@@ -31,7 +33,17 @@ impl Ws {
         origin: &str,
         cookie: Option<&str>,
     ) -> Result<Self, tungstenite::Error> {
-        let url = format!("{}/ws", address.replacen("http://", "ws://", 1));
+        Self::connect_to(address, "/ws", origin, cookie).await
+    }
+
+    /// Upgrades at `path` (`/ws?after=..`) with this Origin and cookie.
+    pub async fn connect_to(
+        address: &str,
+        path: &str,
+        origin: &str,
+        cookie: Option<&str>,
+    ) -> Result<Self, tungstenite::Error> {
+        let url = format!("{}{path}", address.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request()?;
         request
             .headers_mut()
@@ -42,11 +54,11 @@ impl Ws {
                 .insert("Cookie", cookie.parse().expect("cookie header"));
         }
         let (mut stream, _) = connect_async(request).await?;
-        let hello = match next_server_frame(&mut stream, WAIT).await {
-            Some(ServerFrame::Hello { agent }) => agent,
+        let (hello, seq) = match next_server_frame(&mut stream, WAIT).await {
+            Some(ServerFrame::Hello { agent, seq }) => (agent, seq),
             other => panic!("expected a hello frame, got {other:?}"),
         };
-        Ok(Self { stream, hello })
+        Ok(Self { stream, hello, seq })
     }
 
     /// The next frame from the server, or None after `timeout`; panics on a frame that is not a

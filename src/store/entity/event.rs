@@ -10,6 +10,8 @@ pub struct Model {
     pub kind: String,
     pub department_id: DepartmentId,
     pub ticket_id: Option<TicketId>,
+    /// Consoles that see this department do not get the event (a removal's destination).
+    pub hidden_from: Option<DepartmentId>,
     pub payload: String,
     pub created_at: ChronoDateTimeUtc,
 }

@@ -7,6 +7,7 @@ pub mod client;
 pub mod client_note;
 pub mod department;
 pub mod event;
+pub mod event_watermark;
 pub mod login_failure;
 pub mod message;
 pub mod session;

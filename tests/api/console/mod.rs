@@ -7,6 +7,7 @@ mod bidi;
 mod history;
 mod lost_race;
 mod older;
+mod resume;
 mod session;
 mod workday;
 
