@@ -1,6 +1,8 @@
 /**
- * Alert sound. Browsers refuse audio.play() until the page has had a user
- * gesture, so unlockSound() must run synchronously inside a click handler.
+ * Alert sound: the <audio id="alert-sound"> element playing /sounds/alert.wav.
+ * Browsers refuse audio.play() until the page has had a user gesture, so
+ * unlockSound() must run synchronously inside a click handler. Whether and
+ * when to play is decided elsewhere (web/alerts.js, web/alarm.js).
  */
 
 let audio = null;
@@ -54,11 +56,15 @@ export function unlockSound() {
   );
 }
 
-/** Plays the new-ticket alert; shows #enable-sound if the browser blocks it. */
-export function playAlert() {
+/**
+ * Plays the alert at `volume` (0 to 100); shows #enable-sound if the browser
+ * blocks it.
+ */
+export function playAlert(volume = 100) {
   if (!audio) return;
   let playing;
   try {
+    audio.volume = Math.min(1, Math.max(0, Number(volume) / 100 || 0));
     // An alert during the previous one starts the sound again (and fires a new 'play').
     if (!audio.paused) audio.pause();
     audio.currentTime = 0;

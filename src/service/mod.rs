@@ -15,6 +15,7 @@ mod password;
 mod presence;
 mod reassign;
 mod routing;
+mod settings;
 mod tickets;
 
 use std::sync::Arc;

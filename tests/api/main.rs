@@ -32,5 +32,6 @@ mod reopen;
 mod reply;
 mod retention;
 mod routing;
+mod settings;
 mod socket_limits;
 mod updates;
