@@ -57,8 +57,7 @@ export function initSettings(settingsHooks) {
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel('switchboard-settings');
     channel.onmessage = ({ data }) => {
-      const me = getMe();
-      if (me && data && data.agentId === me.id) setSettings(data.settings);
+      if (data && data.agentId != null && data.agentId === agentId()) setSettings(data.settings);
     };
   }
   render();
@@ -66,13 +65,20 @@ export function initSettings(settingsHooks) {
 
 /** Loads my settings from the server (at login and on every page load). */
 export async function loadSettings() {
-  const me = getMe();
+  const me = agentId();
   try {
     const settings = await api.get(PATH);
-    if (getMe() === me) setSettings(settings);
+    // The hello of the live connection replaces the agent object meanwhile: compare ids.
+    if (agentId() === me) setSettings(settings);
   } catch (err) {
     hooks.onError(err);
   }
+}
+
+/** The logged-in agent's id, or null. */
+function agentId() {
+  const me = getMe();
+  return me ? me.id : null;
 }
 
 function openSettings() {
@@ -84,12 +90,12 @@ function openSettings() {
 /** Sends one change; the server's answer (all settings) becomes the state. */
 async function save(change) {
   errorLine.textContent = '';
-  const me = getMe();
+  const me = agentId();
   try {
     const settings = await api.patch(PATH, change);
-    if (getMe() !== me) return;
+    if (agentId() !== me) return;
     setSettings(settings);
-    if (channel && me) channel.postMessage({ agentId: me.id, settings });
+    if (channel && me != null) channel.postMessage({ agentId: me, settings });
   } catch (err) {
     errorLine.textContent = err.message;
     // Show what the server still holds.
