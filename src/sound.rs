@@ -102,7 +102,11 @@ mod tests {
         assert_eq!(rate, 48_000);
         assert_eq!(u16_at(&wav, 34), 16, "bits per sample");
         assert_eq!(u16_at(&wav, 32), channels * 2, "block align");
-        assert_eq!(u32_at(&wav, 28), rate * u32::from(channels) * 2, "byte rate");
+        assert_eq!(
+            u32_at(&wav, 28),
+            rate * u32::from(channels) * 2,
+            "byte rate"
+        );
         assert_eq!(&wav[36..40], b"data");
         assert_eq!(
             u32_at(&wav, 40) as usize,

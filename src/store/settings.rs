@@ -45,7 +45,12 @@ where
             Column::DesktopNotifications,
         ),
     ];
-    columns.extend(named.into_iter().filter(|(named, _)| *named).map(|(_, c)| c));
+    columns.extend(
+        named
+            .into_iter()
+            .filter(|(named, _)| *named)
+            .map(|(_, c)| c),
+    );
     agent_setting::Entity::insert(agent_setting::ActiveModel {
         agent_id: Set(agent_id),
         mute: Set(first.mute),
@@ -70,9 +75,10 @@ where
 /// (edited by hand) is brought back into it.
 fn settings_of(row: agent_setting::Model) -> AlertSettings {
     let volume = row.volume.clamp(0, i32::from(crate::domain::MAX_VOLUME));
-    let repeat = row
-        .repeat_every_secs
-        .clamp(0, i32::try_from(crate::domain::MAX_REPEAT_SECS).unwrap_or(i32::MAX));
+    let repeat = row.repeat_every_secs.clamp(
+        0,
+        i32::try_from(crate::domain::MAX_REPEAT_SECS).unwrap_or(i32::MAX),
+    );
     AlertSettings {
         mute: row.mute,
         volume: u8::try_from(volume).unwrap_or(crate::domain::DEFAULT_VOLUME),

@@ -74,7 +74,9 @@ async fn a_change_persists_and_follows_the_agent_to_another_login(backend: Backe
 async fn bad_values_are_refused_naming_the_field_and_change_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.agent("alice").await;
-    patch(&alice, json!({"volume": 50})).await.expect::<Value>(200);
+    patch(&alice, json!({"volume": 50}))
+        .await
+        .expect::<Value>(200);
     for (body, field) in [
         (json!({"volume": 101}), "volume"),
         (json!({"volume": -1}), "volume"),
@@ -89,7 +91,11 @@ async fn bad_values_are_refused_naming_the_field_and_change_nothing(backend: Bac
             (422, "invalid"),
             "{body}"
         );
-        assert!(refusal.message.contains(field), "{body}: {}", refusal.message);
+        assert!(
+            refusal.message.contains(field),
+            "{body}: {}",
+            refusal.message
+        );
     }
     for body in [
         json!({"volume": 10, "colour": "red"}),

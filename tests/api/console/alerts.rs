@@ -16,8 +16,7 @@ const REPEAT_SECS: u64 = 1;
 const QUIET: Duration = Duration::from_millis(3 * 1000 * REPEAT_SECS + 500);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_alert_repeats_while_a_ticket_waits_stops_once_accepted_and_a_hidden_tab_is_notified()
-{
+async fn the_alert_repeats_while_a_ticket_waits_stops_once_accepted_and_a_hidden_tab_is_notified() {
     let Some(browser) = Browser::launch().await.expect("launching Chromium") else {
         skip_or_fail(
             "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)",
@@ -29,7 +28,8 @@ async fn the_alert_repeats_while_a_ticket_waits_stops_once_accepted_and_a_hidden
         .await;
     // Chosen from another "browser": the console must load them from the server.
     let elsewhere = app.login("alice").await;
-    let chosen = json!({"repeat_every_secs": REPEAT_SECS, "volume": 40, "desktop_notifications": true});
+    let chosen =
+        json!({"repeat_every_secs": REPEAT_SECS, "volume": 40, "desktop_notifications": true});
     let reply = elsewhere
         .request(reqwest::Method::PATCH, "/api/me/settings", Some(chosen))
         .await;
@@ -65,7 +65,12 @@ async fn the_alert_repeats_while_a_ticket_waits_stops_once_accepted_and_a_hidden
         "document.title === '(1) Switchboard'",
     )
     .await;
-    let volume = eval(&page, "the volume", "document.querySelector('#alert-sound').volume").await;
+    let volume = eval(
+        &page,
+        "the volume",
+        "document.querySelector('#alert-sound').volume",
+    )
+    .await;
     assert_eq!(volume, json!(0.4), "the agent's volume applies to playback");
 
     page.click(&format!("{row} button.accept"))
