@@ -9,7 +9,7 @@
 import { api } from './api.js';
 import { TOPIC } from './constants.js';
 import { subscribe, getMe, getSettings, setSettings } from './state.js';
-import { playAlert, unlockSound } from './sound.js';
+import { testSound } from './sound.js';
 import { notificationPermission } from './alarm.js';
 
 const PATH = '/api/me/settings';
@@ -36,10 +36,7 @@ export function initSettings(settingsHooks) {
 
   document.getElementById('settings-button').addEventListener('click', openSettings);
   document.getElementById('settings-done').addEventListener('click', () => dialog.close());
-  document.getElementById('test-sound').addEventListener('click', () => {
-    unlockSound();
-    playAlert(getSettings().volume);
-  });
+  document.getElementById('test-sound').addEventListener('click', () => testSound(getSettings().volume));
   controls.mute.addEventListener('change', () => save({ mute: controls.mute.checked }));
   controls.volume.addEventListener('input', () => {
     controls.volumeValue.textContent = `${controls.volume.value}%`;

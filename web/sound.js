@@ -24,7 +24,7 @@ export function soundEnabled() {
 }
 
 /** Plays the sound muted once (inside a user gesture) so later alerts may play. */
-export function unlockSound() {
+export function unlockSound(onUnlocked = () => {}) {
   if (!audio || unlocking) return;
   unlocking = true;
   audio.muted = true;
@@ -42,6 +42,7 @@ export function unlockSound() {
       enabled = true;
       unlocking = false;
       hideEnableButton();
+      onUnlocked();
     },
     (err) => {
       audio.muted = false;
@@ -80,6 +81,15 @@ export function playAlert(volume = 100) {
       console.warn('Switchboard: alert sound failed', err);
     }
   });
+}
+
+/**
+ * "Test sound" (a click): plays the alert at `volume`, whether muted or not;
+ * unlocks the sound first if the browser has not allowed it yet.
+ */
+export function testSound(volume) {
+  if (enabled) playAlert(volume);
+  else unlockSound(() => playAlert(volume));
 }
 
 /**

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{alert_plays, eval, fail, logged_in_console, step};
+use super::{alert_plays, click, eval, fail, logged_in_console, step};
 use crate::support::{Backend, browser::Browser, customer, skip_or_fail, spawn_app};
 
 /// The repeat interval the test agent chooses.
@@ -72,6 +72,18 @@ async fn the_alert_repeats_while_a_ticket_waits_stops_once_accepted_and_a_hidden
     )
     .await;
     assert_eq!(volume, json!(0.4), "the agent's volume applies to playback");
+    let seconds = eval(
+        &page,
+        "the chime's length",
+        "document.querySelector('#alert-sound').duration",
+    )
+    .await
+    .as_f64()
+    .unwrap_or_default();
+    assert!(
+        (0.5..0.6).contains(&seconds),
+        "the browser decoded the 16-bit PCM chime: {seconds} s"
+    );
 
     page.click(&format!("{row} button.accept"))
         .await
@@ -153,6 +165,91 @@ async fn the_alert_repeats_while_a_ticket_waits_stops_once_accepted_and_a_hidden
              !document.querySelector('#chat-panel').hidden && \
              document.querySelector('#chat-history').textContent.includes('Anyone there?')"
         ),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muting_in_the_settings_panel_silences_alerts_everywhere_but_the_title_and_test_sound() {
+    let Some(browser) = Browser::launch().await.expect("launching Chromium") else {
+        skip_or_fail(
+            "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)",
+        );
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    app.add_agent("alice", switchboard::domain::Role::Agent, &["General"])
+        .await;
+    let page = logged_in_console(&browser, &app.address, "alice").await;
+    click(&page, "opening the settings", "#settings-button").await;
+    step(
+        &page,
+        "the settings dialog open with the defaults",
+        "document.querySelector('#settings-dialog').open && \
+         !document.querySelector('#setting-mute').checked && \
+         document.querySelector('#setting-repeat').value === '30'",
+    )
+    .await;
+    click(&page, "muting", "#setting-mute").await;
+    step(
+        &page,
+        "the server said muted",
+        "window.switchboard.state.settings.mute === true",
+    )
+    .await;
+    let elsewhere = app.login("alice").await;
+    let stored: switchboard::domain::AlertSettings = elsewhere.get_json("/api/me/settings").await;
+    assert!(stored.mute, "muting is stored on the server: {stored:?}");
+
+    click(&page, "testing the sound", "#test-sound").await;
+    step(
+        &page,
+        "the test sound played while muted",
+        "window.alertPlays === 1",
+    )
+    .await;
+    click(&page, "closing the settings", "#settings-done").await;
+
+    let ann = customer(7201, "Ann");
+    let first = app.customer_opens_ticket(&ann, "Hello?").await;
+    step(
+        &page,
+        "the muted console still counts the waiting ticket in its title",
+        &format!(
+            "document.querySelector(\"#queue li.ticket[data-ticket-id='{first}']\") && \
+             document.title === '(1) Switchboard'"
+        ),
+    )
+    .await;
+    // A muted alert would have played before this one, which is queued after it.
+    click(&page, "opening the settings again", "#settings-button").await;
+    click(&page, "testing the sound again", "#test-sound").await;
+    step(
+        &page,
+        "the second test sound played",
+        "window.alertPlays >= 2",
+    )
+    .await;
+    assert_eq!(
+        alert_plays(&page).await,
+        2,
+        "the new ticket played nothing while muted"
+    );
+
+    click(&page, "unmuting", "#setting-mute").await;
+    step(
+        &page,
+        "the server said unmuted",
+        "window.switchboard.state.settings.mute === false",
+    )
+    .await;
+    click(&page, "closing the settings", "#settings-done").await;
+    app.customer_opens_ticket(&customer(7202, "Bob"), "Hi")
+        .await;
+    step(
+        &page,
+        "unmuted, the next ticket plays the alert and the title counts both",
+        "window.alertPlays >= 3 && document.title === '(2) Switchboard'",
     )
     .await;
 }
