@@ -1,32 +1,115 @@
 /**
- * When a live event calls for the alert sound (docs/api.md, "Alerts"): a new
- * pending ticket in my departments; a ticket routed, reassigned, returned or
- * reopened so that it waits in one of my departments; a ticket passed to me.
- * Changes I made myself do not alert me.
+ * The alert rules, as pure functions (docs/api.md, "Alerts"): when a live
+ * event calls for the alert, when it repeats, what a desktop notification
+ * says and what the title counts. web/alarm.js carries them out.
+ *
+ * The alert plays for a new Pending ticket in my departments; a ticket routed,
+ * reassigned, returned or reopened so that it waits in one of my departments;
+ * a ticket passed to me; and, when I asked for it, a new customer message on a
+ * ticket I own that I am not looking at. Changes I made myself do not alert me.
  */
 
-import { CHANGE, EVENT, TICKET_STATUS } from './constants.js';
-import { inMyDepartments } from './permissions.js';
+import { AUTHOR_KIND, CHANGE, EVENT, TICKET_STATUS } from './constants.js';
+import { inMyDepartments, ownsTicket } from './permissions.js';
 import { changeEnds } from './timeline.js';
 
 const BACK_IN_QUEUE = new Set([CHANGE.ROUTED, CHANGE.REASSIGNED, CHANGE.RETURNED, CHANGE.REOPENED]);
 
-/** `{play, message}` for `event` as `me` sees it; message is a notice to show, or null. */
-export function alertFor(event, me) {
-  const quiet = { play: false, message: null };
+/** Why an alert sounds. */
+export const ALERT_KIND = Object.freeze({
+  NEW: 'new',
+  MOVED: 'moved',
+  PASSED: 'passed',
+  MESSAGE: 'message',
+});
+
+const QUIET = Object.freeze({ play: false, kind: null, ticket: null, message: null, text: null });
+
+/**
+ * What `event` calls for, as `me` sees it: `{play, kind, ticket, message,
+ * text}`. `message` is a notice to show in the console (or null), `ticket` the
+ * ticket concerned, `text` a customer's message text. `context` holds
+ * `settings` (mine), `ticketOf(id)` (an open ticket I hold) and `viewingId`
+ * (the ticket whose chat I am looking at in a visible tab, or null).
+ */
+export function alertFor(event, me, context = {}) {
+  if (!me || !event) return QUIET;
+  if (event.type === EVENT.MESSAGE_CREATED) return messageAlert(event.message, me, context);
   const ticket = event.ticket;
-  if (!me || !ticket) return quiet;
-  const waitsHere = ticket.status === TICKET_STATUS.PENDING &&
-    inMyDepartments(me, ticket.department && ticket.department.id);
-  if (event.type === EVENT.TICKET_CREATED) return { play: waitsHere, message: null };
-  if (event.type !== EVENT.TICKET_UPDATED || !event.change) return quiet;
+  if (!ticket) return QUIET;
+  const waitsHere = waitsFor(ticket, me);
+  const sound = (kind, message = null) => ({ play: true, kind, ticket, message, text: null });
+  if (event.type === EVENT.TICKET_CREATED) return waitsHere ? sound(ALERT_KIND.NEW) : QUIET;
+  if (event.type !== EVENT.TICKET_UPDATED || !event.change) return QUIET;
   const change = event.change;
-  if (change.by && change.by.id === me.id) return quiet;
+  if (change.by && change.by.id === me.id) return QUIET;
   const { to } = changeEnds(change);
   if (change.kind === CHANGE.REASSIGNED && to.agent && to.agent.id === me.id) {
     const by = change.by ? change.by.name : 'Someone';
-    return { play: true, message: `${by} passed ticket #${ticket.number} to you` };
+    return sound(ALERT_KIND.PASSED, `${by} passed ticket #${ticket.number} to you`);
   }
-  if (BACK_IN_QUEUE.has(change.kind) && waitsHere) return { play: true, message: null };
-  return quiet;
+  if (BACK_IN_QUEUE.has(change.kind) && waitsHere) return sound(ALERT_KIND.MOVED);
+  return QUIET;
+}
+
+/** A new customer message alerts (if I asked for it) on a ticket I own and am not looking at. */
+function messageAlert(message, me, { settings, ticketOf, viewingId }) {
+  if (!message || !settings || !settings.alert_on_customer_message) return QUIET;
+  if (!message.author || message.author.kind !== AUTHOR_KIND.CUSTOMER) return QUIET;
+  const ticket = ticketOf ? ticketOf(message.ticket_id) : null;
+  if (!ownsTicket(me, ticket) || viewingId === ticket.id) return QUIET;
+  return { play: true, kind: ALERT_KIND.MESSAGE, ticket, message: null, text: message.text || '' };
+}
+
+/** True for a Pending ticket in my scope: it waits for someone to accept it. */
+export function waitsFor(ticket, me) {
+  return Boolean(ticket && ticket.status === TICKET_STATUS.PENDING &&
+    inMyDepartments(me, ticket.department && ticket.department.id));
+}
+
+/**
+ * How long until the alert plays again, in ms, while `waiting` Pending
+ * tickets in my scope wait unaccepted; null when none waits or repeating is
+ * off. A muted agent still gets the timer (title and notifications do not
+ * depend on it); the sound itself is skipped when it fires.
+ */
+export function repeatDelayMs(waiting, settings) {
+  if (!waiting || !settings) return null;
+  const seconds = Number(settings.repeat_every_secs);
+  return seconds > 0 ? seconds * 1000 : null;
+}
+
+/**
+ * Whether an alert also raises a desktop notification: the tab is hidden, I
+ * turned notifications on, and the browser allows them.
+ */
+export function shouldNotify(alert, { settings, hidden, permission }) {
+  return Boolean(alert.play && alert.ticket && hidden && settings && settings.desktop_notifications &&
+    permission === 'granted');
+}
+
+/**
+ * The desktop notification for an alert: `{title, body, tag}` as plain text
+ * (a Notification shows text, never markup). The title names the customer and
+ * the department.
+ */
+export function notificationFor(alert) {
+  const ticket = alert.ticket;
+  const client = ticket.client || {};
+  const who = client.name || (client.username ? `@${client.username}` : 'A customer');
+  const department = ticket.department ? ticket.department.name : '';
+  const title = `${who} · ${department}`;
+  let body;
+  switch (alert.kind) {
+    case ALERT_KIND.PASSED: body = alert.message || `Ticket #${ticket.number} was passed to you`; break;
+    case ALERT_KIND.MOVED: body = `Ticket #${ticket.number} waits in ${department}`; break;
+    case ALERT_KIND.MESSAGE: body = alert.text || `New message on ticket #${ticket.number}`; break;
+    default: body = `New ticket #${ticket.number} waits in ${department}`;
+  }
+  return { title, body, tag: `ticket-${ticket.id}` };
+}
+
+/** The page title: `(N) Switchboard` while N tickets ask for attention, else `Switchboard`. */
+export function titleFor(count) {
+  return count > 0 ? `(${count}) Switchboard` : 'Switchboard';
 }

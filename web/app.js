@@ -14,10 +14,11 @@ import {
 import { initLogin, showLogin, hideLogin } from './login.js';
 import { initQueue, queueOrder } from './queue.js';
 import { initChat, reloadMessages, showChange, showMessage } from './chat.js';
-import { initSound, playAlert, unlockOnFirstClick } from './sound.js';
+import { initSound, unlockOnFirstClick } from './sound.js';
 import { startLive, stopLive } from './live.js';
 import { initActions, acceptTicket, returnTicket } from './actions.js';
-import { alertFor } from './alerts.js';
+import { initAlarm, alertOn } from './alarm.js';
+import { initSettings, loadSettings } from './settings.js';
 import { initReassign, openReassign } from './reassign.js';
 import { initCloseDialog, openCloseDialog } from './close-dialog.js';
 import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
@@ -102,11 +103,14 @@ async function refreshSelected() {
   reloadMessages();
 }
 
-/** Plays the alert (and says who passed a ticket to me) when the event calls for it. */
+/** Sounds the alert (and says who passed a ticket to me) when the event calls for it. */
 function maybeAlert(event) {
-  const { play, message } = alertFor(event, getMe());
-  if (play) playAlert();
-  if (message) notify(message);
+  alertOn(event, notify);
+}
+
+/** A desktop notification was clicked: show its ticket. */
+function openNotifiedTicket(id) {
+  if (!selectTicket(id)) openTicketById(id);
 }
 
 /** Dispatches one WebSocket event (docs/api.md). */
@@ -135,6 +139,7 @@ function onLiveEvent(event) {
       if (!event.message) break;
       // My own replies (sent from another tab) do not count as unread.
       if (!showMessage(event.message) && !isMine(event.message)) markUnread(event.message.ticket_id);
+      maybeAlert(event);
       break;
     case EVENT.MESSAGE_UPDATED:
       if (event.message) showMessage(event.message);
@@ -192,6 +197,7 @@ function onLiveOpen({ resumed }) {
 /** Shows the console for `agent`; `viaClick` is true right after the login form. */
 function enterConsole(agent, viaClick) {
   setMe(agent);
+  loadSettings();
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -300,6 +306,8 @@ async function boot() {
   subscribe(TOPIC.ME, renderMe);
   subscribe(TOPIC.CONNECTION, renderConnection);
   initSound();
+  initAlarm({ openTicket: openNotifiedTicket });
+  initSettings({ onError: handleError });
   initLogin((agent) => enterConsole(agent, true));
   initActions({ notify, onError: handleError });
   initQueue({

@@ -130,4 +130,21 @@ export const TOPIC = Object.freeze({
   NOTES: 'notes',
   /** the left pane shows another view (queue or history) */
   VIEW: 'view',
+  /** my alert settings were loaded or changed */
+  SETTINGS: 'settings',
 });
+
+/**
+ * An agent's alert settings until the server's are loaded (GET /api/me/settings; the
+ * defaults live in src/domain/settings.rs and docs/api.md).
+ */
+export const DEFAULT_SETTINGS = Object.freeze({
+  mute: false,
+  volume: 80,
+  repeat_every_secs: 30,
+  alert_on_customer_message: false,
+  desktop_notifications: false,
+});
+
+/** The range of repeat_every_secs besides 0 (off), as the server checks it. */
+export const REPEAT_SECS = Object.freeze({ MIN: 1, MAX: 3600 });

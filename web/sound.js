@@ -1,6 +1,8 @@
 /**
- * Alert sound. Browsers refuse audio.play() until the page has had a user
- * gesture, so unlockSound() must run synchronously inside a click handler.
+ * Alert sound: the <audio id="alert-sound"> element playing /sounds/alert.wav.
+ * Browsers refuse audio.play() until the page has had a user gesture, so
+ * unlockSound() must run synchronously inside a click handler. Whether and
+ * when to play is decided elsewhere (web/alerts.js, web/alarm.js).
  */
 
 let audio = null;
@@ -22,7 +24,7 @@ export function soundEnabled() {
 }
 
 /** Plays the sound muted once (inside a user gesture) so later alerts may play. */
-export function unlockSound() {
+export function unlockSound(onUnlocked = () => {}) {
   if (!audio || unlocking) return;
   unlocking = true;
   audio.muted = true;
@@ -40,6 +42,7 @@ export function unlockSound() {
       enabled = true;
       unlocking = false;
       hideEnableButton();
+      onUnlocked();
     },
     (err) => {
       audio.muted = false;
@@ -54,11 +57,15 @@ export function unlockSound() {
   );
 }
 
-/** Plays the new-ticket alert; shows #enable-sound if the browser blocks it. */
-export function playAlert() {
+/**
+ * Plays the alert at `volume` (0 to 100); shows #enable-sound if the browser
+ * blocks it.
+ */
+export function playAlert(volume = 100) {
   if (!audio) return;
   let playing;
   try {
+    audio.volume = Math.min(1, Math.max(0, Number(volume) / 100 || 0));
     // An alert during the previous one starts the sound again (and fires a new 'play').
     if (!audio.paused) audio.pause();
     audio.currentTime = 0;
@@ -74,6 +81,15 @@ export function playAlert() {
       console.warn('Switchboard: alert sound failed', err);
     }
   });
+}
+
+/**
+ * "Test sound" (a click): plays the alert at `volume`, whether muted or not;
+ * unlocks the sound first if the browser has not allowed it yet.
+ */
+export function testSound(volume) {
+  if (enabled) playAlert(volume);
+  else unlockSound(() => playAlert(volume));
 }
 
 /**

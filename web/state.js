@@ -2,8 +2,8 @@
  * The console's state, owned here and nowhere else: the logged-in agent, the
  * open tickets, which have unread messages, the selected ticket and the
  * messages of its chat, unsent reply drafts, the live connection, the
- * departments with their agents' presence, the notes panel and which list the
- * left pane shows.
+ * departments with their agents' presence, the notes panel, which list the
+ * left pane shows and my alert settings.
  *
  * Other modules read it through the getters and change it only through the
  * functions below. Views that must follow a change subscribe to a topic
@@ -12,9 +12,10 @@
  */
 
 import {
-  TICKET_STATUS, DELIVERY, AUTHOR_KIND, CONNECTION, PRESENCE, TOPIC, VIEW,
+  TICKET_STATUS, DELIVERY, AUTHOR_KIND, CONNECTION, PRESENCE, TOPIC, VIEW, DEFAULT_SETTINGS,
 } from './constants.js';
 import { timeMs } from './dom.js';
+import { inMyDepartments } from './permissions.js';
 
 const state = {
   me: null,
@@ -41,6 +42,8 @@ const state = {
   notes: { open: false, clientId: null, list: null },
   /** VIEW.QUEUE or VIEW.HISTORY */
   view: VIEW.QUEUE,
+  /** my alert settings as the server keeps them (DEFAULT_SETTINGS until loaded) */
+  settings: DEFAULT_SETTINGS,
 };
 
 // Diagnostics only; the console never reads this back.
@@ -136,6 +139,28 @@ export function getView() {
 /** The unsent reply for a ticket, or ''. */
 export function getDraft(id) {
   return state.drafts.get(id) || '';
+}
+
+/** My alert settings (the defaults until the server's are loaded). */
+export function getSettings() {
+  return state.settings;
+}
+
+/** The open Pending tickets in my scope: they wait for someone to accept them. */
+export function waitingTickets() {
+  return [...state.tickets.values()].filter((t) => t.status === TICKET_STATUS.PENDING &&
+    inMyDepartments(state.me, t.department && t.department.id));
+}
+
+/**
+ * What asks for my attention, for the title: `waiting` Pending tickets in my
+ * scope, `unread` chats (new customer messages not yet viewed in this tab), and
+ * `total`, the tickets that are either (one that is both counts once).
+ */
+export function attentionCounts() {
+  const waiting = waitingTickets().map((t) => t.id);
+  const unread = [...state.unread].filter((id) => state.tickets.has(id));
+  return { waiting: waiting.length, unread: unread.length, total: new Set([...waiting, ...unread]).size };
 }
 
 /** True for a message I wrote as an agent (e.g. from another tab). */
@@ -291,6 +316,12 @@ export function setDraft(id, text) {
   else state.drafts.delete(id);
 }
 
+/** Takes my alert settings as the server answered them. */
+export function setSettings(settings) {
+  state.settings = { ...DEFAULT_SETTINGS, ...settings };
+  notify(TOPIC.SETTINGS, state.settings);
+}
+
 /** CONNECTION.OPEN or CONNECTION.CLOSED. */
 export function setConnection(connection) {
   state.connection = connection;
@@ -390,7 +421,7 @@ export function setView(view) {
   notify(TOPIC.VIEW, view);
 }
 
-/** Logout: forgets the selection, drafts, agent, tickets, unread marks and the rest. */
+/** Logout: forgets the selection, drafts, agent, tickets, unread marks, settings and the rest. */
 export function resetState() {
   clearSelection();
   state.drafts.clear();
@@ -401,8 +432,10 @@ export function resetState() {
   state.presence = new Map();
   state.notes = { open: false, clientId: null, list: null };
   state.view = VIEW.QUEUE;
+  state.settings = DEFAULT_SETTINGS;
   notify(TOPIC.TICKETS);
   notify(TOPIC.DIRECTORY);
   notify(TOPIC.NOTES);
   notify(TOPIC.VIEW, state.view);
+  notify(TOPIC.SETTINGS, state.settings);
 }

@@ -10,6 +10,7 @@ mod m0005_history_search;
 mod m0006_presence;
 mod m0007_login_failures;
 mod m0008_event_log;
+mod m0009_agent_settings;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_presence::Migration),
             Box::new(m0007_login_failures::Migration),
             Box::new(m0008_event_log::Migration),
+            Box::new(m0009_agent_settings::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ mod note;
 mod presence;
 mod reassign;
 mod role;
+mod settings;
 mod text;
 mod ticket;
 
@@ -29,6 +30,10 @@ pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
 pub use presence::Presence;
 pub use reassign::{Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note};
 pub use role::{Role, Scope};
+pub use settings::{
+    AlertSettings, AlertSettingsChange, AlertSettingsPatch, DEFAULT_REPEAT_SECS, DEFAULT_VOLUME,
+    MAX_REPEAT_SECS, MAX_VOLUME, MIN_REPEAT_SECS,
+};
 pub use text::MessageText;
 pub use ticket::{
     AcceptCheck, Place, Ticket, TicketState, TicketStatus, check_accept, check_reply,

@@ -92,6 +92,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/alerts.js"),
     ),
     (
+        "/alarm.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/alarm.js"),
+    ),
+    (
+        "/settings.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/settings.js"),
+    ),
+    (
         "/board.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/board.js"),

@@ -13,6 +13,7 @@ mod rejections;
 mod serve;
 mod session;
 mod session_watch;
+mod settings;
 mod throttle;
 mod tickets;
 mod ws;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notes::router())
         .merge(presence::router())
         .merge(departments::router())
+        .merge(settings::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

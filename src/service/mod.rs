@@ -16,6 +16,7 @@ mod presence;
 mod reassign;
 mod resume;
 mod routing;
+mod settings;
 mod tickets;
 
 use std::sync::Arc;

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod presence;
 pub mod retention;
 pub mod sessions;
+pub mod settings;
 pub mod tickets;
 pub mod updates;
 

@@ -33,5 +33,6 @@ mod reply;
 mod resume;
 mod retention;
 mod routing;
+mod settings;
 mod socket_limits;
 mod updates;

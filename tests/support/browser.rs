@@ -308,6 +308,19 @@ impl Page {
             .clone()
     }
 
+    /// Grants the page's origin the browser permission `name` (e.g. "notifications") with
+    /// WebDriver's Set Permission command, as a person clicking "Allow" would.
+    pub async fn grant_permission(&self, name: &str) -> anyhow::Result<()> {
+        timed(
+            &format!("granting {name}"),
+            self.client.issue_cmd(SetPermission {
+                name: name.to_owned(),
+            }),
+        )
+        .await
+        .map(drop)
+    }
+
     /// Runs `js` as an expression with WebDriver's Execute Script.
     async fn run(&self, js: &str) -> anyhow::Result<Value> {
         // Newlines keep a trailing `// comment` in `js` from swallowing the parenthesis.
@@ -373,6 +386,31 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// WebDriver's Set Permission command (Permissions spec, supported by chromedriver): sets a
+/// permission of the current page's origin to "granted".
+#[derive(Debug)]
+struct SetPermission {
+    name: String,
+}
+
+impl WebDriverCompatibleCommand for SetPermission {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/permissions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"descriptor": {"name": self.name}, "state": "granted"});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod agent_department;
 pub mod agent_presence;
+pub mod agent_setting;
 pub mod client;
 pub mod client_note;
 pub mod department;

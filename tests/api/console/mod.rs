@@ -1,8 +1,11 @@
 //! The console in a real headless Chromium: log in, a ticket arrives with the alert sound on every
 //! console, Accept shows "Accepted by" everywhere, the owner replies and the customer receives it.
 //! `workday`: an operator's day across three consoles; `lost_race`: a reassign that came too late;
-//! `history`: notes edited and deleted live, History search and a closed ticket read-only.
+//! `history`: notes edited and deleted live, History search and a closed ticket read-only;
+//! `alerts`: the alert repeats while a ticket waits, stops once accepted, and a hidden tab is
+//! notified.
 
+mod alerts;
 mod bidi;
 mod history;
 mod lost_race;
