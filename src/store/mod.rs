@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod canned;
 pub mod changes;
 pub mod clients;
 pub mod departments;
@@ -18,7 +19,9 @@ pub mod presence;
 pub mod retention;
 pub mod sessions;
 pub mod tickets;
+pub mod unread;
 pub mod updates;
+pub mod waiting;
 
 use std::time::Duration;
 

@@ -3,12 +3,14 @@
 pub mod agent;
 pub mod agent_department;
 pub mod agent_presence;
+pub mod canned_response;
 pub mod client;
 pub mod client_note;
 pub mod department;
 pub mod event;
 pub mod login_failure;
 pub mod message;
+pub mod read_marker;
 pub mod session;
 pub mod telegram_update;
 pub mod ticket;
