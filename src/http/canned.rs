@@ -61,7 +61,9 @@ async fn change(
     PathId(id): PathId<CannedId>,
     ApiJson(changes): ApiJson<CannedChanges>,
 ) -> Result<Json<CannedView>, ApiError> {
-    Ok(Json(state.service.change_canned(&actor, id, changes).await?))
+    Ok(Json(
+        state.service.change_canned(&actor, id, changes).await?,
+    ))
 }
 
 async fn remove(

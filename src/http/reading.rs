@@ -1,11 +1,6 @@
 //! Reading and typing: an agent's read marker on a ticket, and "typing…" to the customer.
 
-use axum::{
-    Json, Router,
-    extract::State,
-    http::StatusCode,
-    routing::post,
-};
+use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
 use serde::Deserialize;
 
 use super::{

@@ -8,12 +8,7 @@ use crate::{
         CannedId, DepartmentId,
         canned::{Shortcut, parse_text, parse_title},
     },
-    store::{
-        self, OnUnique,
-        canned::NewCanned,
-        entity::canned_response,
-        paging::Page,
-    },
+    store::{self, OnUnique, canned::NewCanned, entity::canned_response, paging::Page},
     views::CannedView,
 };
 

@@ -219,6 +219,9 @@ impl Service {
     ) -> Result<(Vec<TicketView>, Option<TicketId>), ServiceError> {
         let (tickets, next) = store::history::search(&self.db, &actor.scope, search).await?;
         let views = store::tickets::views(&self.db, tickets).await?;
-        Ok((super::reading::with_unread(&self.db, actor, views).await?, next))
+        Ok((
+            super::reading::with_unread(&self.db, actor, views).await?,
+            next,
+        ))
     }
 }

@@ -99,19 +99,6 @@ where
     parse(row)
 }
 
-/// Marks activity on a ticket so the queues sort it by it.
-pub async fn touch<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
-where
-    C: ConnectionTrait,
-{
-    ticket::Entity::update_many()
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
-        .filter(ticket::Column::Id.eq(id))
-        .exec(c)
-        .await?;
-    Ok(())
-}
-
 /// How a ticket is closed.
 #[derive(Debug, Clone)]
 pub struct Closing {

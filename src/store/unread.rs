@@ -14,7 +14,12 @@ use crate::domain::{AgentId, Direction, MessageId, TicketId};
 
 /// Moves the agent's marker on `ticket` forward to `message`; a marker already further stays
 /// (one statement, so racing tabs cannot move it back).
-pub async fn mark<C>(c: &C, agent: AgentId, ticket: TicketId, message: MessageId) -> Result<(), DbErr>
+pub async fn mark<C>(
+    c: &C,
+    agent: AgentId,
+    ticket: TicketId,
+    message: MessageId,
+) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
 {
@@ -77,8 +82,10 @@ where
             Condition::any()
                 .add(read_marker::Column::MessageId.is_null())
                 .add(
-                    Expr::col((message::Entity, message::Column::Id))
-                        .gt(Expr::col((read_marker::Entity, read_marker::Column::MessageId))),
+                    Expr::col((message::Entity, message::Column::Id)).gt(Expr::col((
+                        read_marker::Entity,
+                        read_marker::Column::MessageId,
+                    ))),
                 ),
         )
         .group_by(message::Column::TicketId)

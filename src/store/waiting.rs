@@ -22,7 +22,7 @@ where
         .col_expr(
             ticket::Column::AwaitingReplySince,
             Func::coalesce([
-                Expr::col(ticket::Column::AwaitingReplySince).into(),
+                Expr::col(ticket::Column::AwaitingReplySince),
                 Expr::value(now),
             ])
             .into(),

@@ -27,9 +27,7 @@ async fn canned_responses_are_written_by_supervisors_and_read_by_each_department
     let bob = app.login("bob").await;
     app.add_agent("sam", Role::Supervisor, &[]).await;
     let sam = app.login("sam").await;
-    let hello = |department| {
-        json!({"department_id": department, "shortcut": "hello", "title": "Greeting", "text": "Hello! How can I help?"})
-    };
+    let hello = |department| json!({"department_id": department, "shortcut": "hello", "title": "Greeting", "text": "Hello! How can I help?"});
 
     let refused = create(&alice, hello(general)).await;
     assert_eq!(refused.status, 403, "{:?}", refused.body);
@@ -69,8 +67,13 @@ async fn canned_responses_are_written_by_supervisors_and_read_by_each_department
     }
 
     assert_eq!(listed(&alice, "").await, ["hello"]);
-    assert_eq!(listed(&alice, &format!("?department={general}")).await, ["hello"]);
-    let outside = alice.get(&format!("/api/canned?department={billing}")).await;
+    assert_eq!(
+        listed(&alice, &format!("?department={general}")).await,
+        ["hello"]
+    );
+    let outside = alice
+        .get(&format!("/api/canned?department={billing}"))
+        .await;
     assert_eq!(outside.status, 404);
     assert_eq!(listed(&bob, "").await, ["hello", "refund"]);
     assert_eq!(listed(&sam, "").await, ["hello", "hello", "refund"]);
@@ -90,7 +93,10 @@ async fn canned_responses_are_written_by_supervisors_and_read_by_each_department
     let changed: CannedView = patch(&sam, json!({"text": "Within 3 days."}))
         .await
         .expect(200);
-    assert_eq!((changed.shortcut.as_str(), changed.text.as_str()), ("refund", "Within 3 days."));
+    assert_eq!(
+        (changed.shortcut.as_str(), changed.text.as_str()),
+        ("refund", "Within 3 days.")
+    );
     assert_eq!(bob.request(Method::DELETE, &path, None).await.status, 403);
     assert_eq!(sam.request(Method::DELETE, &path, None).await.status, 204);
     assert_eq!(sam.request(Method::DELETE, &path, None).await.status, 404);

@@ -105,8 +105,14 @@ async fn unread_counts_customer_messages_after_each_agents_marker_and_survive_a_
 
     // Scope and bad ids.
     assert_eq!(mark_read(&bob, number, reply.id).await.status, 404);
-    assert_eq!(mark_read(&alice, number, MessageId(999_999)).await.status, 404);
-    assert_eq!(mark_read(&alice, TicketId(999_999), reply.id).await.status, 404);
+    assert_eq!(
+        mark_read(&alice, number, MessageId(999_999)).await.status,
+        404
+    );
+    assert_eq!(
+        mark_read(&alice, TicketId(999_999), reply.id).await.status,
+        404
+    );
     let ben = customer(7102, "Ben");
     let other = app.customer_opens_ticket(&ben, "hi").await;
     let foreign = messages(&alice, other).await[0].id;
@@ -136,7 +142,10 @@ async fn a_ticket_needs_reply_from_the_first_unanswered_customer_message_until_a
     let first = messages(&alice, number).await[0].clone();
     assert_eq!(first.direction, Direction::In);
     let waiting = |t: TicketView| t.awaiting_reply_since;
-    assert_eq!(waiting(ticket(&alice, number).await), Some(first.created_at));
+    assert_eq!(
+        waiting(ticket(&alice, number).await),
+        Some(first.created_at)
+    );
 
     alice.accept(number).await.expect::<TicketView>(200);
     let mut ws = sam.ws().await;
@@ -148,7 +157,10 @@ async fn a_ticket_needs_reply_from_the_first_unanswered_customer_message_until_a
         "a second customer message keeps the first one's time"
     );
 
-    alice.reply(number, "On it").await.expect::<MessageView>(201);
+    alice
+        .reply(number, "On it")
+        .await
+        .expect::<MessageView>(201);
     assert_eq!(waiting(ticket(&alice, number).await), None);
 
     app.telegram.customer_says(&ann, "thanks, but...");

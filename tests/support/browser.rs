@@ -285,7 +285,8 @@ impl Page {
 
     /// Presses `key` (a name as for [`Page::press_key`]) while holding Control: Ctrl+Enter.
     pub async fn press_with_control(&self, key: &str) -> anyhow::Result<()> {
-        let value = key_value(key).ok_or_else(|| anyhow!("press_with_control: unknown key {key:?}"))?;
+        let value =
+            key_value(key).ok_or_else(|| anyhow!("press_with_control: unknown key {key:?}"))?;
         let control = char::from(Key::Control);
         let actions = KeyActions::new("keyboard".to_owned())
             .then(KeyAction::Down { value: control })

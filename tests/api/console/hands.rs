@@ -157,7 +157,13 @@ async fn an_agent_works_a_ticket_from_the_keyboard_with_canned_text_badges_and_a
         &format!("fetch('/api/tickets/{number}').then(r => r.json()).then(t => t.unread === 0)"),
     )
     .await;
-    type_into(&page, "typing a draft", "#reply-text", "Let me check the carrier").await;
+    type_into(
+        &page,
+        "typing a draft",
+        "#reply-text",
+        "Let me check the carrier",
+    )
+    .await;
     page.reload()
         .await
         .unwrap_or_else(|e| fail(&page, "reloading", e));
@@ -170,7 +176,9 @@ async fn an_agent_works_a_ticket_from_the_keyboard_with_canned_text_badges_and_a
     step(
         &page,
         "the ticket is still read",
-        &format!("document.querySelector(\"{row} [data-testid=unread-count]\")?.dataset.count === '0'"),
+        &format!(
+            "document.querySelector(\"{row} [data-testid=unread-count]\")?.dataset.count === '0'"
+        ),
     )
     .await;
     step(
