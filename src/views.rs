@@ -190,3 +190,13 @@ pub struct CannedView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// Where an agent's reading of a ticket stands: the answer to `POST /api/tickets/{id}/read`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadView {
+    pub ticket_id: TicketId,
+    /// The last message the agent has seen (the marker only moves forward).
+    pub message_id: MessageId,
+    /// Customer messages after it.
+    pub unread: u64,
+}

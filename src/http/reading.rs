@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     domain::{MessageId, TicketId},
-    service::ReadView,
+    views::ReadView,
 };
 
 pub fn router() -> Router<AppState> {

@@ -32,7 +32,6 @@ pub use departments::{DepartmentChanges, DepartmentInput};
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
 pub use presence::PresenceWrite;
-pub use reading::ReadView;
 pub use reassign::{ReassignInput, customer_notice};
 pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 

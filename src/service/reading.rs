@@ -1,7 +1,6 @@
 //! Unread counts and read markers, and who may show the customer that an agent is typing.
 
 use sea_orm::{ConnectionTrait, DbErr};
-use serde::{Deserialize, Serialize};
 
 use super::{
     Actor, Service, ServiceError,
@@ -10,18 +9,8 @@ use super::{
 use crate::{
     domain::{self, ChatId, MessageId, TicketId},
     store,
-    views::TicketView,
+    views::{ReadView, TicketView},
 };
-
-/// Where an agent's reading of a ticket stands: the answer to `POST /api/tickets/{id}/read`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReadView {
-    pub ticket_id: TicketId,
-    /// The last message the agent has seen (the marker only moves forward).
-    pub message_id: MessageId,
-    /// Customer messages after it.
-    pub unread: u64,
-}
 
 impl Service {
     /// Moves the actor's read marker on a ticket they may see forward to `message` (a message of

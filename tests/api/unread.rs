@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use switchboard::{
     domain::{Direction, MessageId, Role, TicketId},
-    service::ReadView,
-    views::{MessageView, TicketView},
+    views::{MessageView, ReadView, TicketView},
 };
 
 use crate::support::{Backend, Reply, Session, WAIT, Ws, customer, spawn_app};
