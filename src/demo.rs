@@ -33,6 +33,28 @@ const AGENTS: &[(&str, &str, Role, &[&str])] = &[
     ("sam", "Sam Supervisor", Role::Supervisor, &[]),
 ];
 
+/// The demo's canned responses: department, shortcut, title, text.
+const CANNED: &[(&str, &str, &str, &str)] = &[
+    (
+        "General",
+        "hello",
+        "Greeting",
+        "Hello! Thanks for writing to us. How can I help you today?",
+    ),
+    (
+        "General",
+        "bye",
+        "Closing",
+        "Glad I could help. Have a great day!",
+    ),
+    (
+        "Billing",
+        "refund",
+        "Refund policy",
+        "Refunds are processed within 5 business days after we confirm your request.",
+    ),
+];
+
 /// Runs the demo until Ctrl-C.
 pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
     seed(&options.database_url).await?;
@@ -81,7 +103,22 @@ async fn seed(database_url: &str) -> anyhow::Result<()> {
         .context("opening the demo database")?;
     store::migrate(&db).await?;
     for department in ["General", "Billing"] {
-        Service::ensure_department(&db, department).await?;
+        let id = Service::ensure_department(&db, department).await?;
+        for (d, shortcut, title, text) in CANNED {
+            if *d != department {
+                continue;
+            }
+            let new = store::canned::NewCanned {
+                department: id,
+                shortcut: (*shortcut).to_owned(),
+                title: (*title).to_owned(),
+                text: (*text).to_owned(),
+            };
+            match store::canned::insert(&db, new, chrono::Utc::now()).await {
+                Err(e) if !store::is_unique_violation(&e) => return Err(e.into()),
+                _ => {}
+            }
+        }
     }
     for (login, name, role, departments) in AGENTS {
         if store::agents::find_by_login(&db, login).await?.is_some() {

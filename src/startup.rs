@@ -69,6 +69,10 @@ impl Application {
             )),
             socket_slots: Arc::new(http::SocketSlots::default()),
             session_watch: Arc::new(http::SessionWatch::default()),
+            chat_actions: Arc::new(telegram::actions::ChatActions::new(telegram::bot(
+                &settings.telegram_token,
+                &settings.telegram_api_url,
+            ))),
         };
         Ok(Self {
             listener,

@@ -74,6 +74,13 @@ pub struct TicketView {
     pub previous_ticket_id: Option<TicketId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Needs reply: when the customer started waiting (their first message since the last agent
+    /// reply); None when the last word was an agent's. System notices leave it as it is.
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
+    /// How many customer messages the calling agent has not read. Only in the answers of the
+    /// ticket routes (it differs per agent); live events leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<u64>,
 }
 
 /// Who wrote a message.
@@ -169,4 +176,27 @@ pub struct DepartmentAgentView {
     pub id: AgentId,
     pub name: String,
     pub presence: crate::domain::Presence,
+}
+
+/// A canned response: a department's ready-made reply (`GET /api/canned`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedView {
+    pub id: crate::domain::CannedId,
+    pub department_id: DepartmentId,
+    /// Typed after `/` in the reply box.
+    pub shortcut: String,
+    pub title: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where an agent's reading of a ticket stands: the answer to `POST /api/tickets/{id}/read`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadView {
+    pub ticket_id: TicketId,
+    /// The last message the agent has seen (the marker only moves forward).
+    pub message_id: MessageId,
+    /// Customer messages after it.
+    pub unread: u64,
 }

@@ -5,15 +5,17 @@
  */
 
 import { api } from './api.js';
-import { EVENT, CONNECTION, TOPIC } from './constants.js';
+import { EVENT, CONNECTION, DIRECTION, TICKET_STATUS, TOPIC } from './constants.js';
 import {
   subscribe, getMe, getTicket, getSelectedId, getSelectedMovedTo, getSelectedTicket, isMine, setMe, upsertTicket,
   loadTickets, markUnread, selectTicket, setSelectedTicket, clearSelection, resetState,
-  ticketMovedAway, setNotesCount, upsertNote, dropNote, applyPresence, openNotes,
+  ticketMovedAway, setNotesCount, upsertNote, dropNote, applyPresence, openNotes, applyMessageToTicket,
 } from './state.js';
 import { initLogin, showLogin, hideLogin } from './login.js';
 import { initQueue, queueOrder } from './queue.js';
-import { initChat, reloadMessages, showChange, showMessage } from './chat.js';
+import { initChat, focusReply, reloadMessages, sendReply, showChange, showMessage } from './chat.js';
+import { initComposer, resetComposer } from './composer.js';
+import { initReading, resetReading } from './reading.js';
 import { initSound, unlockOnFirstClick } from './sound.js';
 import { startLive, stopLive } from './live.js';
 import { initActions, acceptTicket, returnTicket } from './actions.js';
@@ -137,8 +139,13 @@ function onLiveEvent(event) {
       break;
     case EVENT.MESSAGE_CREATED:
       if (!event.message) break;
-      // My own replies (sent from another tab) do not count as unread.
-      if (!showMessage(event.message) && !isMine(event.message)) markUnread(event.message.ticket_id);
+      // The event implies the ticket's new needs-reply time (no ticket.updated is sent for it).
+      applyMessageToTicket(event.message);
+      // Unread counts customer messages only (never my own or anyone's replies), as the server does.
+      if (!showMessage(event.message) || document.visibilityState !== 'visible') {
+        if (event.message.direction === DIRECTION.IN && !isMine(event.message) &&
+          getTicket(event.message.ticket_id)) markUnread(event.message.ticket_id);
+      }
       maybeAlert(event);
       break;
     case EVENT.MESSAGE_UPDATED:
@@ -217,6 +224,8 @@ function leaveConsole() {
   stopLive();
   for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
   resetState();
+  resetComposer();
+  resetReading();
   document.getElementById('console-view').hidden = true;
   showLogin();
 }
@@ -247,6 +256,20 @@ function stepQueue(delta) {
   if (row) row.focus();
 }
 
+/** n: the next Pending ticket in the queue after the open one (from the top when none is). */
+function nextPending() {
+  const pending = queueOrder().filter((id) => {
+    const ticket = getTicket(id);
+    return ticket && ticket.status === TICKET_STATUS.PENDING;
+  });
+  if (!pending.length) return;
+  const at = pending.indexOf(getSelectedId());
+  const next = pending[(at + 1) % pending.length];
+  selectTicket(next);
+  const row = document.querySelector(`#queue li.ticket[data-ticket-id="${next}"]`);
+  if (row) row.focus();
+}
+
 function toggleHelp(force) {
   const help = document.getElementById('shortcuts-help');
   const show = force ?? help.hidden;
@@ -274,9 +297,12 @@ function initKeyboard() {
       const ticket = selectedIf(canAccept);
       if (ticket) acceptTicket(ticket.id);
     },
-    r: () => {
+    r: () => focusReply(),
+    t: () => {
       if (selectedIf(canReassign)) openReassign();
     },
+    n: () => nextPending(),
+    send: () => sendReply(),
     q: () => {
       const ticket = selectedIf(canReturn);
       if (ticket) returnTicket(ticket.id);
@@ -332,6 +358,8 @@ async function boot() {
     onClientTickets: openClientTickets,
     onOpenTicket: openTicketById,
   });
+  initComposer();
+  initReading();
   initReassign();
   initCloseDialog();
   initNotes({ onError: handleError });

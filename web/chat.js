@@ -299,7 +299,16 @@ function fillMessage(node, message) {
   }
 }
 
-async function sendReply() {
+/** Puts the caret at the end of the reply box, when the open ticket is mine to answer. */
+export function focusReply() {
+  const box = el['reply-text'];
+  if (el['reply-form'].hidden) return;
+  box.focus();
+  box.setSelectionRange(box.value.length, box.value.length);
+}
+
+/** Sends what the reply box holds (Enter in the box, Ctrl/Cmd+Enter anywhere). */
+export async function sendReply() {
   const ticket = getSelectedTicket();
   const box = el['reply-text'];
   const text = box.value;

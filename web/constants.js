@@ -120,6 +120,8 @@ export const TOPIC = Object.freeze({
   TICKETS: 'tickets',
   /** another ticket (or none) is selected; detail: { previousId } */
   SELECTION: 'selection',
+  /** a message new to the open chat was stored; detail: its ticket id */
+  MESSAGES: 'messages',
   /** the selected ticket's data changed, or it was selected again */
   SELECTED_TICKET: 'selected-ticket',
   /** the live connection opened or closed */

@@ -8,7 +8,9 @@
 import { TICKET_STATUS, TOPIC } from './constants.js';
 import { button, div, elapsed, element, isolated, span, timeMs } from './dom.js';
 import { ownsTicket } from './permissions.js';
-import { getMe, getOpenTickets, getSelectedId, isUnread, selectTicket, subscribe } from './state.js';
+import {
+  getMe, getOpenTickets, getSelectedId, isUnread, selectTicket, subscribe, unreadCount,
+} from './state.js';
 
 const TICK_MS = 1000;
 
@@ -102,7 +104,8 @@ function fillRow(row, ticket, mine) {
   row.classList.toggle('selected', selected);
   row.classList.toggle('mine', mine);
   row.setAttribute('aria-current', selected ? 'true' : 'false');
-  const key = JSON.stringify([ticket, mine]);
+  const unread = unreadCount(ticket.id);
+  const key = JSON.stringify([ticket, mine, unread]);
   if (row.dataset.key === key) return;
   row.dataset.key = key;
 
@@ -135,8 +138,23 @@ function fillRow(row, ticket, mine) {
     owner.append(isolated('', ticket.owner ? ticket.owner.name : 'someone'));
     bottom.append(owner);
   }
-  bottom.append(span('ticket-unread-dot', 'New message'), notesButton(ticket), clientTicketsButton(ticket));
+  if (ticket.awaiting_reply_since) bottom.append(needsReplyBadge(ticket.awaiting_reply_since));
+  const dot = span('ticket-unread-dot', unread === 1 ? '1 new' : `${unread} new`);
+  dot.dataset.count = String(unread);
+  dot.setAttribute('data-testid', 'unread-count');
+  bottom.append(dot, notesButton(ticket), clientTicketsButton(ticket));
   row.replaceChildren(top, middle, bottom);
+}
+
+/** "needs reply" with how long the customer has waited since `since`, ticking like the queue's. */
+function needsReplyBadge(since) {
+  const badge = span('needs-reply');
+  badge.setAttribute('data-testid', 'needs-reply');
+  badge.title = 'The customer wrote last and waits for a reply';
+  const wait = span('ticket-wait reply-wait', elapsed(since));
+  wait.dataset.since = since;
+  badge.append(span('needs-reply-label', 'needs reply'), wait);
+  return badge;
 }
 
 /** The card's `#` button: the client's notes, with their count when there are any. */

@@ -12,9 +12,10 @@
  */
 
 import {
-  TICKET_STATUS, DELIVERY, AUTHOR_KIND, CONNECTION, PRESENCE, TOPIC, VIEW, DEFAULT_SETTINGS,
+  TICKET_STATUS, DELIVERY, DIRECTION, AUTHOR_KIND, CONNECTION, PRESENCE, TOPIC, VIEW, DEFAULT_SETTINGS,
 } from './constants.js';
 import { timeMs } from './dom.js';
+import { loadDraft, storeDraft } from './drafts.js';
 import { inMyDepartments } from './permissions.js';
 
 const state = {
@@ -26,9 +27,9 @@ const state = {
   selectedTicket: null,
   /** id -> Message for the selected ticket */
   messages: new Map(),
-  /** ids of tickets with messages not yet seen */
-  unread: new Set(),
-  /** ticket id -> unsent reply text */
+  /** ticket id -> how many customer messages I have not read (from the server, then live) */
+  unread: new Map(),
+  /** ticket id -> unsent reply text (also kept in localStorage, drafts.js) */
   drafts: new Map(),
   /** CONNECTION.OPEN or CONNECTION.CLOSED */
   connection: CONNECTION.CLOSED,
@@ -88,7 +89,19 @@ export function getOpenTickets() {
 }
 
 export function isUnread(id) {
-  return state.unread.has(id);
+  return (state.unread.get(id) || 0) > 0;
+}
+
+/** How many customer messages of the ticket I have not read. */
+export function unreadCount(id) {
+  return state.unread.get(id) || 0;
+}
+
+/** The newest message id of the selected ticket's chat, or null. */
+export function getNewestMessageId() {
+  let newest = null;
+  for (const id of state.messages.keys()) if (newest == null || id > newest) newest = id;
+  return newest;
 }
 
 export function getSelectedId() {
@@ -138,6 +151,10 @@ export function getView() {
 
 /** The unsent reply for a ticket, or ''. */
 export function getDraft(id) {
+  if (!state.drafts.has(id)) {
+    const stored = loadDraft(state.me && state.me.id, id);
+    if (stored) state.drafts.set(id, stored);
+  }
   return state.drafts.get(id) || '';
 }
 
@@ -154,12 +171,13 @@ export function waitingTickets() {
 
 /**
  * What asks for my attention, for the title: `waiting` Pending tickets in my
- * scope, `unread` chats (new customer messages not yet viewed in this tab), and
+ * scope, `unread` chats (customer messages after my read marker, counted by the
+ * server and then live), and
  * `total`, the tickets that are either (one that is both counts once).
  */
 export function attentionCounts() {
   const waiting = waitingTickets().map((t) => t.id);
-  const unread = [...state.unread].filter((id) => state.tickets.has(id));
+  const unread = [...state.unread.keys()].filter((id) => state.tickets.has(id) && state.unread.get(id) > 0);
   return { waiting: waiting.length, unread: unread.length, total: new Set([...waiting, ...unread]).size };
 }
 
@@ -184,6 +202,8 @@ export function upsertTicket(ticket) {
   const known = state.tickets.get(ticket.id) ||
     (state.selectedId === ticket.id ? state.selectedTicket : null);
   if (known && timeOf(known) > timeOf(ticket)) return false;
+  // Live views carry no per-agent unread count; a listed one does.
+  if (ticket.unread != null) setUnreadCount(ticket.id, ticket.unread);
   if (ticket.status === TICKET_STATUS.CLOSED) state.tickets.delete(ticket.id);
   else state.tickets.set(ticket.id, ticket);
   if (state.selectedId === ticket.id) {
@@ -241,21 +261,69 @@ export function viewTicket(ticket) {
  */
 export function loadTickets(list, touched) {
   const fresh = new Map();
-  for (const ticket of list) if (ticket.status !== TICKET_STATUS.CLOSED) fresh.set(ticket.id, ticket);
+  const unread = new Map();
+  for (const ticket of list) {
+    if (ticket.status === TICKET_STATUS.CLOSED) continue;
+    fresh.set(ticket.id, ticket);
+    if (ticket.unread) unread.set(ticket.id, ticket.unread);
+  }
   for (const id of touched) {
     const live = state.tickets.get(id);
     if (!live) fresh.delete(id);
     else if (!fresh.has(id) || timeOf(live) >= timeOf(fresh.get(id))) fresh.set(id, live);
   }
   state.tickets = fresh;
-  for (const id of state.unread) if (!fresh.has(id)) state.unread.delete(id);
+  for (const id of touched) if (state.unread.has(id)) unread.set(id, state.unread.get(id));
+  state.unread = unread;
   notify(TOPIC.TICKETS);
 }
 
-/** Marks a ticket as having a message not yet seen. */
+/** One more customer message of the ticket that I have not read. */
 export function markUnread(id) {
-  state.unread.add(id);
+  state.unread.set(id, (state.unread.get(id) || 0) + 1);
   notify(TOPIC.TICKETS);
+}
+
+/** I have read the ticket up to its newest message (the server knows it too). */
+export function markRead(id) {
+  if (state.unread.delete(id)) notify(TOPIC.TICKETS);
+}
+
+function setUnreadCount(id, count) {
+  if (count > 0) state.unread.set(id, count);
+  else state.unread.delete(id);
+}
+
+/**
+ * A message of a ticket was written (message.created): its ticket's activity time moves and
+ * its needs-reply time follows the server's rule: a customer message starts the wait unless
+ * one already did, an agent's reply ends it, a system notice changes nothing. The server does
+ * the same in the message's transaction, so no ticket.updated is sent for it.
+ */
+export function applyMessageToTicket(message) {
+  const update = (ticket) => {
+    if (!ticket || ticket.id !== message.ticket_id) return ticket;
+    let awaiting = ticket.awaiting_reply_since ?? null;
+    if (message.direction === DIRECTION.IN && awaiting == null) awaiting = message.created_at;
+    if (message.direction === DIRECTION.OUT && message.author &&
+      message.author.kind === AUTHOR_KIND.AGENT) awaiting = null;
+    const later = timeMs(message.created_at) > timeMs(ticket.updated_at);
+    if (awaiting === (ticket.awaiting_reply_since ?? null) && !later) return ticket;
+    return {
+      ...ticket,
+      awaiting_reply_since: awaiting,
+      updated_at: later ? message.created_at : ticket.updated_at,
+    };
+  };
+  const open = state.tickets.get(message.ticket_id);
+  const updated = update(open);
+  if (updated !== open) state.tickets.set(message.ticket_id, updated);
+  const selected = update(state.selectedTicket);
+  if (selected !== state.selectedTicket) {
+    state.selectedTicket = selected;
+    notify(TOPIC.SELECTED_TICKET);
+  }
+  if (updated !== open) notify(TOPIC.TICKETS);
 }
 
 /**
@@ -266,7 +334,6 @@ export function markUnread(id) {
 export function selectTicket(id) {
   const ticket = state.tickets.get(id);
   if (!ticket) return false;
-  state.unread.delete(id);
   const previousId = state.selectedId;
   state.selectedId = id;
   state.selectedTicket = ticket;
@@ -307,13 +374,16 @@ export function applyMessage(message) {
     message = { ...message, delivery: known.delivery, delivery_error: known.delivery_error };
   }
   state.messages.set(message.id, message);
+  if (!known) notify(TOPIC.MESSAGES, message.ticket_id);
   return { message, known: Boolean(known) };
 }
 
 /** Keeps the unsent reply for a ticket; empty text forgets it. */
 export function setDraft(id, text) {
+  if (text && state.drafts.get(id) === text) return;
   if (text) state.drafts.set(id, text);
   else state.drafts.delete(id);
+  storeDraft(state.me && state.me.id, id, text);
 }
 
 /** Takes my alert settings as the server answered them. */
@@ -421,7 +491,9 @@ export function setView(view) {
   notify(TOPIC.VIEW, view);
 }
 
-/** Logout: forgets the selection, drafts, agent, tickets, unread marks, settings and the rest. */
+/**
+ * Logout: forgets the selection, the drafts in memory (those in localStorage stay for the
+ * next login of the same agent, drafts.js), agent, tickets, unread marks, settings and the rest. */
 export function resetState() {
   clearSelection();
   state.drafts.clear();

@@ -11,6 +11,7 @@ mod m0006_presence;
 mod m0007_login_failures;
 mod m0008_event_log;
 mod m0009_agent_settings;
+mod m0010_hands;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_login_failures::Migration),
             Box::new(m0008_event_log::Migration),
             Box::new(m0009_agent_settings::Migration),
+            Box::new(m0010_hands::Migration),
         ]
     }
 }

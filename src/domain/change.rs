@@ -132,6 +132,7 @@ mod tests {
             updated_at: Utc::now(),
             last_owner: None,
             previous: None,
+            awaiting_reply_since: None,
         }
     }
 

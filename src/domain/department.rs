@@ -119,6 +119,7 @@ mod tests {
             updated_at: Utc::now(),
             last_owner,
             previous: None,
+            awaiting_reply_since: None,
         }
     }
 

@@ -54,6 +54,8 @@ id_type! {
     ChangeId;
     /// A `#` note about a client.
     NoteId;
+    /// A canned response: a department's ready-made reply.
+    CannedId;
 }
 
 impl TelegramUserId {

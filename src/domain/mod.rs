@@ -2,6 +2,7 @@
 //! it. Nothing here knows about HTTP, SQL or Telegram; the states derive how their columns are
 //! stored so that the entities hold them typed.
 
+pub mod canned;
 mod change;
 mod department;
 mod error;
@@ -22,7 +23,7 @@ pub use department::{
 };
 pub use error::{DomainError, Invariant, Owner};
 pub use ids::{
-    AgentId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, NoteId,
+    AgentId, CannedId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, NoteId,
     TelegramMessageId, TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};

@@ -92,6 +92,8 @@ pub struct Ticket {
     pub last_owner: Option<AgentId>,
     /// The earlier closed ticket this one follows (opened after the reopen window).
     pub previous: Option<TicketId>,
+    /// When the customer started waiting for a reply; None when the last word was an agent's.
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
 }
 
 impl Ticket {
@@ -167,6 +169,7 @@ mod tests {
             updated_at: Utc::now(),
             last_owner: None,
             previous: None,
+            awaiting_reply_since: None,
         }
     }
 

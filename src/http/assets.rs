@@ -57,6 +57,21 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/chat.js"),
     ),
     (
+        "/composer.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/composer.js"),
+    ),
+    (
+        "/drafts.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/drafts.js"),
+    ),
+    (
+        "/reading.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/reading.js"),
+    ),
+    (
         "/sound.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/sound.js"),

@@ -1,6 +1,7 @@
 //! The console server: JSON API, the live WebSocket, the embedded console, health.
 
 mod assets;
+mod canned;
 mod departments;
 mod error;
 mod extract;
@@ -9,6 +10,7 @@ mod notes;
 mod origin;
 mod paging;
 mod presence;
+mod reading;
 mod rejections;
 mod serve;
 mod session;
@@ -65,6 +67,8 @@ pub struct AppState {
     pub socket_slots: Arc<SocketSlots>,
     /// The open consoles' sessions, re-checked in one batch per period.
     pub session_watch: Arc<SessionWatch>,
+    /// Telegram chat actions (typing), throttled per ticket.
+    pub chat_actions: Arc<crate::telegram::actions::ChatActions>,
 }
 
 /// The whole HTTP application.
@@ -73,6 +77,8 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(tickets::router())
+        .merge(reading::router())
+        .merge(canned::router())
         .merge(ws::router())
         .merge(notes::router())
         .merge(presence::router())

@@ -165,6 +165,8 @@ mod tests {
             previous_ticket_id: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            awaiting_reply_since: None,
+            unread: None,
         }
     }
 

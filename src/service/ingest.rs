@@ -138,7 +138,7 @@ impl Service {
         let client = store::clients::upsert(txn, &incoming.profile).await?;
         let (ticket, how) = match store::tickets::find_open_for_client(txn, client.id).await? {
             Some(ticket) => {
-                store::tickets::touch(txn, ticket.id, now).await?;
+                store::waiting::customer_wrote(txn, ticket.id, now).await?;
                 (ticket, Opened::Joined)
             }
             None => {
@@ -222,7 +222,7 @@ impl Service {
                 // Another message reopened it first and has committed: join that ticket.
                 return match store::tickets::find_open_for_client(txn, client).await? {
                     Some(ticket) => {
-                        store::tickets::touch(txn, ticket.id, now).await?;
+                        store::waiting::customer_wrote(txn, ticket.id, now).await?;
                         Ok((ticket, Opened::Joined))
                     }
                     None => Err(ServiceError::Other(anyhow::anyhow!(
@@ -231,6 +231,7 @@ impl Service {
                     ))),
                 };
             }
+            store::waiting::reopened(txn, closed.id, now).await?;
             let reopened = NewChange {
                 from_agent: closed.last_owner,
                 from_department: Some(closed.department),

@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod canned;
 mod delivery;
 mod departments;
 mod error;
@@ -13,6 +14,7 @@ mod lifecycle;
 mod notes;
 mod password;
 mod presence;
+mod reading;
 mod reassign;
 mod resume;
 mod routing;
@@ -26,6 +28,7 @@ use tokio::sync::{Notify, Semaphore};
 
 pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
+pub use canned::{CannedChanges, CannedInput};
 pub use delivery::Outbound;
 pub use departments::{DepartmentChanges, DepartmentInput};
 pub use error::ServiceError;

@@ -38,13 +38,18 @@ impl Service {
         };
         let (tickets, next) = store::tickets::list(&self.db, &actor.scope, status, page).await?;
         let views = store::tickets::views(&self.db, tickets).await?;
+        let views = super::reading::with_unread(&self.db, actor, views).await?;
         Ok((views, next.map(|key| key.id)))
     }
 
     /// One ticket the actor may see.
     pub async fn ticket(&self, actor: &Actor, id: TicketId) -> Result<TicketView, ServiceError> {
         let ticket = visible_ticket(&self.db, actor, id).await?;
-        Ok(store::tickets::view(&self.db, ticket).await?)
+        let view = store::tickets::view(&self.db, ticket).await?;
+        let mut views = super::reading::with_unread(&self.db, actor, vec![view]).await?;
+        views
+            .pop()
+            .ok_or_else(|| ServiceError::bug(format!("ticket {id}: one ticket made no view")))
     }
 
     /// A page of the conversation of a ticket the actor may see, oldest first, with the cursor of
@@ -126,7 +131,7 @@ impl Service {
             now,
         );
         let message = store::messages::insert(&txn, text).await?;
-        store::tickets::touch(&txn, id, now).await?;
+        store::waiting::agent_replied(&txn, id, now).await?;
         let (message, event) = record_message_event(
             &txn,
             view.department.id,
@@ -213,6 +218,10 @@ impl Service {
         search: &store::history::TicketSearch,
     ) -> Result<(Vec<TicketView>, Option<TicketId>), ServiceError> {
         let (tickets, next) = store::history::search(&self.db, &actor.scope, search).await?;
-        Ok((store::tickets::views(&self.db, tickets).await?, next))
+        let views = store::tickets::views(&self.db, tickets).await?;
+        Ok((
+            super::reading::with_unread(&self.db, actor, views).await?,
+            next,
+        ))
     }
 }

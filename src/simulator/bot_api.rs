@@ -95,7 +95,8 @@ async fn call(
         "getwebhookinfo" => {
             ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
         }
-        "deletewebhook" | "setwebhook" | "sendchataction" => ok(json!(true)),
+        "deletewebhook" | "setwebhook" => ok(json!(true)),
+        "sendchataction" => send_chat_action(&inner, &params),
         "getupdates" => get_updates(&inner, &params).await,
         "sendmessage" => send_message(&inner, &params),
         "editmessagetext" => edit_message_text(&inner, &params),
@@ -211,6 +212,44 @@ async fn get_updates(inner: &Inner, params: &Value) -> Response {
             return ok(json!([]));
         }
     }
+}
+
+/// The actions Telegram's sendChatAction knows.
+const CHAT_ACTIONS: &[&str] = &[
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+];
+
+/// sendChatAction: `chat_id` of a known chat and a known `action`; answers true. The call is
+/// recorded like every other, so tests see it.
+fn send_chat_action(inner: &Inner, params: &Value) -> Response {
+    let Some(chat_id) = params.get("chat_id").and_then(integer) else {
+        return fail(400, "Bad Request: chat not found");
+    };
+    let action = params.get("action").and_then(Value::as_str).unwrap_or("");
+    if action.is_empty() {
+        return fail(400, "Bad Request: action is empty");
+    }
+    if !CHAT_ACTIONS.contains(&action) {
+        return fail(400, "Bad Request: wrong parameter action in request");
+    }
+    let state = inner.state();
+    if state.blocked.contains(&chat_id) {
+        return fail(403, "Forbidden: bot was blocked by the user");
+    }
+    if !state.known_chats.contains_key(&chat_id) {
+        return fail(400, "Bad Request: chat not found");
+    }
+    ok(json!(true))
 }
 
 fn send_message(inner: &Inner, params: &Value) -> Response {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod canned;
 pub mod changes;
 pub mod clients;
 pub mod departments;
@@ -19,7 +20,9 @@ pub mod retention;
 pub mod sessions;
 pub mod settings;
 pub mod tickets;
+pub mod unread;
 pub mod updates;
+pub mod waiting;
 
 use std::time::Duration;
 

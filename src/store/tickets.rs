@@ -32,6 +32,7 @@ pub(super) fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
         updated_at: row.updated_at,
         last_owner: row.last_owner_id,
         previous: row.previous_ticket_id,
+        awaiting_reply_since: row.awaiting_reply_since,
     })
 }
 
@@ -69,8 +70,9 @@ where
         .transpose()
 }
 
-/// Opens a pending ticket, following the client's earlier closed ticket `previous` if any. Fails
-/// with a unique violation if the client has an open one.
+/// Opens a pending ticket, following the client's earlier closed ticket `previous` if any; the
+/// customer's first message makes it wait for a reply from `now`. Fails with a unique violation
+/// if the client has an open one.
 pub async fn insert_pending<C>(
     c: &C,
     client_id: ClientId,
@@ -89,24 +91,12 @@ where
         previous_ticket_id: Set(previous),
         created_at: Set(now),
         updated_at: Set(now),
+        awaiting_reply_since: Set(Some(now)),
         ..Default::default()
     }
     .insert(c)
     .await?;
     parse(row)
-}
-
-/// Marks activity on a ticket so the queues sort it by it.
-pub async fn touch<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
-where
-    C: ConnectionTrait,
-{
-    ticket::Entity::update_many()
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
-        .filter(ticket::Column::Id.eq(id))
-        .exec(c)
-        .await?;
-    Ok(())
 }
 
 /// How a ticket is closed.
@@ -348,6 +338,8 @@ where
                 previous_ticket_id: t.previous,
                 created_at: t.created_at,
                 updated_at: t.updated_at,
+                awaiting_reply_since: t.awaiting_reply_since,
+                unread: None,
             })
         })
         .collect()

@@ -1,6 +1,7 @@
 //! The Telegram front door: our own getUpdates loop (acknowledging an update only after it is
 //! committed), the translation of updates into service calls, and the outbox sender.
 
+pub mod actions;
 mod callbacks;
 mod fetch;
 pub mod poller;

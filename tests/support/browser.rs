@@ -283,6 +283,32 @@ impl Page {
         pressed
     }
 
+    /// Presses `key` (a name as for [`Page::press_key`]) while holding Control: Ctrl+Enter.
+    pub async fn press_with_control(&self, key: &str) -> anyhow::Result<()> {
+        let value =
+            key_value(key).ok_or_else(|| anyhow!("press_with_control: unknown key {key:?}"))?;
+        let control = char::from(Key::Control);
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: control })
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value })
+            .then(KeyAction::Up { value: control });
+        let pressed = timed(
+            &format!("pressing Ctrl+{key}"),
+            self.client.perform_actions(actions),
+        )
+        .await;
+        self.collect_console().await;
+        pressed
+    }
+
+    /// Reloads the page, as the browser's reload button does.
+    pub async fn reload(&self) -> anyhow::Result<()> {
+        let reloaded = timed("reloading the page", self.client.refresh()).await;
+        self.collect_console().await;
+        reloaded
+    }
+
     /// Saves a PNG screenshot of the window to `path`.
     ///
     /// Missing parent directories are created.

@@ -25,6 +25,14 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// Read markers on the message's ticket (join them for one agent to count unread messages).
+    #[sea_orm(
+        belongs_to = "super::read_marker::Entity",
+        from = "Column::TicketId",
+        to = "super::read_marker::Column::TicketId"
+    )]
+    Marker,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

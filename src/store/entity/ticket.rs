@@ -19,6 +19,9 @@ pub struct Model {
     pub close_comment: Option<String>,
     pub last_owner_id: Option<AgentId>,
     pub previous_ticket_id: Option<TicketId>,
+    /// When the customer started waiting for a reply (their first message since the last agent
+    /// reply); None when the last word was an agent's.
+    pub awaiting_reply_since: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

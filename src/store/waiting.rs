@@ -1,0 +1,66 @@
+//! Needs reply: when a ticket's customer started waiting for an agent's answer, kept on the
+//! ticket row (`awaiting_reply_since`) so a queue shows it without reading messages. Each write
+//! runs in the transaction that stores the message it follows from.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, Func},
+};
+
+use super::entity::ticket;
+use crate::domain::TicketId;
+
+/// A customer message arrived at `now`: the ticket's activity time moves, and it waits for a
+/// reply from `now` unless it already waited (the first unanswered message counts).
+pub async fn customer_wrote<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            ticket::Column::AwaitingReplySince,
+            Func::coalesce([
+                Expr::col(ticket::Column::AwaitingReplySince),
+                Expr::value(now),
+            ])
+            .into(),
+        )
+        .filter(ticket::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// A ticket was reopened by a customer message at `now`: it waits from `now`, whatever an
+/// earlier conversation left.
+pub async fn reopened<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::AwaitingReplySince, Expr::value(Some(now)))
+        .filter(ticket::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// An agent's reply was stored at `now`: the ticket's activity time moves and it no longer
+/// waits. System notices (acknowledgements, reassign and close notices) do not call this.
+pub async fn agent_replied<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            ticket::Column::AwaitingReplySince,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .filter(ticket::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
