@@ -9,6 +9,7 @@ mod m0004_departments;
 mod m0005_history_search;
 mod m0006_presence;
 mod m0007_login_failures;
+mod m0011_dead_letters;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_history_search::Migration),
             Box::new(m0006_presence::Migration),
             Box::new(m0007_login_failures::Migration),
+            Box::new(m0011_dead_letters::Migration),
         ]
     }
 }

@@ -54,6 +54,8 @@ id_type! {
     ChangeId;
     /// A `#` note about a client.
     NoteId;
+    /// A Telegram update kept because it could not be processed.
+    DeadLetterId;
 }
 
 impl TelegramUserId {

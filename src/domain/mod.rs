@@ -21,7 +21,7 @@ pub use department::{
 };
 pub use error::{DomainError, Invariant, Owner};
 pub use ids::{
-    AgentId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, NoteId,
+    AgentId, ChangeId, ChatId, ClientId, DeadLetterId, DepartmentId, EventSeq, MessageId, NoteId,
     TelegramMessageId, TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};

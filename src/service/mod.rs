@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod dead_letters;
 mod delivery;
 mod departments;
 mod error;

@@ -7,7 +7,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::entity::{event, telegram_update};
+use super::entity::{dead_letter, event, telegram_update};
 
 /// Deletes up to `batch` events written before `cutoff`; returns how many.
 pub async fn prune_events<C>(c: &C, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, DbErr>
@@ -33,6 +33,21 @@ where
         c,
         telegram_update::Column::UpdateId,
         telegram_update::Column::ReceivedAt,
+        cutoff,
+        batch,
+    )
+    .await
+}
+
+/// Deletes up to `batch` dead letters stored before `cutoff`; returns how many.
+pub async fn prune_dead_letters<C>(c: &C, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, DbErr>
+where
+    C: ConnectionTrait,
+{
+    prune::<dead_letter::Entity, C>(
+        c,
+        dead_letter::Column::Id,
+        dead_letter::Column::CreatedAt,
         cutoff,
         batch,
     )

@@ -166,6 +166,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("a valid address"),
             public_url: None,
             default_department: "General".to_owned(),
+            webhook: None,
             poll_timeout: 5,
             reopen_window,
             // Short, so that the dead-instance tests wait seconds, not minutes.

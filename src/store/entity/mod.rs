@@ -5,6 +5,7 @@ pub mod agent_department;
 pub mod agent_presence;
 pub mod client;
 pub mod client_note;
+pub mod dead_letter;
 pub mod department;
 pub mod event;
 pub mod login_failure;
