@@ -66,6 +66,7 @@ impl FakeTelegram {
             bot_messages_changed: watch::Sender::new(0),
             delivered: watch::Sender::new(0),
             delivery_made: watch::Sender::new(0),
+            webhook_changed: watch::Sender::new(0),
         });
         tokio::spawn(webhook::deliver(inner.clone()));
         let app = bot_api::router(inner.clone());
@@ -303,9 +304,18 @@ impl FakeTelegram {
 
     /// Waits until the bot set a webhook (`setWebhook`); returns its URL and secret.
     pub async fn wait_for_webhook(&self, timeout: Duration) -> Option<(String, Option<String>)> {
-        self.wait_for_call(timeout, |c| c.method == "setwebhook")
-            .await?;
-        self.webhook()
+        let mut changed = self.inner.webhook_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(webhook) = self.webhook() {
+                    return Some(webhook);
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// Sets the first pause before a failed webhook delivery is tried again (it doubles per

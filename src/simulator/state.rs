@@ -139,6 +139,8 @@ pub(super) struct Inner {
     pub delivered: watch::Sender<i64>,
     /// Counts attempts to deliver to the webhook.
     pub delivery_made: watch::Sender<u64>,
+    /// Counts changes of the webhook (set or deleted).
+    pub webhook_changed: watch::Sender<u64>,
 }
 
 impl Inner {

@@ -72,6 +72,7 @@ pub(super) fn set_webhook(inner: &Inner, params: &Value) -> Response {
     });
     state.last_webhook_error = None;
     drop(state);
+    inner.webhook_changed.send_modify(|n| *n += 1);
     inner.new_update.notify_waiters();
     ok(json!(true))
 }
@@ -84,6 +85,8 @@ pub(super) fn delete_webhook(inner: &Inner, params: &Value) -> Response {
         state.updates.clear();
     }
     state.webhook = None;
+    drop(state);
+    inner.webhook_changed.send_modify(|n| *n += 1);
     ok(json!(true))
 }
 
