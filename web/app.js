@@ -5,7 +5,7 @@
  */
 
 import { api } from './api.js';
-import { EVENT, CONNECTION, TOPIC } from './constants.js';
+import { EVENT, CONNECTION, ROLE, TOPIC } from './constants.js';
 import {
   subscribe, getMe, getTicket, getSelectedId, getSelectedMovedTo, getSelectedTicket, isMine, setMe, upsertTicket,
   loadTickets, markUnread, selectTicket, setSelectedTicket, clearSelection, resetState,
@@ -23,6 +23,7 @@ import { initCloseDialog, openCloseDialog } from './close-dialog.js';
 import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
 import { initHistory, toggleHistory, openClientTickets, openTicketById } from './history.js';
 import { initBoard, reloadDirectory } from './board.js';
+import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
@@ -188,6 +189,7 @@ function onLiveOpen() {
 /** Shows the console for `agent`; `viaClick` is true right after the login form. */
 function enterConsole(agent, viaClick) {
   setMe(agent);
+  showDeadLettersButton(agent.role === ROLE.ADMIN);
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -325,6 +327,7 @@ async function boot() {
   initNotes({ onError: handleError });
   initHistory({ onError: handleError });
   initBoard({ onError: handleError });
+  initDeadLetters({ onError: handleError });
   initHelp();
   initKeyboard();
   document.getElementById('logout').addEventListener('click', logout);
