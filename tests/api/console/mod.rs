@@ -4,6 +4,7 @@
 //! `history`: notes edited and deleted live, History search and a closed ticket read-only.
 
 mod bidi;
+mod dead_letters;
 mod history;
 mod lost_race;
 mod older;
