@@ -59,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
         listen: "127.0.0.1:0".parse()?,
         public_url: None,
         default_department: "General".to_owned(),
+        webhook: None,
         poll_timeout: 5,
         reopen_window: switchboard::config::DEFAULT_REOPEN_WINDOW,
         presence_heartbeat: std::time::Duration::from_secs(10),

@@ -23,6 +23,9 @@ pub struct Settings {
     pub public_url: Option<Url>,
     /// `SWITCHBOARD_DEFAULT_DEPARTMENT`: the department new tickets go to (created if missing).
     pub default_department: String,
+    /// `TELEGRAM_WEBHOOK_URL` and `TELEGRAM_WEBHOOK_SECRET`: webhook mode (Telegram posts updates
+    /// to this URL, whose path our router serves) instead of long polling, when set.
+    pub webhook: Option<WebhookSettings>,
     /// `TELEGRAM_POLL_TIMEOUT`: seconds one getUpdates long poll may wait (1 to 15).
     pub poll_timeout: u32,
     /// `SWITCHBOARD_REOPEN_WINDOW`: how long after a close a customer's message reopens the same
@@ -34,11 +37,31 @@ pub struct Settings {
     /// `SWITCHBOARD_PRESENCE_TTL`: seconds after which the presence rows of an instance that
     /// stopped refreshing them are swept, its agents offline (default 30; more than the heartbeat).
     pub presence_ttl: Duration,
-    /// `SWITCHBOARD_EVENT_RETENTION` and `SWITCHBOARD_UPDATE_RETENTION`: how long events and
-    /// ingested Telegram update ids are kept.
+    /// `SWITCHBOARD_EVENT_RETENTION`, `SWITCHBOARD_UPDATE_RETENTION` and
+    /// `SWITCHBOARD_DEAD_LETTER_RETENTION`: how long events, ingested Telegram update ids and dead
+    /// letters are kept.
     pub retention: crate::retention::Retention,
     /// Login, connection and WebSocket limits (see `limits.rs`).
     pub limits: Limits,
+}
+
+/// Webhook mode: where Telegram posts updates, and the secret it sends with each.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// `TELEGRAM_WEBHOOK_URL`: the public https URL; its path is the route we serve.
+    pub url: Url,
+    /// `TELEGRAM_WEBHOOK_SECRET`: 1 to 256 characters of `A-Z a-z 0-9 _ -`, sent by Telegram in
+    /// `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret: String,
+}
+
+impl fmt::Debug for WebhookSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookSettings")
+            .field("url", &self.url.as_str())
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db?mode=rwc";
@@ -56,6 +79,7 @@ impl fmt::Debug for Settings {
             .field("listen", &self.listen)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field("default_department", &self.default_department)
+            .field("webhook", &self.webhook)
             .field("poll_timeout", &self.poll_timeout)
             .field("reopen_window", &self.reopen_window)
             .field("presence_heartbeat", &self.presence_heartbeat)
@@ -110,6 +134,7 @@ impl Settings {
             .transpose()?;
         let default_department =
             get("SWITCHBOARD_DEFAULT_DEPARTMENT").unwrap_or_else(|| DEFAULT_DEPARTMENT.to_owned());
+        let webhook = webhook(&get)?;
         let poll_timeout = match get("TELEGRAM_POLL_TIMEOUT") {
             None => 10,
             Some(v) => v
@@ -147,6 +172,7 @@ impl Settings {
             listen,
             public_url,
             default_department,
+            webhook,
             poll_timeout,
             reopen_window,
             presence_heartbeat,
@@ -155,6 +181,63 @@ impl Settings {
             limits: Limits::from_lookup(&get)?,
         })
     }
+}
+
+/// Webhook mode's settings: both or neither. The URL is https (http only on a loopback host, for
+/// tests) with a path of its own; the secret is what Telegram allows in its header.
+fn webhook(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<WebhookSettings>, SettingsError> {
+    let secret = get("TELEGRAM_WEBHOOK_SECRET");
+    let Some(url) = get("TELEGRAM_WEBHOOK_URL") else {
+        return match secret {
+            None => Ok(None),
+            Some(_) => Err(SettingsError {
+                variable: "TELEGRAM_WEBHOOK_URL",
+                problem: "is not set, but TELEGRAM_WEBHOOK_SECRET is: set both for webhook mode, or neither to poll".to_owned(),
+            }),
+        };
+    };
+    let variable = "TELEGRAM_WEBHOOK_URL";
+    let url = parse_url(variable, &url)?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if url.scheme() != "https" && !loopback {
+        return Err(SettingsError {
+            variable,
+            problem: "must be an https:// URL (Telegram posts only to https)".to_owned(),
+        });
+    }
+    let path = url.path();
+    if path == "/" || path.starts_with("/api/") || path == "/ws" || url.query().is_some() {
+        return Err(SettingsError {
+            variable,
+            problem: "needs a path of its own, like https://desk.example.com/telegram/webhook"
+                .to_owned(),
+        });
+    }
+    let Some(secret) = secret else {
+        return Err(SettingsError {
+            variable: "TELEGRAM_WEBHOOK_SECRET",
+            problem: "is not set: webhook mode needs a secret (1 to 256 of A-Z a-z 0-9 _ -)"
+                .to_owned(),
+        });
+    };
+    if !is_webhook_secret(&secret) {
+        return Err(SettingsError {
+            variable: "TELEGRAM_WEBHOOK_SECRET",
+            problem: "must be 1 to 256 characters of A-Z a-z 0-9 _ -, as Telegram requires"
+                .to_owned(),
+        });
+    }
+    Ok(Some(WebhookSettings { url, secret }))
+}
+
+/// Whether `secret` is one Telegram accepts as a webhook's `secret_token`.
+pub fn is_webhook_secret(secret: &str) -> bool {
+    (1..=256).contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The retention windows; an update retention under Telegram's 24 hours is refused (a repeated
@@ -175,6 +258,7 @@ fn retention(
     let defaults = Retention::default();
     let events = window("SWITCHBOARD_EVENT_RETENTION", defaults.events)?;
     let updates = window("SWITCHBOARD_UPDATE_RETENTION", defaults.updates)?;
+    let dead_letters = window("SWITCHBOARD_DEAD_LETTER_RETENTION", defaults.dead_letters)?;
     if events < MIN_EVENT_RETENTION {
         return Err(SettingsError {
             variable: "SWITCHBOARD_EVENT_RETENTION",
@@ -189,7 +273,11 @@ fn retention(
                 .to_owned(),
         });
     }
-    Ok(Retention { events, updates })
+    Ok(Retention {
+        events,
+        updates,
+        dead_letters,
+    })
 }
 
 /// A duration: a whole number with a unit `d`, `h`, `m` or `s`, or a bare number of seconds.
@@ -443,14 +531,86 @@ mod tests {
     #[test]
     fn debug_output_hides_the_token_and_database_password() {
         let s = settings(&[
-            ("TELEGRAM_BOT_TOKEN", "123:secret"),
+            ("TELEGRAM_BOT_TOKEN", "123:tok3n"),
             ("DATABASE_URL", "postgres://u:hunter2@db/x"),
+            (
+                "TELEGRAM_WEBHOOK_URL",
+                "https://desk.example.com/telegram/webhook",
+            ),
+            ("TELEGRAM_WEBHOOK_SECRET", "hook-pass_42"),
         ])
         .unwrap();
         let shown = format!("{s:?}");
         assert!(
-            !shown.contains("secret") && !shown.contains("hunter2"),
+            !shown.contains("tok3n")
+                && !shown.contains("hunter2")
+                && !shown.contains("hook-pass_42"),
             "{shown}"
         );
+        assert!(
+            shown.contains("desk.example.com/telegram/webhook"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn webhook_mode_needs_an_https_url_with_a_path_and_a_secret_telegram_accepts() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        let url = (
+            "TELEGRAM_WEBHOOK_URL",
+            "https://desk.example.com/telegram/webhook",
+        );
+        let secret = ("TELEGRAM_WEBHOOK_SECRET", "s3cret_-X");
+        assert!(settings(&[token]).unwrap().webhook.is_none());
+        let s = settings(&[token, url, secret]).unwrap();
+        let webhook = s.webhook.expect("webhook mode");
+        assert_eq!(webhook.url.path(), "/telegram/webhook");
+        assert_eq!(webhook.secret, "s3cret_-X");
+        let local = ("TELEGRAM_WEBHOOK_URL", "http://127.0.0.1:9000/hook");
+        assert!(settings(&[token, local, secret]).unwrap().webhook.is_some());
+        let long = "a".repeat(257);
+        for (vars, variable) in [
+            (vec![token, url], "TELEGRAM_WEBHOOK_SECRET"),
+            (vec![token, secret], "TELEGRAM_WEBHOOK_URL"),
+            (
+                vec![token, url, ("TELEGRAM_WEBHOOK_SECRET", "has space")],
+                "TELEGRAM_WEBHOOK_SECRET",
+            ),
+            (
+                vec![token, url, ("TELEGRAM_WEBHOOK_SECRET", long.as_str())],
+                "TELEGRAM_WEBHOOK_SECRET",
+            ),
+            (
+                vec![
+                    token,
+                    ("TELEGRAM_WEBHOOK_URL", "http://desk.example.com/hook"),
+                    secret,
+                ],
+                "TELEGRAM_WEBHOOK_URL",
+            ),
+            (
+                vec![
+                    token,
+                    ("TELEGRAM_WEBHOOK_URL", "https://desk.example.com"),
+                    secret,
+                ],
+                "TELEGRAM_WEBHOOK_URL",
+            ),
+        ] {
+            assert_eq!(settings(&vars).unwrap_err().variable, variable, "{vars:?}");
+        }
+    }
+
+    #[test]
+    fn dead_letters_are_kept_thirty_days_unless_set() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        assert_eq!(
+            settings(&[token]).unwrap().retention.dead_letters,
+            Duration::from_secs(30 * 24 * 3600)
+        );
+        let s = settings(&[token, ("SWITCHBOARD_DEAD_LETTER_RETENTION", "7d")]).unwrap();
+        assert_eq!(s.retention.dead_letters, Duration::from_secs(7 * 24 * 3600));
+        let bad = settings(&[token, ("SWITCHBOARD_DEAD_LETTER_RETENTION", "soon")]).unwrap_err();
+        assert_eq!(bad.variable, "SWITCHBOARD_DEAD_LETTER_RETENTION");
     }
 }

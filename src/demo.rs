@@ -68,6 +68,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         listen: options.listen,
         public_url: None,
         default_department: "General".to_owned(),
+        webhook: None,
         poll_timeout: 10,
         reopen_window: crate::config::DEFAULT_REOPEN_WINDOW,
         presence_heartbeat: std::time::Duration::from_secs(10),

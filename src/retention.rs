@@ -1,5 +1,5 @@
-//! The background pruner: deletes events older than the retention window and Telegram update ids
-//! older than Telegram could deliver again, in small batches with pauses between them so ingest
+//! The background pruner: deletes events older than the retention window, Telegram update ids
+//! older than Telegram could deliver again and old dead letters, in small batches with pauses between them so ingest
 //! never waits behind it. On PostgreSQL one instance prunes at a time (an advisory lock).
 
 use std::time::Duration;
@@ -19,6 +19,9 @@ pub struct Retention {
     /// (default 2 days; Telegram keeps an undelivered update for at most 24 hours, so an older
     /// one cannot come again).
     pub updates: Duration,
+    /// `SWITCHBOARD_DEAD_LETTER_RETENTION`: dead letters (updates that could not be processed)
+    /// older than this are deleted (default 30 days).
+    pub dead_letters: Duration,
 }
 
 impl Default for Retention {
@@ -26,12 +29,14 @@ impl Default for Retention {
         Self {
             events: DEFAULT_EVENT_RETENTION,
             updates: DEFAULT_UPDATE_RETENTION,
+            dead_letters: DEFAULT_DEAD_LETTER_RETENTION,
         }
     }
 }
 
 pub const DEFAULT_EVENT_RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 pub const DEFAULT_UPDATE_RETENTION: Duration = Duration::from_secs(2 * 24 * 60 * 60);
+pub const DEFAULT_DEAD_LETTER_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// The shortest event retention: instances on PostgreSQL read the events they are told of from
 /// the table, moments after they are written.
 pub const MIN_EVENT_RETENTION: Duration = Duration::from_secs(60 * 60);
@@ -55,8 +60,12 @@ pub async fn run(db: DatabaseConnection, retention: Retention, shutdown: Cancell
         }
         wait = EVERY;
         match prune(&db, retention, &shutdown).await {
-            Ok(Pruned { events, updates }) if events + updates > 0 => {
-                tracing::info!(events, updates, "pruned old rows");
+            Ok(Pruned {
+                events,
+                updates,
+                dead_letters,
+            }) if events + updates + dead_letters > 0 => {
+                tracing::info!(events, updates, dead_letters, "pruned old rows");
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(error = ?error, "pruning old rows failed"),
@@ -69,6 +78,7 @@ pub async fn run(db: DatabaseConnection, retention: Retention, shutdown: Cancell
 pub struct Pruned {
     pub events: u64,
     pub updates: u64,
+    pub dead_letters: u64,
 }
 
 /// Deletes everything older than the retention windows, a batch at a time; on PostgreSQL only
@@ -89,13 +99,17 @@ pub async fn prune(
     let now = Utc::now();
     let events_cutoff = now - chrono::Duration::from_std(retention.events)?;
     let updates_cutoff = now - chrono::Duration::from_std(retention.updates)?;
+    let dead_letters_cutoff = now - chrono::Duration::from_std(retention.dead_letters)?;
     let mut pruned = Pruned::default();
     loop {
         let events = store::retention::prune_events(db, events_cutoff, BATCH).await?;
         let updates = store::retention::prune_updates(db, updates_cutoff, BATCH).await?;
+        let dead_letters =
+            store::retention::prune_dead_letters(db, dead_letters_cutoff, BATCH).await?;
         pruned.events += events;
         pruned.updates += updates;
-        if (events < BATCH && updates < BATCH) || shutdown.is_cancelled() {
+        pruned.dead_letters += dead_letters;
+        if (events < BATCH && updates < BATCH && dead_letters < BATCH) || shutdown.is_cancelled() {
             return Ok(pruned);
         }
         tokio::time::sleep(PAUSE).await;

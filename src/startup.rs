@@ -30,6 +30,15 @@ pub struct Application {
 impl Application {
     /// Opens the database, runs migrations, binds the listener. The only reader of Settings.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding SWITCHBOARD_LISTEN={}", settings.listen))?;
+        Self::build_on(settings, listener).await
+    }
+
+    /// As `build`, on a listener bound already (`settings.listen` is not read): a test that must
+    /// know the port before the settings (a webhook URL naming it) binds first.
+    pub async fn build_on(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let db = store::connect(&settings.database_url)
             .await
             .with_context(|| "opening the database named by DATABASE_URL")?;
@@ -39,9 +48,6 @@ impl Application {
         let default_department = Service::ensure_department(&db, &settings.default_department)
             .await
             .context("creating the default department")?;
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("binding SWITCHBOARD_LISTEN={}", settings.listen))?;
         let local = listener.local_addr()?;
         let public_url = match &settings.public_url {
             Some(url) => url.clone(),
@@ -73,6 +79,13 @@ impl Application {
                 &settings.telegram_token,
                 &settings.telegram_api_url,
             ))),
+            webhook: settings.webhook.as_ref().map(|webhook| {
+                Arc::new(http::Webhook {
+                    path: webhook.url.path().to_owned(),
+                    secret: webhook.secret.clone(),
+                    bot: telegram::bot(&settings.telegram_token, &settings.telegram_api_url),
+                })
+            }),
         };
         Ok(Self {
             listener,
@@ -120,12 +133,24 @@ impl Application {
 
         let bot = telegram::bot(&settings.telegram_token, &settings.telegram_api_url);
         let service = state.service.clone();
-        let poller = telegram::poller::run(
-            bot.clone(),
-            service.clone(),
-            settings.poll_timeout,
-            stop.clone(),
-        );
+        // Webhook mode registers the webhook (Telegram then posts to the route) and does not
+        // poll; polling deletes any webhook left before its first getUpdates.
+        let receiver = {
+            let bot = bot.clone();
+            let service = service.clone();
+            let stop = stop.clone();
+            let webhook = settings.webhook.clone();
+            let timeout = settings.poll_timeout;
+            async move {
+                match webhook {
+                    Some(webhook) => {
+                        telegram::webhook::register(&bot, &webhook.url, &webhook.secret, &stop)
+                            .await;
+                    }
+                    None => telegram::poller::run(bot, service, timeout, stop).await,
+                }
+            }
+        };
         let sender = telegram::sender::run(bot, service.clone(), stop.clone());
         let relay = {
             let stop = stop.clone();
@@ -189,7 +214,7 @@ impl Application {
         };
         let (served, (), (), (), (), (), (), (), ()) = tokio::join!(
             server,
-            poller,
+            receiver,
             sender,
             relay,
             tailer,

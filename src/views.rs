@@ -200,3 +200,16 @@ pub struct ReadView {
     /// Customer messages after it.
     pub unread: u64,
 }
+
+/// A Telegram update that could not be processed, as admins see it (`GET /api/dead-letters`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetterView {
+    pub id: crate::domain::DeadLetterId,
+    /// The update's id; None when even that could not be read.
+    pub update_id: Option<crate::domain::UpdateId>,
+    /// Why it could not be processed.
+    pub error: String,
+    /// The update's JSON as Telegram sent it (cut to 16 KiB).
+    pub raw: String,
+    pub created_at: DateTime<Utc>,
+}

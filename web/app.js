@@ -5,7 +5,7 @@
  */
 
 import { api } from './api.js';
-import { EVENT, CONNECTION, DIRECTION, TICKET_STATUS, TOPIC } from './constants.js';
+import { EVENT, CONNECTION, DIRECTION, ROLE, TICKET_STATUS, TOPIC } from './constants.js';
 import {
   subscribe, getMe, getTicket, getSelectedId, getSelectedMovedTo, getSelectedTicket, isMine, setMe, upsertTicket,
   loadTickets, markUnread, selectTicket, setSelectedTicket, clearSelection, resetState,
@@ -26,6 +26,7 @@ import { initCloseDialog, openCloseDialog } from './close-dialog.js';
 import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
 import { initHistory, toggleHistory, openClientTickets, openTicketById } from './history.js';
 import { initBoard, reloadDirectory } from './board.js';
+import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
@@ -205,6 +206,7 @@ function onLiveOpen({ resumed }) {
 function enterConsole(agent, viaClick) {
   setMe(agent);
   loadSettings();
+  showDeadLettersButton(agent.role === ROLE.ADMIN);
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -365,6 +367,7 @@ async function boot() {
   initNotes({ onError: handleError });
   initHistory({ onError: handleError });
   initBoard({ onError: handleError });
+  initDeadLetters({ onError: handleError });
   initHelp();
   initKeyboard();
   document.getElementById('logout').addEventListener('click', logout);

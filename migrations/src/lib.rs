@@ -12,6 +12,7 @@ mod m0007_login_failures;
 mod m0008_event_log;
 mod m0009_agent_settings;
 mod m0010_hands;
+mod m0011_dead_letters;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_event_log::Migration),
             Box::new(m0009_agent_settings::Migration),
             Box::new(m0010_hands::Migration),
+            Box::new(m0011_dead_letters::Migration),
         ]
     }
 }

@@ -56,6 +56,8 @@ id_type! {
     NoteId;
     /// A canned response: a department's ready-made reply.
     CannedId;
+    /// A Telegram update kept because it could not be processed.
+    DeadLetterId;
 }
 
 impl TelegramUserId {

@@ -23,8 +23,8 @@ pub use department::{
 };
 pub use error::{DomainError, Invariant, Owner};
 pub use ids::{
-    AgentId, CannedId, ChangeId, ChatId, ClientId, DepartmentId, EventSeq, MessageId, NoteId,
-    TelegramMessageId, TelegramUserId, TicketId, UpdateId,
+    AgentId, CannedId, ChangeId, ChatId, ClientId, DeadLetterId, DepartmentId, EventSeq, MessageId,
+    NoteId, TelegramMessageId, TelegramUserId, TicketId, UpdateId,
 };
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};

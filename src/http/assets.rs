@@ -42,6 +42,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/api.js"),
     ),
     (
+        "/dead-letters.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/dead-letters.js"),
+    ),
+    (
         "/login.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/login.js"),

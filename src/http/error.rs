@@ -39,6 +39,8 @@ pub enum ApiError {
         ticket: Box<TicketView>,
     },
     PayloadTooLarge,
+    /// The body is over this many bytes (a route with a limit of its own).
+    BodyOver(usize),
     /// The request was not read and answered in time (its body never came).
     RequestTimeout,
     UnsupportedMediaType,
@@ -87,6 +89,11 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 format!("the request body is over {} bytes", super::MAX_BODY_BYTES),
+            ),
+            Self::BodyOver(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body is over {limit} bytes"),
             ),
             Self::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,

@@ -2,6 +2,7 @@
 
 mod assets;
 mod canned;
+mod dead_letters;
 mod departments;
 mod error;
 mod extract;
@@ -18,6 +19,7 @@ mod session_watch;
 mod settings;
 mod throttle;
 mod tickets;
+mod webhook;
 mod ws;
 mod ws_slots;
 
@@ -38,6 +40,7 @@ pub use origin::AllowedOrigins;
 pub use serve::serve;
 pub use session_watch::SessionWatch;
 pub use throttle::AddressThrottle;
+pub use webhook::{MAX_UPDATE_BYTES, SECRET_HEADER, Webhook};
 pub use ws::{CLOSE_SCOPE_CHANGED, CLOSE_SESSION_ENDED};
 pub use ws_slots::SocketSlots;
 
@@ -69,11 +72,14 @@ pub struct AppState {
     pub session_watch: Arc<SessionWatch>,
     /// Telegram chat actions (typing), throttled per ticket.
     pub chat_actions: Arc<crate::telegram::actions::ChatActions>,
+    /// Webhook mode's route, secret and bot; None when polling.
+    pub webhook: Option<Arc<Webhook>>,
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application. The webhook route (Telegram's door) sits outside the Origin check
+/// and the console's body limit; it has its own secret check and limit.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let console = Router::new()
         .merge(health::router())
         .merge(session::router())
         .merge(tickets::router())
@@ -84,12 +90,16 @@ pub fn router(state: AppState) -> Router {
         .merge(presence::router())
         .merge(departments::router())
         .merge(settings::router())
+        .merge(dead_letters::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             origin::check_state_changing,
         ))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    Router::new()
+        .merge(webhook::router(state.webhook.as_ref(), &state))
+        .merge(console)
         .layer(middleware::from_fn(rejections::uniform))
         .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn(trace_request))

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod canned;
+mod dead_letters;
 mod delivery;
 mod departments;
 mod error;

@@ -12,7 +12,10 @@ use axum::{
 };
 use serde_json::{Map, Value, json};
 
-use super::state::{BOT_ID, Call, Failure, Inner};
+use super::{
+    state::{BOT_ID, Call, Failure, Inner},
+    webhook,
+};
 
 /// Telegram's limit for one text message, in characters.
 const MAX_TEXT: usize = 4096;
@@ -23,11 +26,11 @@ pub(super) fn router(inner: Arc<Inner>) -> Router {
         .with_state(inner)
 }
 
-fn ok(result: Value) -> Response {
+pub(super) fn ok(result: Value) -> Response {
     Json(json!({"ok": true, "result": result})).into_response()
 }
 
-fn fail(code: u16, description: &str) -> Response {
+pub(super) fn fail(code: u16, description: &str) -> Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
     (
         status,
@@ -92,10 +95,9 @@ async fn call(
             "can_join_groups": false, "can_read_all_group_messages": false, "supports_inline_queries": false,
             "can_connect_to_business": false, "has_main_web_app": false,
         })),
-        "getwebhookinfo" => {
-            ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
-        }
-        "deletewebhook" | "setwebhook" => ok(json!(true)),
+        "getwebhookinfo" => webhook::webhook_info(&inner),
+        "setwebhook" => webhook::set_webhook(&inner, &params),
+        "deletewebhook" => webhook::delete_webhook(&inner, &params),
         "sendchataction" => send_chat_action(&inner, &params),
         "getupdates" => get_updates(&inner, &params).await,
         "sendmessage" => send_message(&inner, &params),
@@ -160,6 +162,12 @@ async fn get_updates(inner: &Inner, params: &Value) -> Response {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
     let generation = {
         let mut state = inner.state();
+        if state.webhook.is_some() {
+            return fail(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            );
+        }
         state.poll_generation += 1;
         state.poll_generation
     };

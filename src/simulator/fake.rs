@@ -16,8 +16,12 @@ use crate::domain::{ChatId, UpdateId};
 
 use super::{
     bot_api,
-    state::{Call, Customer, Failure, Inner, State},
+    state::{Call, Customer, Delivery, Failure, Inner, State},
+    webhook,
 };
+
+/// The latest updates kept for `redeliver_update`.
+const KEPT_UPDATES: usize = 1000;
 
 /// A running fake Bot API server. Cheap to clone.
 #[derive(Clone)]
@@ -49,13 +53,22 @@ impl FakeTelegram {
                 bot_messages: HashMap::new(),
                 open_queries: HashSet::new(),
                 next_query_id: 1,
+                webhook: None,
+                webhook_retry_delay: Duration::from_millis(100),
+                last_webhook_error: None,
+                deliveries: Vec::new(),
+                history: VecDeque::new(),
             }),
             new_update: Notify::new(),
             calls,
             handed_out: watch::Sender::new(0),
             confirmed: watch::Sender::new(0),
             bot_messages_changed: watch::Sender::new(0),
+            delivered: watch::Sender::new(0),
+            delivery_made: watch::Sender::new(0),
+            webhook_changed: watch::Sender::new(0),
         });
+        tokio::spawn(webhook::deliver(inner.clone()));
         let app = bot_api::router(inner.clone());
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
@@ -99,9 +112,9 @@ impl FakeTelegram {
         }
         let update_id = state.next_update_id;
         state.next_update_id += 1;
-        state
-            .updates
-            .push_back(json!({"update_id": update_id, "message": message}));
+        let update = json!({"update_id": update_id, "message": message});
+        remember(&mut state, &update);
+        state.updates.push_back(update);
         drop(state);
         self.inner.new_update.notify_waiters();
         UpdateId(update_id)
@@ -114,6 +127,7 @@ impl FakeTelegram {
         let update_id = state.next_update_id;
         state.next_update_id += 1;
         update["update_id"] = json!(update_id);
+        remember(&mut state, &update);
         state.updates.push_back(update);
         drop(state);
         self.inner.new_update.notify_waiters();
@@ -152,7 +166,7 @@ impl FakeTelegram {
         state.open_queries.insert(query_id.clone());
         let update_id = state.next_update_id;
         state.next_update_id += 1;
-        state.updates.push_back(json!({
+        let update = json!({
             "update_id": update_id,
             "callback_query": {
                 "id": query_id,
@@ -161,7 +175,9 @@ impl FakeTelegram {
                 "message": message,
                 "data": data,
             },
-        }));
+        });
+        remember(&mut state, &update);
+        state.updates.push_back(update);
         drop(state);
         self.inner.new_update.notify_waiters();
         query_id
@@ -246,6 +262,100 @@ impl FakeTelegram {
     pub fn redeliver(&self, update: Value) {
         self.inner.state().redeliveries.push_back(update);
         self.inner.new_update.notify_waiters();
+    }
+
+    /// Hands out (or posts to the webhook) update `update_id` once more, as Telegram does when it
+    /// is not sure the first delivery arrived; false when the update is not among the latest.
+    pub fn redeliver_update(&self, update_id: UpdateId) -> bool {
+        let update = self
+            .inner
+            .state()
+            .history
+            .iter()
+            .find(|u| u["update_id"].as_i64() == Some(update_id.0))
+            .cloned();
+        match update {
+            Some(update) => {
+                self.redeliver(update);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The update `update_id` as it was queued, if it is among the latest.
+    pub fn update_json(&self, update_id: UpdateId) -> Option<Value> {
+        self.inner
+            .state()
+            .history
+            .iter()
+            .find(|u| u["update_id"].as_i64() == Some(update_id.0))
+            .cloned()
+    }
+
+    /// The webhook the bot set: its URL and secret; None when it polls.
+    pub fn webhook(&self) -> Option<(String, Option<String>)> {
+        self.inner
+            .state()
+            .webhook
+            .as_ref()
+            .map(|w| (w.url.clone(), w.secret.clone()))
+    }
+
+    /// Waits until the bot set a webhook (`setWebhook`); returns its URL and secret.
+    pub async fn wait_for_webhook(&self, timeout: Duration) -> Option<(String, Option<String>)> {
+        let mut changed = self.inner.webhook_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(webhook) = self.webhook() {
+                    return Some(webhook);
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Sets the first pause before a failed webhook delivery is tried again (it doubles per
+    /// failure, up to 5 s); 100 ms unless set.
+    pub fn set_webhook_retry_delay(&self, delay: Duration) {
+        self.inner.state().webhook_retry_delay = delay;
+    }
+
+    /// Every attempt to deliver an update to the webhook so far (the latest thousand).
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.inner.state().deliveries.clone()
+    }
+
+    /// Waits until the webhook accepted (answered 2xx) update `update_id`; false on timeout.
+    pub async fn wait_delivered(&self, update: UpdateId, timeout: Duration) -> bool {
+        let mut delivered = self.inner.delivered.subscribe();
+        tokio::time::timeout(timeout, delivered.wait_for(|highest| *highest >= update.0))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Waits until `matches` holds for the deliveries made so far; false on timeout.
+    pub async fn wait_for_deliveries(
+        &self,
+        timeout: Duration,
+        matches: impl Fn(&[Delivery]) -> bool,
+    ) -> bool {
+        let mut made = self.inner.delivery_made.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if matches(&self.deliveries()) {
+                    return true;
+                }
+                if made.changed().await.is_err() {
+                    return false;
+                }
+            }
+        })
+        .await
+        .unwrap_or(false)
     }
 
     /// The customer blocks the bot: sending to them fails with 403.
@@ -363,6 +473,14 @@ impl FakeTelegram {
         .await
         .and_then(|c| c.body["text"].as_str().map(str::to_owned))
     }
+}
+
+/// Keeps `update` among the latest, for `redeliver_update`.
+fn remember(state: &mut State, update: &Value) {
+    if state.history.len() >= KEPT_UPDATES {
+        state.history.pop_front();
+    }
+    state.history.push_back(update.clone());
 }
 
 /// The callback data of the button labelled `label` in a message's inline keyboard.

@@ -73,6 +73,23 @@ pub enum Failure {
     Slow(Duration),
 }
 
+/// The webhook the bot set (`setWebhook`).
+#[derive(Debug, Clone)]
+pub(super) struct WebhookTarget {
+    pub url: String,
+    pub secret: Option<String>,
+    pub max_connections: i64,
+    pub allowed_updates: Option<Value>,
+}
+
+/// One attempt to deliver an update to the webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub update_id: i64,
+    /// The HTTP status of the answer; None when the connection failed.
+    pub status: Option<u16>,
+}
+
 pub(super) struct State {
     pub next_update_id: i64,
     pub next_message_id: i64,
@@ -95,6 +112,16 @@ pub(super) struct State {
     /// Callback queries handed out and not yet answered.
     pub open_queries: HashSet<String>,
     pub next_query_id: u64,
+    /// The webhook, when set: updates are then posted to it and getUpdates is refused.
+    pub webhook: Option<WebhookTarget>,
+    /// The first pause before delivering an update to the webhook again (it doubles per failure).
+    pub webhook_retry_delay: Duration,
+    /// The latest webhook delivery failure: when (unix time) and why.
+    pub last_webhook_error: Option<(i64, String)>,
+    /// The latest attempts to deliver to the webhook, oldest first.
+    pub deliveries: Vec<Delivery>,
+    /// The latest updates queued, by id, so a test can have one delivered again.
+    pub history: VecDeque<Value>,
 }
 
 pub(super) struct Inner {
@@ -108,6 +135,12 @@ pub(super) struct Inner {
     pub confirmed: watch::Sender<i64>,
     /// Counts changes to the messages the bot sent (sent or edited).
     pub bot_messages_changed: watch::Sender<u64>,
+    /// The highest update id the webhook accepted (answered 2xx).
+    pub delivered: watch::Sender<i64>,
+    /// Counts attempts to deliver to the webhook.
+    pub delivery_made: watch::Sender<u64>,
+    /// Counts changes of the webhook (set or deleted).
+    pub webhook_changed: watch::Sender<u64>,
 }
 
 impl Inner {

@@ -6,6 +6,7 @@ pub mod agents;
 pub mod canned;
 pub mod changes;
 pub mod clients;
+pub mod dead_letters;
 pub mod departments;
 pub mod entity;
 pub mod events;
@@ -104,4 +105,37 @@ impl<T> OnUnique<T> for Result<T, DbErr> {
             }
         })
     }
+}
+
+/// Whether `err` is the database refusing a value, so that trying again cannot succeed: a
+/// constraint (NOT NULL, CHECK, foreign key, or a unique key still taken after the retries) or a
+/// value it cannot hold (too long, out of range, malformed). A lost connection, a timeout, a lock
+/// or a serialization failure is not: those pass, and the work is retried.
+pub fn is_permanent(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let sqlx::Error::Database(e) = e.as_ref() else {
+        return false;
+    };
+    let code = e.code().unwrap_or_default();
+    if e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .is_some()
+    {
+        // Class 22: data exception (too long, out of range, bad text); 23: integrity constraint
+        // violation; 54: program limit exceeded (a row too big to index).
+        return ["22", "23", "54"]
+            .iter()
+            .any(|class| code.starts_with(class));
+    }
+    if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // The primary result code is the low byte of the extended one: 18 TOOBIG, 19 CONSTRAINT,
+        // 20 MISMATCH, 25 RANGE.
+        return code
+            .parse::<i32>()
+            .is_ok_and(|extended| matches!(extended & 0xff, 18 | 19 | 20 | 25));
+    }
+    false
 }

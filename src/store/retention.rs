@@ -8,7 +8,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::entity::{event, telegram_update};
+use super::entity::{dead_letter, event, telegram_update};
 use crate::domain::EventSeq;
 
 /// Deletes up to `batch` events written before `cutoff` and, in the same transaction, raises
@@ -43,6 +43,22 @@ where
         c,
         telegram_update::Column::UpdateId,
         telegram_update::Column::ReceivedAt,
+        cutoff,
+        batch,
+    )
+    .await?;
+    Ok(deleted)
+}
+
+/// Deletes up to `batch` dead letters stored before `cutoff`; returns how many.
+pub async fn prune_dead_letters<C>(c: &C, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let (deleted, _) = prune::<dead_letter::Entity, C>(
+        c,
+        dead_letter::Column::Id,
+        dead_letter::Column::CreatedAt,
         cutoff,
         batch,
     )

@@ -1,12 +1,15 @@
 //! The Telegram front door: our own getUpdates loop (acknowledging an update only after it is
-//! committed), the translation of updates into service calls, and the outbox sender.
+//! committed) or webhook registration (the webhook route is in `http`), the one function that
+//! turns an update into service calls (dead-lettering poison ones), and the outbox sender.
 
 pub mod actions;
 mod callbacks;
 mod fetch;
 pub mod poller;
+pub mod process;
 pub mod sender;
-mod update;
+pub mod update;
+pub mod webhook;
 
 use teloxide::Bot;
 use url::Url;

@@ -7,35 +7,38 @@ use teloxide::types::Update;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    callbacks,
     fetch::{self, FetchError},
-    update,
+    process::{self, Processed},
+    update::{self, Received},
 };
-use tracing::Instrument;
 
 use sea_orm::sqlx::PgConnection;
 
 use crate::{
-    service::{IncomingMessage, IngestOutcome, Service},
+    service::{IncomingMessage, IngestOutcome, Service, ServiceError},
     store,
 };
 
 /// The longest pause after a failure before polling again.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// The update kinds Switchboard asks Telegram for.
-const ALLOWED_UPDATES: &[&str] = &["message", "callback_query"];
+/// The update kinds Switchboard asks Telegram for (by polling or webhook).
+pub const ALLOWED_UPDATES: &[&str] = &["message", "callback_query"];
 
 /// How often a standby instance checks whether it may take over polling.
 const STANDBY_CHECK: Duration = Duration::from_secs(2);
 
 /// Polls until `shutdown`. `timeout` is the long-poll wait in seconds (under the client's 17 s).
 /// Telegram serves one getUpdates consumer per bot, so on PostgreSQL only the instance holding the
-/// poller lock polls; the others stand by and take over when it goes away.
+/// poller lock polls; the others stand by and take over when it goes away. A webhook left from
+/// webhook mode is deleted first (Telegram refuses getUpdates while one is set).
 pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: CancellationToken) {
     let Some(_leadership) = leadership(&service, &shutdown).await else {
         return;
     };
+    if !super::webhook::unregister(&bot, &shutdown).await {
+        return;
+    }
     let mut offset: i32 = 0;
     let mut backoff = Duration::from_secs(1);
     let mut first = true;
@@ -107,70 +110,68 @@ async fn leadership(
     }
 }
 
-/// Ingests a batch in one transaction and advances `offset` past it. If the batch fails as a
-/// whole, its updates are ingested one by one so that one bad update holds back only itself and
-/// those after it (which are fetched again).
+/// Ingests a batch's customer messages in one go and advances `offset` past it; presses follow,
+/// one by one. If the batch holds an unreadable update or fails as a whole, its updates are
+/// processed one by one (`process::process`, as the webhook does): a poison update is dead-lettered
+/// and skipped, and a transient failure holds back only that update and those after it (which are
+/// fetched again).
 async fn ingest_batch(
     bot: &teloxide::Bot,
     service: &Service,
-    updates: Vec<Update>,
+    updates: Vec<Received>,
     offset: &mut i32,
-) -> anyhow::Result<()> {
-    let Some(last) = updates.last().map(|u| u.id.as_offset()) else {
-        return Ok(());
-    };
-    let messages: Vec<IncomingMessage> = updates.iter().filter_map(update::incoming).collect();
-    tracing::debug!(
-        updates = updates.len(),
-        messages = messages.len(),
-        "ingesting a batch"
-    );
-    let presses = updates.iter().filter_map(update::press).count();
-    if messages.is_empty() && presses == 0 {
-        *offset = last;
-        return Ok(());
-    }
-    let ingested = if messages.is_empty() {
-        Ok(())
-    } else {
-        service.ingest_chats(&messages).await
-    };
-    match ingested {
-        Ok(()) if presses == 0 => {
-            *offset = last;
-            return Ok(());
-        }
-        Ok(()) => {
-            // Presses after the messages: a question is only answered after its ticket exists.
-            for update in &updates {
-                if let Some(query) = update::press(update) {
-                    callbacks::handle(bot, service, query)
-                        .instrument(tracing::info_span!("update", update.id = update.id.0))
-                        .await?;
+) -> Result<(), ServiceError> {
+    let readable: Option<Vec<&Update>> = updates.iter().map(|r| r.read.as_ref().ok()).collect();
+    if let Some(readable) = readable {
+        let messages: Option<Vec<IncomingMessage>> = readable
+            .iter()
+            .filter_map(|u| update::read_incoming(u).transpose())
+            .collect::<Result<_, _>>()
+            .ok();
+        tracing::debug!(updates = updates.len(), "ingesting a batch");
+        let ingested = match messages {
+            Some(messages) if messages.is_empty() => Ok(()),
+            Some(messages) => service.ingest_chats(&messages).await,
+            None => Err(ServiceError::Invalid(
+                "a message cannot be stored".to_owned(),
+            )),
+        };
+        match ingested {
+            Ok(()) => {
+                // Presses after the messages: a question is only answered after its ticket exists.
+                for (received, update) in updates.iter().zip(&readable) {
+                    if update::press(update).is_some() {
+                        process::process(bot, service, received).await?;
+                    }
+                    advance(offset, received);
                 }
-                *offset = update.id.as_offset();
+                return Ok(());
             }
-            return Ok(());
-        }
-        Err(error) => {
-            tracing::warn!(%error, "ingesting a batch failed; trying its updates one by one")
+            Err(error) => {
+                tracing::warn!(%error, "ingesting a batch failed; processing its updates one by one")
+            }
         }
     }
-    for update in updates {
-        if let Some(message) = update::incoming(&update) {
-            let outcome = service
-                .ingest(&message)
-                .instrument(tracing::info_span!("update", update.id = update.id.0))
-                .await?;
-            if outcome == IngestOutcome::Duplicate {
-                tracing::debug!(update.id = update.id.0, "update ingested before");
-            }
-        } else if let Some(query) = update::press(&update) {
-            callbacks::handle(bot, service, query)
-                .instrument(tracing::info_span!("update", update.id = update.id.0))
-                .await?;
+    for received in &updates {
+        let processed = process::process(bot, service, received).await?;
+        if processed == Processed::Ingested(IngestOutcome::Duplicate) {
+            tracing::debug!(
+                update.id = received.id.map(|id| id.0),
+                "update ingested before"
+            );
         }
-        *offset = update.id.as_offset();
+        advance(offset, received);
     }
     Ok(())
+}
+
+/// Moves `offset` past `received` (an update without a readable id leaves it where it is).
+fn advance(offset: &mut i32, received: &Received) {
+    if let Some(next) = received
+        .id
+        .and_then(|id| i32::try_from(id.0 + 1).ok())
+        .filter(|next| *next > *offset)
+    {
+        *offset = next;
+    }
 }

@@ -29,22 +29,42 @@ const KEPT_FIELDS: &[&str] = &[
 /// The fields of a message kept when even those cannot be read: its text alone.
 const TEXT_FIELDS: &[&str] = &["message_id", "date", "chat", "from", "text"];
 
+/// An update as Telegram sent it and as it was read.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// Its `update_id`; None when even that is missing or unreadable.
+    pub id: Option<UpdateId>,
+    /// The JSON as it came (kept for a dead letter).
+    pub raw: Value,
+    /// The update, or why it cannot be read at all (then it is dead-lettered).
+    pub read: Result<Update, String>,
+}
+
 /// Parses an update from the Bot API's JSON. A message that teloxide cannot read (an entity type
 /// or optional field it does not know, a malformed one) or reads without the text it carries is
 /// logged at WARN with its update id and the reason, and read again with only the fields
-/// Switchboard uses, so its text is kept. An update that cannot be read even so is logged and
-/// kept as `UpdateKind::Error` (its offset is still confirmed). None without an `update_id`.
-pub fn parse(raw: Value) -> Option<Update> {
+/// Switchboard uses, so its text is kept. An update that cannot be read even so (or has no
+/// `update_id`) is logged and kept with the reason, to be dead-lettered.
+pub fn parse(raw: Value) -> Received {
     let Some(id) = raw["update_id"]
         .as_u64()
         .and_then(|n| u32::try_from(n).ok())
     else {
-        tracing::warn!(update = %cut(&raw), "Telegram sent an update without an update_id; skipped");
-        return None;
+        tracing::warn!(update = %cut(&raw), "Telegram sent an update without a readable update_id");
+        return Received {
+            id: None,
+            raw,
+            read: Err("the update has no readable update_id".to_owned()),
+        };
+    };
+    let received = |read| Received {
+        id: Some(UpdateId(i64::from(id))),
+        raw: raw.clone(),
+        read,
     };
     // Parsed from text, as teloxide's update parser expects (it borrows its keys).
     let parsed = serde_json::from_str::<Update>(&raw.to_string());
-    let problem = match &parsed {
+    let problem = match parsed {
         Err(error) => error.to_string(),
         Ok(update) => match &update.kind {
             UpdateKind::Error(_) => unreadable_part(&raw),
@@ -53,7 +73,7 @@ pub fn parse(raw: Value) -> Option<Update> {
             {
                 "its text was lost among unusual fields".to_owned()
             }
-            _ => return parsed.ok(),
+            _ => return received(Ok(update)),
         },
     };
     tracing::warn!(update.id = id, reason = %problem, "a Telegram update could not be read as it is");
@@ -66,17 +86,14 @@ pub fn parse(raw: Value) -> Option<Update> {
                 update.id = id,
                 "the update was read with its usual fields only"
             );
-            Some(Update {
+            received(Ok(Update {
                 id: TgUpdateId(id),
                 kind: UpdateKind::Message(message),
-            })
+            }))
         }
         None => {
-            tracing::warn!(update.id = id, "the update cannot be read; skipped");
-            Some(Update {
-                id: TgUpdateId(id),
-                kind: UpdateKind::Error(Value::Null),
-            })
+            tracing::warn!(update.id = id, "the update cannot be read");
+            received(Err(problem))
         }
     }
 }
@@ -116,20 +133,30 @@ fn cut(value: &Value) -> String {
 /// The customer message in `update`, if it is one we serve: a message in a private chat with the
 /// bot. Group chats, channels and other update kinds are not customer conversations.
 pub fn incoming(update: &Update) -> Option<IncomingMessage> {
+    read_incoming(update).ok().flatten()
+}
+
+/// As `incoming`, but a customer message with a value no database column can hold (a user id
+/// past the 64-bit range) is an error naming it: such an update can never be stored.
+pub fn read_incoming(update: &Update) -> Result<Option<IncomingMessage>, String> {
     let UpdateKind::Message(message) = &update.kind else {
-        return None;
+        return Ok(None);
     };
     if !message.chat.is_private() {
-        return None;
+        return Ok(None);
     }
-    let user = message.from.as_ref()?;
+    let Some(user) = message.from.as_ref() else {
+        return Ok(None);
+    };
     if user.is_bot {
-        return None;
+        return Ok(None);
     }
-    Some(IncomingMessage {
+    let telegram_id = i64::try_from(user.id.0)
+        .map_err(|_| format!("the user id {} is out of range", user.id.0))?;
+    Ok(Some(IncomingMessage {
         update_id: UpdateId(i64::from(update.id.0)),
         profile: TelegramProfile {
-            telegram_id: TelegramUserId(i64::try_from(user.id.0).ok()?),
+            telegram_id: TelegramUserId(telegram_id),
             username: user.username.as_deref().map(storable),
             name: storable(&user.full_name()),
             language: user.language_code.as_deref().map(storable),
@@ -138,7 +165,7 @@ pub fn incoming(update: &Update) -> Option<IncomingMessage> {
         message_id: TelegramMessageId(i64::from(message.id.0)),
         text: storable(&text_of(message)),
         sent_at: message.date,
-    })
+    }))
 }
 
 /// The button press in `update`, if it is one: a callback query from a person.
@@ -292,7 +319,7 @@ mod tests {
             "entities": [{"type": "a_kind_from_the_future", "offset": 0, "length": 5}],
         }))});
         let mut parsed = None;
-        let log = logged(|| parsed = parse(raw));
+        let log = logged(|| parsed = parse(raw).read.ok());
         let incoming = incoming(&parsed.expect("an update")).expect("a customer message");
         assert_eq!(incoming.text, "hello there");
         assert_eq!(incoming.update_id, UpdateId(31));
@@ -307,7 +334,7 @@ mod tests {
         let raw = json!({"update_id": 32, "message": private(json!({
             "text": "call me", "contact": {"phone_number": "+100", "first_name": "Ann"},
         }))});
-        let incoming = incoming(&parse(raw).expect("an update")).expect("a customer message");
+        let incoming = incoming(&parse(raw).read.expect("an update")).expect("a customer message");
         assert_eq!(incoming.text, "call me");
     }
 
@@ -315,10 +342,12 @@ mod tests {
     fn an_unreadable_update_is_logged_with_its_id_and_reason_and_kept_as_an_error() {
         let raw = json!({"update_id": 33, "message": {"message_id": "x", "chat": "nowhere"}});
         let mut parsed = None;
-        let log = logged(|| parsed = parse(raw));
-        let update = parsed.expect("the update, to confirm its offset");
-        assert_eq!(update.id.0, 33);
-        assert!(incoming(&update).is_none());
+        let log = logged(|| parsed = Some(parse(raw.clone())));
+        let received = parsed.expect("the update, to dead-letter it");
+        assert_eq!(received.id, Some(UpdateId(33)));
+        assert_eq!(received.raw, raw);
+        let reason = received.read.expect_err("it cannot be read");
+        assert!(reason.contains("message"), "{reason}");
         assert!(
             log.contains("WARN") && log.contains("update.id=33") && log.contains("reason="),
             "{log}"
@@ -329,7 +358,7 @@ mod tests {
     fn an_ordinary_update_is_parsed_without_a_warning() {
         let raw = json!({"update_id": 34, "message": private(json!({"text": "hi"}))});
         let mut parsed = None;
-        let log = logged(|| parsed = parse(raw));
+        let log = logged(|| parsed = parse(raw).read.ok());
         assert_eq!(
             incoming(&parsed.expect("an update"))
                 .expect("a message")
@@ -337,6 +366,22 @@ mod tests {
             "hi"
         );
         assert!(log.is_empty(), "{log}");
+    }
+
+    #[test]
+    fn a_user_id_past_the_64_bit_range_is_an_error_naming_it() {
+        let message = json!({"message_id": 5, "date": 1_700_000_000, "text": "hi",
+            "chat": {"id": 42, "type": "private", "first_name": "Ann"},
+            "from": {"id": u64::MAX, "is_bot": false, "first_name": "Ann"}});
+        let error = read_incoming(&update(message)).expect_err("no column holds that id");
+        assert!(error.contains("out of range"), "{error}");
+    }
+
+    #[test]
+    fn an_update_without_an_update_id_is_kept_with_the_reason() {
+        let received = parse(json!({"message": {"text": "hi"}}));
+        assert_eq!(received.id, None);
+        assert!(received.read.is_err());
     }
 
     #[test]

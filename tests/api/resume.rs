@@ -403,6 +403,7 @@ async fn a_console_resuming_from_a_pruned_seq_or_one_the_log_never_reached_is_to
     let everything = Retention {
         events: Duration::ZERO,
         updates: Duration::from_secs(24 * 60 * 60),
+        dead_letters: Duration::from_secs(24 * 60 * 60),
     };
     let pruned = retention::prune(&db, everything, &CancellationToken::new())
         .await

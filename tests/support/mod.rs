@@ -28,6 +28,20 @@ pub use ws::Ws;
 /// How long a test waits for something that should happen at once.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// The webhook secret of an app in webhook mode.
+pub const TEST_WEBHOOK_SECRET: &str = "test-hook_Secret42";
+/// The path of an app's webhook route in webhook mode.
+pub const WEBHOOK_PATH: &str = "/telegram/webhook";
+
+/// Starts Switchboard in webhook mode on a fresh database of `backend`.
+pub async fn spawn_webhook_app(backend: Backend) -> TestApp {
+    let database_url = backend.fresh_database().await;
+    let telegram = FakeTelegram::start("4242:test-token")
+        .await
+        .expect("starting the fake Bot API");
+    TestApp::start_webhook(backend, database_url, telegram).await
+}
+
 /// The password `add_agent` gives every agent.
 pub fn password_of(login: &str) -> String {
     format!("pw-{login}-secret")
@@ -158,7 +172,58 @@ impl TestApp {
         reopen_window: Duration,
         limits: Limits,
     ) -> Self {
+        Self::start_configured(
+            backend,
+            database_url,
+            telegram,
+            reopen_window,
+            limits,
+            false,
+        )
+        .await
+    }
+
+    /// Starts Switchboard in webhook mode on an existing database and fake Telegram: its webhook
+    /// URL is `<address>/telegram/webhook` and its secret `TEST_WEBHOOK_SECRET`.
+    pub async fn start_webhook(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+    ) -> Self {
+        Self::start_configured(
+            backend,
+            database_url,
+            telegram,
+            switchboard::config::DEFAULT_REOPEN_WINDOW,
+            test_limits(),
+            true,
+        )
+        .await
+    }
+
+    async fn start_configured(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+        reopen_window: Duration,
+        limits: Limits,
+        webhook: bool,
+    ) -> Self {
         init_test_tracing();
+        // Bound first, so that the webhook URL can name the port.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding a free port");
+        let address = format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().expect("a bound address").port()
+        );
+        let webhook = webhook.then(|| switchboard::config::WebhookSettings {
+            url: format!("{address}{WEBHOOK_PATH}")
+                .parse()
+                .expect("a webhook URL"),
+            secret: TEST_WEBHOOK_SECRET.to_owned(),
+        });
         let settings = Settings {
             database_url: database_url.clone(),
             telegram_token: telegram.token().to_owned(),
@@ -166,6 +231,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("a valid address"),
             public_url: None,
             default_department: "General".to_owned(),
+            webhook,
             poll_timeout: 5,
             reopen_window,
             // Short, so that the dead-instance tests wait seconds, not minutes.
@@ -174,10 +240,9 @@ impl TestApp {
             retention: Default::default(),
             limits: limits.clone(),
         };
-        let app = Application::build(settings)
+        let app = Application::build_on(settings, listener)
             .await
             .expect("building the application");
-        let address = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
@@ -271,6 +336,35 @@ impl TestApp {
         self.login(login).await
     }
 
+    /// The URL of the webhook route (in webhook mode).
+    pub fn webhook_url(&self) -> String {
+        format!("{}{WEBHOOK_PATH}", self.address)
+    }
+
+    /// Posts `body` to the webhook route as Telegram would, with `secret` in its header (none
+    /// when None); returns the status.
+    pub async fn post_update(&self, body: impl Into<reqwest::Body>, secret: Option<&str>) -> u16 {
+        let mut request = reqwest::Client::new()
+            .post(self.webhook_url())
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(secret) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        request
+            .send()
+            .await
+            .expect("posting to the webhook")
+            .status()
+            .as_u16()
+    }
+
+    /// Creates an admin and logs them in.
+    pub async fn admin(&self, login: &str) -> Session {
+        self.add_agent(login, Role::Admin, &[]).await;
+        self.login(login).await
+    }
+
     /// A customer sends `text`; waits until it opened a ticket (the acknowledgement went out) and
     /// returns the ticket's number.
     pub async fn customer_opens_ticket(&self, customer: &Customer, text: &str) -> TicketId {
@@ -320,4 +414,37 @@ fn init_test_tracing() {
     if std::env::var("TEST_LOG").is_ok() {
         switchboard::startup::init_tracing();
     }
+}
+
+/// How many rows `table` holds.
+pub async fn count_rows(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .expect("count query")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("a count")
+}
+
+/// A customer's text message as Telegram posts it in an update.
+pub fn message_update(
+    update_id: i64,
+    customer: &Customer,
+    message_id: i64,
+    text: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": message_id,
+            "date": chrono::Utc::now().timestamp(),
+            "chat": {"id": customer.id, "type": "private", "first_name": customer.first_name},
+            "from": {"id": customer.id, "is_bot": false, "first_name": customer.first_name},
+            "text": text,
+        },
+    })
 }

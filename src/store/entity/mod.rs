@@ -7,6 +7,7 @@ pub mod agent_setting;
 pub mod canned_response;
 pub mod client;
 pub mod client_note;
+pub mod dead_letter;
 pub mod department;
 pub mod event;
 pub mod event_watermark;

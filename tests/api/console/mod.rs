@@ -7,6 +7,7 @@
 
 mod alerts;
 mod bidi;
+mod dead_letters;
 mod hands;
 mod history;
 mod lost_race;
