@@ -116,60 +116,67 @@ function openNotifiedTicket(id) {
   if (!selectTicket(id)) openTicketById(id);
 }
 
-/** Dispatches one WebSocket event (docs/api.md). */
-function onLiveEvent(event) {
-  let backInSight;
-  switch (event.type) {
-    case EVENT.HELLO:
-      if (event.agent) setMe(event.agent);
-      break;
-    case EVENT.TICKET_CREATED:
-    case EVENT.TICKET_UPDATED:
-      if (!event.ticket) break;
-      for (const touched of loadsInFlight) touched.add(event.ticket.id);
-      backInSight = getSelectedId() === event.ticket.id && getSelectedMovedTo() != null;
-      upsertTicket(event.ticket);
-      // Messages written while it was out of my sight never reached this console.
-      if (backInSight) reloadMessages();
-      else if (event.change) showChange(event.change);
-      maybeAlert(event);
-      break;
-    case EVENT.TICKET_REMOVED:
-      for (const touched of loadsInFlight) touched.add(event.ticket_id);
-      ticketMovedAway(event.ticket_id, event.department_id);
-      break;
-    case EVENT.MESSAGE_CREATED:
-      if (!event.message) break;
-      // The event implies the ticket's new needs-reply time (no ticket.updated is sent for it).
-      applyMessageToTicket(event.message);
-      // Unread counts customer messages only (never my own or anyone's replies), as the server does.
-      if (!showMessage(event.message) || document.visibilityState !== 'visible') {
-        if (event.message.direction === DIRECTION.IN && !isMine(event.message) &&
-          getTicket(event.message.ticket_id)) markUnread(event.message.ticket_id);
-      }
-      maybeAlert(event);
-      break;
-    case EVENT.MESSAGE_UPDATED:
-      if (event.message) showMessage(event.message);
-      break;
-    case EVENT.NOTE_CREATED:
-    case EVENT.NOTE_UPDATED:
-      if (!event.note) break;
-      setNotesCount(event.note.client_id, event.notes_count);
-      upsertNote(event.note);
-      break;
-    case EVENT.NOTE_DELETED:
-      setNotesCount(event.client_id, event.notes_count);
-      dropNote(event.note_id, event.client_id);
-      break;
-    case EVENT.PRESENCE_UPDATED:
-      if (event.agent) applyPresence(event.agent, event.presence, event.departments);
-      break;
-    case EVENT.ERROR:
-      notify(event.message || 'The live connection reported an error');
-      break;
-  }
+/** Applies a ticket.created or ticket.updated frame. */
+function onTicketFrame(event) {
+  if (!event.ticket) return;
+  for (const touched of loadsInFlight) touched.add(event.ticket.id);
+  const backInSight = getSelectedId() === event.ticket.id && getSelectedMovedTo() != null;
+  upsertTicket(event.ticket);
+  // Messages written while it was out of my sight never reached this console.
+  if (backInSight) reloadMessages();
+  else if (event.change) showChange(event.change);
+  maybeAlert(event);
 }
+
+/** Applies a note.created or note.updated frame. */
+function onNoteFrame(event) {
+  if (!event.note) return;
+  setNotesCount(event.note.client_id, event.notes_count);
+  upsertNote(event.note);
+}
+
+/**
+ * The console's handler of each server frame type (docs/api.md); web/live.js
+ * dispatches every frame here by its `type` and logs any other type.
+ */
+const LIVE_FRAMES = Object.freeze({
+  [EVENT.HELLO]: (event) => {
+    if (event.agent) setMe(event.agent);
+  },
+  [EVENT.TICKET_CREATED]: onTicketFrame,
+  [EVENT.TICKET_UPDATED]: onTicketFrame,
+  [EVENT.TICKET_REMOVED]: (event) => {
+    for (const touched of loadsInFlight) touched.add(event.ticket_id);
+    ticketMovedAway(event.ticket_id, event.department_id);
+  },
+  [EVENT.MESSAGE_CREATED]: (event) => {
+    if (!event.message) return;
+    // The event implies the ticket's new needs-reply time (no ticket.updated is sent for it).
+    applyMessageToTicket(event.message);
+    // Unread counts customer messages only (never my own or anyone's replies), as the server does.
+    if (!showMessage(event.message) || document.visibilityState !== 'visible') {
+      if (event.message.direction === DIRECTION.IN && !isMine(event.message) &&
+        getTicket(event.message.ticket_id)) markUnread(event.message.ticket_id);
+    }
+    maybeAlert(event);
+  },
+  [EVENT.MESSAGE_UPDATED]: (event) => {
+    if (event.message) showMessage(event.message);
+  },
+  [EVENT.NOTE_CREATED]: onNoteFrame,
+  [EVENT.NOTE_UPDATED]: onNoteFrame,
+  [EVENT.NOTE_DELETED]: (event) => {
+    setNotesCount(event.client_id, event.notes_count);
+    dropNote(event.note_id, event.client_id);
+  },
+  [EVENT.PRESENCE_UPDATED]: (event) => {
+    if (event.agent) applyPresence(event.agent, event.presence, event.departments);
+  },
+  [EVENT.ERROR]: (event) => {
+    console.warn(`Switchboard: the server refused a live frame (${event.error}): ${event.message}`);
+    notify(event.message || 'The live connection reported an error');
+  },
+});
 
 /** A reconnect attempt first checks that the session is still valid. */
 async function sessionStillValid() {
@@ -212,7 +219,7 @@ function enterConsole(agent, viaClick) {
   if (!viaClick) unlockOnFirstClick();
   startLive({
     onOpen: onLiveOpen,
-    onEvent: onLiveEvent,
+    frames: LIVE_FRAMES,
     onResync: reloadTickets,
     beforeReconnect: sessionStillValid,
     onSessionEnded: () => handleError({ status: 401 }),

@@ -44,7 +44,13 @@ export const EVENT = Object.freeze({
   NOTE_UPDATED: 'note.updated',
   NOTE_DELETED: 'note.deleted',
   PRESENCE_UPDATED: 'presence.updated',
+  PONG: 'pong',
   ERROR: 'error',
+});
+
+/** The frames a console may send on /ws (docs/api.md); web/live.js builds them. */
+export const CLIENT_FRAME = Object.freeze({
+  PING: 'ping',
 });
 
 /** Change.kind: what a timeline entry records. */

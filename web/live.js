@@ -9,22 +9,50 @@
  * exponentially with full jitter (0.5 s doubling up to 30 s, reset after a
  * connection that stayed up), and the connection state goes to the state
  * module (app.js shows "Reconnecting…" in #connection).
+ *
+ * The protocol is typed at this end too: every server frame goes through one
+ * dispatcher keyed by its `type` (a table of handlers; an unknown type is
+ * logged and ignored), and the console sends only frames built by one
+ * function per client frame type (docs/api.md, "WebSocket /ws"). A ping every
+ * 25 s replaces a connection that has gone silent.
  */
 
-import { CONNECTION, EVENT, WS_CLOSE } from './constants.js';
+import { CLIENT_FRAME, CONNECTION, EVENT, WS_CLOSE } from './constants.js';
 import { setConnection } from './state.js';
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
 /** A connection that stayed up this long resets the backoff. */
 const STABLE_MS = 10000;
+/** How often an open console pings the server. */
+const HEARTBEAT_MS = 25000;
+/** How long after a ping a silent connection counts as dead and is replaced. */
+const PONG_WAIT_MS = 10000;
+
+/** The frames a console may send: one builder per client frame type. */
+const clientFrames = Object.freeze({
+  /** `{"type": "ping", "id": n}`: answered by a pong with the same id. */
+  [CLIENT_FRAME.PING]: (id) => ({ type: CLIENT_FRAME.PING, id }),
+});
+
+/** The server frames this module answers itself (the rest come from hooks.frames). */
+const ownFrames = Object.freeze({
+  // Any frame proves the connection alive (see the message listener); a pong needs no more.
+  [EVENT.PONG]: () => {},
+  [EVENT.HELLO]: onHello,
+  [EVENT.RESYNC]: onResync,
+});
 
 let handlers = {};
+let frameHandlers = {};
 let socket = null;
 let timer = null;
 let attempt = 0;
 let active = false;
 let generation = 0;
+let heartbeat = null;
+let pongDeadline = null;
+let pingId = 0;
 /** The seq of the last event applied; null until the first hello. */
 let lastSeq = null;
 /** The seq the latest hello named (where a resync starts from). */
@@ -34,16 +62,18 @@ let pendingHelloSeq = null;
  * Opens the connection. `hooks.onOpen({ resumed })` runs after each hello:
  * `resumed` is false on the first connection (load everything then, after
  * the hello, so no event falls between) and true when the server replays
- * what was missed. `hooks.onEvent(event)` runs for each frame, in order,
- * `hooks.onResync()` when the console must reload, the optional async
- * `hooks.beforeReconnect()` may return false to stop reconnecting, and
- * `hooks.onSessionEnded()` runs when the server closes the socket because the
- * session ended (no reconnect then). A scope change reconnects at once and
- * reloads (the agent may now see other departments).
+ * what was missed. `hooks.frames[type](frame)` runs for each server frame of
+ * that type, in order (the hello included), `hooks.onResync()` when the
+ * console must reload, the optional async `hooks.beforeReconnect()` may
+ * return false to stop reconnecting, and `hooks.onSessionEnded()` runs when
+ * the server closes the socket because the session ended (no reconnect then).
+ * A scope change reconnects at once and reloads (the agent may now see other
+ * departments).
  */
 export function startLive(hooks) {
   stopLive();
   handlers = hooks;
+  frameHandlers = { ...(hooks.frames || {}), ...ownFrames };
   active = true;
   attempt = 0;
   lastSeq = null;
@@ -58,6 +88,7 @@ export function stopLive() {
   clearTimeout(timer);
   timer = null;
   lastSeq = null;
+  stopHeartbeat();
   if (socket) {
     const old = socket;
     socket = null;
@@ -93,21 +124,19 @@ function connect(gen) {
     if (socket !== ws) return;
     openedAt = Date.now();
     showState(true);
+    startHeartbeat(ws, gen);
   });
-  ws.addEventListener('message', (frame) => {
+  ws.addEventListener('message', (message) => {
     if (socket !== ws) return;
-    let event;
-    try {
-      event = JSON.parse(frame.data);
-    } catch {
-      console.warn('Switchboard: ignored a frame that is not JSON');
-      return;
-    }
-    if (event && typeof event === 'object') receive(event);
+    // A frame from the server means the connection really works.
+    clearTimeout(pongDeadline);
+    pongDeadline = null;
+    dispatch(message.data);
   });
   ws.addEventListener('close', (event) => {
     if (socket !== ws) return;
     socket = null;
+    stopHeartbeat();
     showState(false);
     if (event.code === WS_CLOSE.SESSION_ENDED && handlers.onSessionEnded) {
       active = false;
@@ -127,27 +156,87 @@ function connect(gen) {
   // 'error' is always followed by 'close', which does the work.
 }
 
-/** Applies one frame: the hello, a resync, or an event not applied yet. */
-function receive(event) {
-  if (event.type === EVENT.HELLO) {
-    const resumed = lastSeq != null;
-    if (!resumed && Number.isSafeInteger(event.seq)) lastSeq = event.seq;
-    if (handlers.onEvent) handlers.onEvent(event);
-    if (handlers.onOpen) handlers.onOpen({ resumed });
-    pendingHelloSeq = event.seq;
+/**
+ * Hands a server frame to the handler of its type, once: an event at or
+ * before the last applied seq was applied already. Anything without a known
+ * type is logged and dropped.
+ */
+function dispatch(data) {
+  let frame;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    console.warn('Switchboard: ignored a live frame that is not JSON');
     return;
   }
-  if (event.type === EVENT.RESYNC) {
-    // Live events after the hello's seq follow; everything before it is reloaded.
-    if (Number.isSafeInteger(pendingHelloSeq)) lastSeq = pendingHelloSeq;
-    if (handlers.onResync) handlers.onResync();
+  if (!frame || typeof frame !== 'object' || typeof frame.type !== 'string') {
+    console.warn('Switchboard: ignored a live frame without a type');
     return;
   }
-  if (Number.isSafeInteger(event.seq)) {
-    if (lastSeq != null && event.seq <= lastSeq) return;
-    lastSeq = event.seq;
+  const handler = Object.hasOwn(frameHandlers, frame.type) ? frameHandlers[frame.type] : null;
+  if (!handler) {
+    console.warn(`Switchboard: ignored a live frame of unknown type ${JSON.stringify(frame.type)}`);
+    return;
   }
-  if (handlers.onEvent) handlers.onEvent(event);
+  if (frame.type !== EVENT.HELLO && Number.isSafeInteger(frame.seq)) {
+    if (lastSeq != null && frame.seq <= lastSeq) return;
+    lastSeq = frame.seq;
+  }
+  handler(frame);
+}
+
+/** The hello: where this connection starts; the app learns who it is and loads or resumes. */
+function onHello(frame) {
+  const resumed = lastSeq != null;
+  if (!resumed && Number.isSafeInteger(frame.seq)) lastSeq = frame.seq;
+  const appHello = handlers.frames && handlers.frames[EVENT.HELLO];
+  if (appHello) appHello(frame);
+  if (handlers.onOpen) handlers.onOpen({ resumed });
+  pendingHelloSeq = frame.seq;
+}
+
+/** The gap cannot be replayed: live events after the hello's seq follow; reload the rest. */
+function onResync() {
+  if (Number.isSafeInteger(pendingHelloSeq)) lastSeq = pendingHelloSeq;
+  if (handlers.onResync) handlers.onResync();
+}
+
+/** Sends a frame made by one of `clientFrames`' builders. */
+function sendFrame(ws, type, ...args) {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  ws.send(JSON.stringify(clientFrames[type](...args)));
+}
+
+/**
+ * Pings every HEARTBEAT_MS; when nothing at all comes back within
+ * PONG_WAIT_MS the connection is dead (a cut network often never closes a
+ * socket), so it is dropped and replaced.
+ */
+function startHeartbeat(ws, gen) {
+  stopHeartbeat();
+  heartbeat = setInterval(() => {
+    if (socket !== ws) return;
+    pingId = (pingId + 1) % 0x7fffffff;
+    sendFrame(ws, CLIENT_FRAME.PING, pingId);
+    if (pongDeadline) return;
+    pongDeadline = setTimeout(() => {
+      pongDeadline = null;
+      if (socket !== ws) return;
+      console.warn('Switchboard: the live connection went silent; reconnecting');
+      socket = null;
+      stopHeartbeat();
+      showState(false);
+      ws.close();
+      scheduleReconnect(gen);
+    }, PONG_WAIT_MS);
+  }, HEARTBEAT_MS);
+}
+
+function stopHeartbeat() {
+  clearInterval(heartbeat);
+  clearTimeout(pongDeadline);
+  heartbeat = null;
+  pongDeadline = null;
 }
 
 function reconnectNow(gen) {

@@ -2,14 +2,15 @@
 //! Origin and `?after=` are checked before the upgrade; the console is registered in the hub
 //! before its backlog is read and the hello sent, so no event falls between.
 
-use std::{ops::ControlFlow, time::Duration};
+use std::{ops::ControlFlow, sync::Arc, time::Duration};
 
 use axum::{
     Router,
+    body::Bytes,
     extract::{
         Query, State, WebSocketUpgrade,
         rejection::QueryRejection,
-        ws::{CloseFrame, Message, WebSocket, close_code},
+        ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code},
     },
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -28,12 +29,22 @@ use super::{
 };
 use crate::{
     domain::EventSeq,
-    hub::{ClientFrame, ServerFrame},
+    hub::{ClientFrame, FrameRefusal, ServerFrame},
     service::Actor,
 };
 
 /// The largest frame a console may send.
 const MAX_CLIENT_FRAME: usize = 64 * 1024;
+/// The read buffer each socket starts with (the library's default is 128 KiB, zero-filled on the
+/// first read: that was most of an idle console's memory). A console sends only pings of a few
+/// dozen bytes; a larger frame (up to `MAX_CLIENT_FRAME`) grows the buffer as it arrives.
+const READ_BUFFER: usize = 1024;
+/// Frames are written out at once (every send is flushed anyway), so nothing waits in a write
+/// buffer; the out buffer holds at most the frame being written.
+const WRITE_BUFFER: usize = 0;
+/// The most a socket's out buffer may hold when the network does not take it (the hub's
+/// per-console queue, not this buffer, absorbs bursts). Larger than any frame the server sends.
+const MAX_WRITE_BUFFER: usize = 512 * 1024;
 /// The close code for a console whose session ended (logout, expiry, disabled, new password).
 pub const CLOSE_SESSION_ENDED: u16 = 4401;
 /// The close code for a console whose agent's departments or role changed: reconnect.
@@ -98,6 +109,9 @@ async fn upgrade(
     let tracker = state.sockets.clone();
     ws.max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| {
             tracker.track_future(async move {
                 serve(socket, state, actor, token, after).await;
@@ -171,7 +185,7 @@ async fn serve(
         return;
     }
     for event in &start.backlog {
-        if send(&mut tx, event.frame.as_ref()).await.is_break() {
+        if send(&mut tx, shared_text(event.frame.clone())).await.is_break() {
             return;
         }
     }
@@ -186,7 +200,7 @@ async fn serve(
                 Some(frame) if frame.seq.is_some_and(|seq| seq <= last) => ControlFlow::Continue(()),
                 Some(frame) => {
                     last = frame.seq.unwrap_or(last);
-                    send(&mut tx, frame.text.as_ref()).await
+                    send(&mut tx, shared_text(frame.text)).await
                 }
                 None => ControlFlow::Break(close_with(close_code::AGAIN, "too slow for live events; reconnect")),
             },
@@ -237,8 +251,22 @@ fn close_with(code: u16, reason: &'static str) -> Option<CloseFrame> {
     })
 }
 
+/// A frame the hub shares between consoles, as the text of a message, without copying it.
+fn shared_text(frame: Arc<str>) -> Utf8Bytes {
+    Utf8Bytes::try_from(Bytes::from_owner(SharedFrame(frame))).expect("a str is valid UTF-8")
+}
+
+/// The bytes of a shared frame (what `Bytes::from_owner` needs).
+struct SharedFrame(Arc<str>);
+
+impl AsRef<[u8]> for SharedFrame {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
 /// Sends a text frame; breaks when the console is gone.
-async fn send(tx: &mut Sender, text: impl Into<axum::extract::ws::Utf8Bytes>) -> Close {
+async fn send(tx: &mut Sender, text: impl Into<Utf8Bytes>) -> Close {
     if tx.send(Message::Text(text.into())).await.is_err() {
         ControlFlow::Break(None)
     } else {
@@ -254,7 +282,7 @@ fn process_message(
     match incoming {
         Some(Ok(Message::Text(text))) => ControlFlow::Continue(Some(answer(text.as_str()))),
         Some(Ok(Message::Binary(_))) => {
-            ControlFlow::Continue(Some(error_frame("bad_request", "send JSON text frames")))
+            ControlFlow::Continue(Some(error_frame(FrameRefusal::binary())))
         }
         Some(Ok(Message::Close(_))) | None => ControlFlow::Break(None),
         Some(Ok(Message::Ping(_) | Message::Pong(_))) => ControlFlow::Continue(None),
@@ -281,21 +309,17 @@ fn close_for(error: &axum::Error) -> Option<CloseFrame> {
     }
 }
 
-/// The answer to a text frame from the console.
+/// The answer to a text frame from the console: a pong, or an error frame naming what is wrong.
 fn answer(text: &str) -> ServerFrame {
-    match serde_json::from_str::<ClientFrame>(text) {
-        Ok(ClientFrame::Ping) => ServerFrame::Pong,
-        Err(_) if serde_json::from_str::<serde_json::Value>(text).is_ok() => error_frame(
-            "bad_request",
-            "unknown message type; consoles may only send {\"type\":\"ping\"}",
-        ),
-        Err(_) => error_frame("bad_request", "frames must be JSON"),
+    match ClientFrame::parse(text) {
+        Ok(ClientFrame::Ping { id }) => ServerFrame::Pong { id },
+        Err(refusal) => error_frame(refusal),
     }
 }
 
-fn error_frame(code: &str, message: &str) -> ServerFrame {
+fn error_frame(refusal: FrameRefusal) -> ServerFrame {
     ServerFrame::Error {
-        error: code.to_owned(),
-        message: message.to_owned(),
+        error: refusal.code.to_owned(),
+        message: refusal.message,
     }
 }

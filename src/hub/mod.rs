@@ -3,6 +3,7 @@
 //! `tailer` per instance reads the event log in seq order and publishes it here; on PostgreSQL,
 //! `relay` wakes it when another instance wrote events.
 
+pub mod client_frame;
 pub mod protocol;
 pub mod relay;
 pub mod tailer;
@@ -15,7 +16,8 @@ use std::sync::{
 use dashmap::{DashMap, Entry};
 use tokio::sync::{Notify, mpsc};
 
-pub use protocol::{ClientFrame, Event, Sequenced, ServerFrame};
+pub use client_frame::{ClientFrame, FrameRefusal};
+pub use protocol::{Event, Sequenced, ServerFrame};
 
 use crate::{
     domain::{AgentId, DepartmentId, EventSeq, Scope},
@@ -341,6 +343,32 @@ mod tests {
                 .contains("\"seq\":7")
         );
         assert!(billing.events.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn one_event_is_one_frame_in_memory_shared_by_every_console_that_gets_it() {
+        let hub = Hub::new("test".to_owned());
+        let mut general = hub.subscribe(AgentId(1), Scope::Departments(vec![DepartmentId(1)]));
+        let mut supervisor = hub.subscribe(AgentId(2), Scope::All);
+        let live = event(7, 1);
+        hub.publish(&live);
+        let (a, b) = (
+            general.events.recv().await.unwrap(),
+            supervisor.events.recv().await.unwrap(),
+        );
+        assert!(Arc::ptr_eq(&a.text, &b.text), "both consoles hold the same frame");
+        assert!(Arc::ptr_eq(&a.text, &live.frame), "the frame serialized once");
+
+        hub.publish_about_agent(
+            AgentId(3),
+            &[DepartmentId(1)],
+            r#"{"type":"presence.updated"}"#,
+        );
+        let (a, b) = (
+            general.events.recv().await.unwrap(),
+            supervisor.events.recv().await.unwrap(),
+        );
+        assert!(Arc::ptr_eq(&a.text, &b.text), "a presence frame is shared too");
     }
 
     #[tokio::test]

@@ -1,5 +1,5 @@
-//! The live protocol as types: the events consoles hear of, the frames the server sends and the
-//! frames a console may send. docs/api.md describes the same shapes.
+//! The live protocol as types: the events consoles hear of and the frames the server sends (the
+//! frames a console may send are in `client_frame`). docs/api.md describes the same shapes.
 
 use serde::{Deserialize, Serialize};
 
@@ -97,9 +97,12 @@ pub enum ServerFrame {
     /// events after the hello's seq follow.
     #[serde(rename = "resync")]
     Resync,
-    /// The answer to a ping.
+    /// The answer to a ping, with the ping's `id` when it had one.
     #[serde(rename = "pong")]
-    Pong,
+    Pong {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u32>,
+    },
     /// A frame the console sent was refused; the stream goes on.
     #[serde(rename = "error")]
     Error { error: String, message: String },
@@ -122,15 +125,6 @@ impl ServerFrame {
     pub fn to_text(&self) -> String {
         serde_json::to_string(self).expect("a server frame always serializes")
     }
-}
-
-/// Every frame a console may send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type")]
-pub enum ClientFrame {
-    /// Asks for a pong (keeps proxies from closing an idle socket).
-    #[serde(rename = "ping")]
-    Ping,
 }
 
 #[cfg(test)]
@@ -190,7 +184,14 @@ mod tests {
 
     #[test]
     fn control_frames_carry_only_their_type_and_fields() {
-        assert_eq!(ServerFrame::Pong.to_text(), r#"{"type":"pong"}"#);
+        assert_eq!(
+            ServerFrame::Pong { id: None }.to_text(),
+            r#"{"type":"pong"}"#
+        );
+        assert_eq!(
+            ServerFrame::Pong { id: Some(3) }.to_text(),
+            r#"{"type":"pong","id":3}"#
+        );
         assert_eq!(ServerFrame::Resync.to_text(), r#"{"type":"resync"}"#);
         let message = MessageView {
             id: MessageId(1),
@@ -210,14 +211,5 @@ mod tests {
         assert_eq!(event.kind(), "message.created");
         let stored: serde_json::Value = serde_json::to_value(&event).unwrap();
         assert_eq!(stored["type"], event.kind());
-    }
-
-    #[test]
-    fn a_console_may_only_ping() {
-        assert_eq!(
-            serde_json::from_str::<ClientFrame>(r#"{"type":"ping"}"#).unwrap(),
-            ClientFrame::Ping
-        );
-        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"accept"}"#).is_err());
     }
 }

@@ -21,17 +21,70 @@ async fn malformed_frames_get_an_error_event_and_the_stream_goes_on(backend: Bac
     let alice = app.agent("alice").await;
     let mut ws = alice.ws().await;
 
-    // Malformed frames are sent raw on purpose; the server's answers are read typed.
-    ws.send(Message::text("this is not json")).await;
-    let (error, message) = expect_error(&mut ws).await;
-    assert_eq!(error, "bad_request");
-    assert_eq!(message, "frames must be JSON");
-    ws.send(Message::text(r#"{"type":"accept","ticket":1}"#))
+    // Each bad frame, sent raw on purpose, gets an error frame naming what is wrong; the ping
+    // after it (numbered, so its pong cannot be an earlier one's) shows the stream goes on.
+    let bad: &[(Message, &str, &str)] = &[
+        (
+            Message::text("this is not json"),
+            "bad_json",
+            "the frame is not JSON",
+        ),
+        (
+            Message::text(r#"{"type":"accept","ticket":1}"#),
+            "unknown_type",
+            "unknown frame type \"accept\"",
+        ),
+        (
+            Message::text(r#"{"id":1}"#),
+            "bad_frame",
+            "missing field `type`",
+        ),
+        (
+            Message::text(r#"{"type":"ping","extra":1}"#),
+            "bad_frame",
+            "unknown field `extra`",
+        ),
+        (
+            Message::text(r#"{"type":"ping","id":"one"}"#),
+            "bad_frame",
+            "invalid type: string \"one\"",
+        ),
+        (
+            Message::text(r#"{"type":"ping","id":-5}"#),
+            "bad_frame",
+            "invalid value: integer `-5`",
+        ),
+        (
+            Message::text(r#"{"type":7}"#),
+            "bad_frame",
+            "field `type` must be a string",
+        ),
+        (
+            Message::binary(vec![1, 2, 3]),
+            "binary_frame",
+            "binary frames are not part of the protocol",
+        ),
+    ];
+    for (number, (frame, code, names)) in (1u32..).zip(bad) {
+        ws.send(frame.clone()).await;
+        let (error, message) = expect_error(&mut ws).await;
+        assert_eq!(error, *code, "{frame:?}: {message}");
+        assert!(
+            message.contains(names),
+            "{frame:?}: {message:?} should say {names:?}"
+        );
+        ws.send(Message::text(format!(r#"{{"type":"ping","id":{number}}}"#)))
+            .await;
+        ws.expect("its pong", |frame| {
+            (frame == ServerFrame::Pong { id: Some(number) }).then_some(())
+        })
         .await;
-    assert_eq!(expect_error(&mut ws).await.0, "bad_request");
+    }
     ws.send(Message::text(r#"{"type":"ping"}"#)).await;
-    ws.expect("pong", |frame| (frame == ServerFrame::Pong).then_some(()))
-        .await;
+    ws.expect("pong", |frame| {
+        (frame == ServerFrame::Pong { id: None }).then_some(())
+    })
+    .await;
 
     app.customer_opens_ticket(&customer(5001, "Ann"), "still live?")
         .await;

@@ -1,0 +1,411 @@
+//! Light sockets: what an idle console costs the server, and how fast one event reaches 1,000
+//! consoles. The real server binary runs as its own process (so its resident memory is its own),
+//! talking to the fake Bot API in this process; the consoles are tokio-tungstenite clients here.
+//!
+//! Run: `cargo bench --bench sockets`. Settings (environment):
+//! - `BENCH_CONSOLES` (default `1000,10000`): the idle-console counts whose memory is reported.
+//! - `BENCH_FANOUT_CONSOLES` (default 1000) and `BENCH_ROUNDS` (default 30): the fan-out run.
+//! - `BENCH_SETTLE_MS` (default 3000): how long to let the server settle before reading its memory.
+//!
+//! Memory: the server's VmRSS (from /proc/<pid>/status) with N idle consoles minus its VmRSS
+//! before the first console, divided by N. Fan-out: a customer's message through the fake Bot API
+//! is ingested by the real bot, committed and published; each console notes when its
+//! `message.created` frame arrived. Reported per round and over all rounds: from the message
+//! offered to Telegram to its arrival at each console (p50/p99/max), and the fan-out proper, from
+//! the first console's arrival to each other console's.
+
+use std::{
+    net::TcpListener,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
+use switchboard::{
+    domain::TelegramUserId,
+    simulator::{Customer, FakeTelegram},
+};
+use tokio::{io::AsyncWriteExt, process::Command, sync::mpsc, task::JoinSet};
+use tokio_tungstenite::tungstenite::{
+    Message, client::IntoClientRequest, protocol::WebSocketConfig,
+};
+
+/// The server binary cargo built for this bench (release profile under `cargo bench`).
+const SERVER: &str = env!("CARGO_BIN_EXE_switchboard");
+const LOGIN: &str = "bench";
+const PASSWORD: &str = "bench-password-1";
+
+fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| default.to_vec())
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    env_list(name, &[default])
+        .first()
+        .copied()
+        .unwrap_or(default)
+}
+
+/// The server process and where it listens.
+struct Server {
+    child: tokio::process::Child,
+    pid: u32,
+    address: String,
+    _dir: TempDir,
+}
+
+/// A scratch directory removed at the end.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Server {
+    async fn start(telegram: &FakeTelegram, max_consoles: usize) -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("sb_bench_sockets_{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let dir = TempDir(dir);
+        let database_url = format!("sqlite://{}?mode=rwc", dir.0.join("bench.db").display());
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let limit = (max_consoles + 100).to_string();
+        let env = [
+            ("DATABASE_URL", database_url.as_str()),
+            ("TELEGRAM_BOT_TOKEN", telegram.token()),
+            ("TELEGRAM_API_URL", telegram.api_url().as_str()),
+            ("SWITCHBOARD_LISTEN", &format!("127.0.0.1:{port}")),
+            ("SWITCHBOARD_WS_TOTAL", &limit),
+            ("SWITCHBOARD_WS_PER_AGENT", &limit),
+            ("SWITCHBOARD_MAX_CONNECTIONS", &limit),
+            ("TELEGRAM_POLL_TIMEOUT", "5"),
+            ("RUST_LOG", "warn"),
+        ];
+        let mut add = Command::new(SERVER);
+        add.args(["agent", "add", "--login", LOGIN, "--name", "Bench"])
+            .args(["--role", "supervisor", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
+        for (k, v) in &env {
+            add.env(k, v);
+        }
+        let mut adding = add.spawn()?;
+        let mut stdin = adding.stdin.take().expect("piped stdin");
+        stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
+        drop(stdin);
+        anyhow::ensure!(adding.wait().await?.success(), "agent add failed");
+
+        let mut serve = Command::new(SERVER);
+        serve.arg("serve").kill_on_drop(true).stdout(Stdio::null());
+        for (k, v) in &env {
+            serve.env(k, v);
+        }
+        let child = serve.spawn()?;
+        let pid = child.id().expect("a running child");
+        let address = format!("127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = reqwest::Client::new();
+        loop {
+            let up = client
+                .get(format!("http://{address}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if up {
+                break;
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(Self {
+            child,
+            pid,
+            address,
+            _dir: dir,
+        })
+    }
+
+    /// The server's resident memory in KiB.
+    fn rss_kib(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("no VmRSS"))
+    }
+
+    /// The server's memory once it stopped changing (or after `settle`).
+    async fn settled_rss_kib(&self, settle: Duration) -> anyhow::Result<u64> {
+        tokio::time::sleep(settle).await;
+        let mut last = self.rss_kib()?;
+        for _ in 0..20 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = self.rss_kib()?;
+            if now.abs_diff(last) < 64 {
+                return Ok(now);
+            }
+            last = now;
+        }
+        Ok(last)
+    }
+
+    async fn login(&self) -> anyhow::Result<String> {
+        let response = reqwest::Client::new()
+            .post(format!("http://{}/api/session", self.address))
+            .header("Origin", format!("http://{}", self.address))
+            .json(&serde_json::json!({"login": LOGIN, "password": PASSWORD}))
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "login failed");
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
+        Ok(cookie.to_owned())
+    }
+}
+
+/// An arrival at a console: which round, when.
+type Arrival = (usize, Instant);
+
+/// Opens one console, reads its hello, then reads frames until aborted, reporting each
+/// `message.created` frame's round (the number after `round-` in its text).
+async fn console(
+    address: String,
+    cookie: String,
+    opened: mpsc::UnboundedSender<()>,
+    arrivals: mpsc::UnboundedSender<Arrival>,
+) -> anyhow::Result<()> {
+    let mut request = format!("ws://{address}/ws").into_client_request()?;
+    let headers = request.headers_mut();
+    headers.insert("Origin", format!("http://{address}").parse()?);
+    headers.insert("Cookie", cookie.parse()?);
+    // Small client buffers: ten thousand of these live in this process.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0);
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
+    let hello = ws
+        .next()
+        .await
+        .ok_or_else(|| anyhow::anyhow!("no hello"))??;
+    anyhow::ensure!(
+        hello.to_text()?.contains("\"hello\""),
+        "first frame: {hello}"
+    );
+    let _ = opened.send(());
+    while let Some(frame) = ws.next().await {
+        let at = Instant::now();
+        let Message::Text(text) = frame? else {
+            continue;
+        };
+        if !text.contains("\"message.created\"") {
+            continue;
+        }
+        let round = text
+            .split("round-")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok());
+        if let Some(round) = round {
+            let _ = arrivals.send((round, at));
+        }
+    }
+    let _ = ws.close(None).await;
+    Ok(())
+}
+
+/// Consoles kept open, with the channels their arrivals come on.
+struct Consoles {
+    tasks: JoinSet<anyhow::Result<()>>,
+    arrivals_tx: mpsc::UnboundedSender<Arrival>,
+    arrivals: mpsc::UnboundedReceiver<Arrival>,
+}
+
+impl Consoles {
+    fn new() -> Self {
+        let (arrivals_tx, arrivals) = mpsc::unbounded_channel();
+        Self {
+            tasks: JoinSet::new(),
+            arrivals_tx,
+            arrivals,
+        }
+    }
+
+    /// Opens consoles until `total` are open, at most 64 handshakes at a time.
+    async fn open_until(
+        &mut self,
+        server: &Server,
+        cookie: &str,
+        total: usize,
+    ) -> anyhow::Result<()> {
+        let (opened_tx, mut opened) = mpsc::unbounded_channel();
+        let want = total.saturating_sub(self.tasks.len());
+        let mut started = 0;
+        let mut done = 0;
+        while done < want {
+            while started < want && started - done < 64 {
+                self.tasks.spawn(console(
+                    server.address.clone(),
+                    cookie.to_owned(),
+                    opened_tx.clone(),
+                    self.arrivals_tx.clone(),
+                ));
+                started += 1;
+            }
+            tokio::select! {
+                Some(()) = opened.recv() => done += 1,
+                Some(ended) = self.tasks.join_next() => {
+                    anyhow::bail!("a console ended while opening: {:?}", ended?.err());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.tasks.len()
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let counts = env_list("BENCH_CONSOLES", &[1000, 10_000]);
+    let fanout = env_number("BENCH_FANOUT_CONSOLES", 1000);
+    let rounds = env_number("BENCH_ROUNDS", 30);
+    let settle = Duration::from_millis(env_number("BENCH_SETTLE_MS", 3000) as u64);
+    let most = counts.iter().copied().max().unwrap_or(0).max(fanout);
+
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    let want = (most as u64 + 1000).min(limit.maximum.unwrap_or(u64::MAX));
+    rustix::process::setrlimit(
+        rustix::process::Resource::Nofile,
+        rustix::process::Rlimit {
+            current: Some(want),
+            maximum: limit.maximum,
+        },
+    )
+    .map_err(|errno| anyhow::anyhow!("raising the open-file limit: {errno:?}"))?;
+
+    let telegram = FakeTelegram::start("1:bench").await?;
+    let mut server = Server::start(&telegram, most).await?;
+    let cookie = server.login().await?;
+    println!(
+        "server pid {}; load average {}",
+        server.pid,
+        std::fs::read_to_string("/proc/loadavg")?.trim()
+    );
+
+    // Memory of idle consoles.
+    let mut consoles = Consoles::new();
+    // One console opened and left open first, so that the baseline includes what the first
+    // connection warms up (runtime, database pool, the agent's presence row).
+    consoles.open_until(&server, &cookie, 1).await?;
+    let baseline = server.settled_rss_kib(settle).await?;
+    println!("baseline: {baseline} KiB with 1 console");
+    for &count in &counts {
+        let opening = Instant::now();
+        consoles.open_until(&server, &cookie, count).await?;
+        let opened_in = opening.elapsed();
+        let rss = server.settled_rss_kib(settle).await?;
+        let added = (count - 1) as f64;
+        println!(
+            "{count} idle consoles (opened in {:.1} s): server VmRSS {rss} KiB, {:.1} KiB per console",
+            opened_in.as_secs_f64(),
+            (rss.saturating_sub(baseline)) as f64 / added,
+        );
+    }
+
+    // Fan-out to `fanout` consoles: close the rest.
+    let mut kept = Consoles::new();
+    consoles.tasks.abort_all();
+    while consoles.tasks.join_next().await.is_some() {}
+    drop(consoles);
+    kept.open_until(&server, &cookie, fanout).await?;
+    tokio::time::sleep(settle).await;
+    let customer = Customer::new(TelegramUserId(77_000), "Fan", None);
+    let mut all = Vec::new();
+    let mut spreads = Vec::new();
+    let mut round_p99 = Vec::new();
+    // Round 0 opens the ticket and warms up; it is not counted.
+    for round in 0..=rounds {
+        let sent = Instant::now();
+        telegram.customer_says(
+            &customer,
+            &format!("round-{round} of the fan-out benchmark"),
+        );
+        let mut arrivals = Vec::with_capacity(kept.len());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while arrivals.len() < kept.len() {
+            match tokio::time::timeout_at(deadline, kept.arrivals.recv()).await {
+                Ok(Some((r, at))) if r == round => arrivals.push(at),
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => anyhow::bail!(
+                    "round {round}: only {} of {} consoles heard the event",
+                    arrivals.len(),
+                    kept.len()
+                ),
+            }
+        }
+        if round == 0 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        }
+        let first = *arrivals.iter().min().expect("arrivals");
+        let mut latencies: Vec<Duration> = arrivals.iter().map(|a| *a - sent).collect();
+        latencies.sort_unstable();
+        let mut spread: Vec<Duration> = arrivals.iter().map(|a| *a - first).collect();
+        spread.sort_unstable();
+        round_p99.push(percentile(&latencies, 0.99));
+        spreads.push(*spread.last().expect("arrivals"));
+        all.extend(latencies);
+        // Let the acknowledgement traffic of this round finish before the next.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    all.sort_unstable();
+    round_p99.sort_unstable();
+    spreads.sort_unstable();
+    println!(
+        "fan-out to {} consoles, {rounds} rounds, from the message offered to Telegram to arrival: \
+         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; median of the rounds' p99 {:.1} ms",
+        kept.len(),
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.99)),
+        ms(*all.last().expect("rounds")),
+        ms(percentile(&round_p99, 0.5)),
+    );
+    println!(
+        "fan-out proper (first console to last, per round): median {:.1} ms, max {:.1} ms",
+        ms(percentile(&spreads, 0.5)),
+        ms(*spreads.last().expect("rounds")),
+    );
+    println!(
+        "load average at the end {}",
+        std::fs::read_to_string("/proc/loadavg")?.trim()
+    );
+
+    kept.tasks.abort_all();
+    while kept.tasks.join_next().await.is_some() {}
+    server.child.kill().await?;
+    Ok(())
+}
