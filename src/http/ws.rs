@@ -185,7 +185,10 @@ async fn serve(
         return;
     }
     for event in &start.backlog {
-        if send(&mut tx, shared_text(event.frame.clone())).await.is_break() {
+        if send(&mut tx, shared_text(event.frame.clone()))
+            .await
+            .is_break()
+        {
             return;
         }
     }

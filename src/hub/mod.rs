@@ -356,8 +356,14 @@ mod tests {
             general.events.recv().await.unwrap(),
             supervisor.events.recv().await.unwrap(),
         );
-        assert!(Arc::ptr_eq(&a.text, &b.text), "both consoles hold the same frame");
-        assert!(Arc::ptr_eq(&a.text, &live.frame), "the frame serialized once");
+        assert!(
+            Arc::ptr_eq(&a.text, &b.text),
+            "both consoles hold the same frame"
+        );
+        assert!(
+            Arc::ptr_eq(&a.text, &live.frame),
+            "the frame serialized once"
+        );
 
         hub.publish_about_agent(
             AgentId(3),
@@ -368,7 +374,10 @@ mod tests {
             general.events.recv().await.unwrap(),
             supervisor.events.recv().await.unwrap(),
         );
-        assert!(Arc::ptr_eq(&a.text, &b.text), "a presence frame is shared too");
+        assert!(
+            Arc::ptr_eq(&a.text, &b.text),
+            "a presence frame is shared too"
+        );
     }
 
     #[tokio::test]
