@@ -27,6 +27,8 @@ pub mod simulator;
 pub mod sound;
 /// Building and running the application.
 pub mod startup;
+/// The bot's texts: templates per language, overridable by the operator.
+pub mod texts;
 /// The database: connection, migrations, queries.
 pub mod store;
 /// The Telegram front door: polling, update translation, the outbox sender.
