@@ -211,11 +211,11 @@ impl BotTexts {
             let Value::Object(keys) = keys else {
                 bail!("language {language:?}: must be an object of texts");
             };
-            let english = texts.templates["en"].clone();
+            // A language without built-in templates takes the fallback's for the keys it lacks.
             let templates = texts
                 .templates
                 .entry(language.to_lowercase())
-                .or_insert(english);
+                .or_default();
             for (key, template) in keys {
                 let where_ = format!("{language}.{key}");
                 let text = Text::ALL
@@ -235,9 +235,10 @@ impl BotTexts {
     /// `text` in the language of `language_code` (its primary subtag: `ru-RU` → `ru`; English
     /// when there are no templates for it) with the placeholders filled from `values`.
     pub fn render(&self, text: Text, language_code: Option<&str>, values: &[(&str, &str)]) -> String {
-        let templates = self.language(language_code);
-        let template = templates
+        let template = self
+            .language(language_code)
             .get(&text)
+            .or_else(|| self.templates[FALLBACK_LANGUAGE].get(&text))
             .map_or_else(|| text.english(), String::as_str);
         fill(template, values)
     }
