@@ -180,8 +180,9 @@ impl Service {
                 });
                 return Ok(IngestOutcome::Answered);
             }
-            (Some(_), Some(ticket)) => (ticket, Opened::Joined),
-            (None, Some(ticket)) => {
+            (_, Some(ticket)) => {
+                // A command is a customer message like any other: the console's needs-reply
+                // rule (any inbound message starts the wait) stays the server's.
                 store::waiting::customer_wrote(txn, ticket.id, now).await?;
                 (ticket, Opened::Joined)
             }

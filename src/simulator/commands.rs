@@ -46,6 +46,7 @@ pub(super) fn set_my_commands(inner: &Inner, params: &Value) -> Response {
         .unwrap_or("")
         .to_owned();
     inner.state().commands.insert(language, commands);
+    inner.commands_changed.send_modify(|n| *n += 1);
     ok(json!(true))
 }
 

@@ -143,6 +143,8 @@ pub(super) struct Inner {
     pub delivery_made: watch::Sender<u64>,
     /// Counts changes of the webhook (set or deleted).
     pub webhook_changed: watch::Sender<u64>,
+    /// Counts command menus set (setMyCommands).
+    pub commands_changed: watch::Sender<u64>,
 }
 
 impl Inner {
