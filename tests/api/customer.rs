@@ -5,13 +5,17 @@
 
 use std::collections::HashMap;
 
+use chrono::Utc;
+use futures_util::future::join_all;
 use serde_json::Value;
 use switchboard::{
     config::Settings,
-    domain::{DeliveryState, Role, TicketId, TicketStatus},
-    hub::{Event, ServerFrame},
+    domain::{ChatId, DeliveryState, Role, TelegramMessageId, TicketId, TicketStatus, UpdateId},
+    hub::{Event, Hub, ServerFrame},
+    service::{IncomingMessage, IngestOutcome, OutboxSignal, Service},
     simulator::{Customer, FakeTelegram, Failure},
     startup::Application,
+    store::{self, clients::TelegramProfile},
     views::{MessageView, TicketView},
 };
 
@@ -336,7 +340,98 @@ async fn a_bad_override_file_fails_at_start_naming_the_file_and_the_key(backend:
     assert!(error.contains("SWITCHBOARD_BOT_TEXTS"), "{error}");
 }
 
+/// A message of `who` as the Telegram front door hands it over.
+fn incoming(who: &Customer, update: i64, text: &str) -> IncomingMessage {
+    IncomingMessage {
+        update_id: UpdateId(update),
+        profile: TelegramProfile {
+            telegram_id: who.id,
+            username: who.username.clone(),
+            name: who.first_name.clone(),
+            language: who.language.clone(),
+        },
+        chat_id: ChatId(who.id.0),
+        message_id: TelegramMessageId(update),
+        text: text.to_owned(),
+        sent_at: Utc::now(),
+    }
+}
+
+/// Six instances of the service on the app's database.
+async fn instances(app: &TestApp) -> Vec<Service> {
+    let general = Service::ensure_department(&app.db().await, "General")
+        .await
+        .expect("the default department");
+    let mut services = Vec::new();
+    for i in 0..6 {
+        let db = store::connect(&app.database_url)
+            .await
+            .expect("connecting another instance");
+        services.push(Service::new(
+            db,
+            Hub::new(format!("other-{i}")),
+            OutboxSignal::default(),
+            general,
+        ));
+    }
+    services
+}
+
+async fn concurrent_plain_messages_open_one_ticket_even_with_several_open_slots(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.add_agent("alice", Role::Agent, &["General"]).await;
+    let alice = app.login("alice").await;
+    let ann = customer(571, "Ann");
+    // The client exists (so the racers contend on the ticket, not on the client row).
+    app.telegram.customer_says(&ann, "/status");
+    bot_says(&app, &ann, "You have no open request.").await;
+
+    // Several instances take plain messages of the customer at the same moment (on PostgreSQL
+    // these transactions truly overlap): the database lets exactly one open a ticket.
+    let services = instances(&app).await;
+    let messages: Vec<IncomingMessage> = (0..6)
+        .map(|i| incoming(&ann, 60_000 + i, &format!("first {i}")))
+        .collect();
+    let outcomes: Vec<IngestOutcome> =
+        join_all(services.iter().zip(&messages).map(|(s, m)| s.ingest(m)))
+            .await
+            .into_iter()
+            .map(|o| o.expect("every message is stored"))
+            .collect();
+    let opened: Vec<TicketId> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            IngestOutcome::NewTicket(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(opened.len(), 1, "exactly one opens a ticket: {outcomes:?}");
+    assert!(
+        outcomes.iter().all(
+            |o| matches!(o, IngestOutcome::NewTicket(n) | IngestOutcome::Appended(n) if *n == opened[0])
+        ),
+        "the others join it: {outcomes:?}"
+    );
+
+    // Concurrent /new commands each open a separate ticket (each in its own slot), and the
+    // plain messages after them still never make a duplicate.
+    let news: Vec<IncomingMessage> = (0..3)
+        .map(|i| incoming(&ann, 61_000 + i, "/new"))
+        .collect();
+    for outcome in join_all(services.iter().zip(&news).map(|(s, m)| s.ingest(m))).await {
+        assert!(matches!(
+            outcome.expect("stored"),
+            IngestOutcome::NewTicket(_)
+        ));
+    }
+    let open: Vec<TicketView> = alice.get_json("/api/tickets").await;
+    assert_eq!(open.len(), 4, "the first ticket and three from /new");
+}
+
 crate::backend_tests!(
+    concurrent_plain_messages_open_one_ticket_even_with_several_open_slots,
     start_greets_in_english_and_in_russian_from_the_language_code,
     status_names_the_open_ticket_and_both_are_on_its_timeline,
     status_without_an_open_ticket_says_so_and_opens_nothing,
