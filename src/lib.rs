@@ -27,11 +27,11 @@ pub mod simulator;
 pub mod sound;
 /// Building and running the application.
 pub mod startup;
-/// The bot's texts: templates per language, overridable by the operator.
-pub mod texts;
 /// The database: connection, migrations, queries.
 pub mod store;
 /// The Telegram front door: polling, update translation, the outbox sender.
 pub mod telegram;
+/// The bot's texts: templates per language, overridable by the operator.
+pub mod texts;
 /// The shapes tickets, messages and agents take in the API and events.
 pub mod views;

@@ -139,21 +139,15 @@ impl Text {
             Self::RoutingQuestion => "Какой отдел вам нужен?",
             Self::Routed => "Вам ответит отдел «{department}».",
             Self::WithAgent => "Вашим обращением уже занимается оператор.",
-            Self::ButtonClosed => {
-                "Это обращение закрыто. Напишите снова, если нужна помощь."
-            }
+            Self::ButtonClosed => "Это обращение закрыто. Напишите снова, если нужна помощь.",
             Self::Unavailable => "Извините, этот выбор больше недоступен.",
             Self::PassedOn => "Ваше обращение #{number} передано в отдел «{department}».",
-            Self::Closed => {
-                "Ваше обращение #{number} закрыто. Напишите снова, если нужна помощь."
-            }
+            Self::Closed => "Ваше обращение #{number} закрыто. Напишите снова, если нужна помощь.",
             Self::Greeting => {
                 "Здравствуйте, {name}! Напишите свой вопрос, и оператор ответит. /status покажет открытое обращение, /new начнёт новое."
             }
             Self::StatusOpen => "Ваше обращение #{number} ({department}): {state}.",
-            Self::StatusNone => {
-                "У вас нет открытых обращений. Напишите сообщение, чтобы начать."
-            }
+            Self::StatusNone => "У вас нет открытых обращений. Напишите сообщение, чтобы начать.",
             Self::StatePending => "ждёт оператора",
             Self::StateWithAgent => "у оператора",
             Self::CommandStart => "Начать разговор",
@@ -204,7 +198,9 @@ impl BotTexts {
         for (language, keys) in languages {
             if language.is_empty()
                 || language.len() > 16
-                || !language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                || !language
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
             {
                 bail!("language {language:?}: not a language code");
             }
@@ -212,10 +208,7 @@ impl BotTexts {
                 bail!("language {language:?}: must be an object of texts");
             };
             // A language without built-in templates takes the fallback's for the keys it lacks.
-            let templates = texts
-                .templates
-                .entry(language.to_lowercase())
-                .or_default();
+            let templates = texts.templates.entry(language.to_lowercase()).or_default();
             for (key, template) in keys {
                 let where_ = format!("{language}.{key}");
                 let text = Text::ALL
@@ -234,7 +227,12 @@ impl BotTexts {
 
     /// `text` in the language of `language_code` (its primary subtag: `ru-RU` → `ru`; English
     /// when there are no templates for it) with the placeholders filled from `values`.
-    pub fn render(&self, text: Text, language_code: Option<&str>, values: &[(&str, &str)]) -> String {
+    pub fn render(
+        &self,
+        text: Text,
+        language_code: Option<&str>,
+        values: &[(&str, &str)],
+    ) -> String {
         let template = self
             .language(language_code)
             .get(&text)
@@ -357,9 +355,19 @@ mod tests {
             r#"{"en": {"greeting": "Hi {name}"}, "de": {"status_none": "Nichts offen."}}"#,
         )
         .unwrap();
-        assert_eq!(texts.render(Text::Greeting, None, &[("name", "Ann")]), "Hi Ann");
-        assert_eq!(texts.render(Text::StatusNone, Some("de"), &[]), "Nichts offen.");
-        assert!(texts.render(Text::Greeting, Some("de"), &[("name", "A")]).starts_with("Hi A"));
+        assert_eq!(
+            texts.render(Text::Greeting, None, &[("name", "Ann")]),
+            "Hi Ann"
+        );
+        assert_eq!(
+            texts.render(Text::StatusNone, Some("de"), &[]),
+            "Nichts offen."
+        );
+        assert!(
+            texts
+                .render(Text::Greeting, Some("de"), &[("name", "A")])
+                .starts_with("Hi A")
+        );
     }
 
     #[test]

@@ -212,9 +212,20 @@ mod tests {
             Some(Command::Start { with_payload: true })
         );
         assert_eq!(Command::parse(" /status "), Some(Command::Status));
-        assert_eq!(Command::parse("/status@switchboard_bot"), Some(Command::Status));
+        assert_eq!(
+            Command::parse("/status@switchboard_bot"),
+            Some(Command::Status)
+        );
         assert_eq!(Command::parse("/new"), Some(Command::New));
-        for plain in ["hello", "/newer", "/status please", "status", "", "/", "/stop"] {
+        for plain in [
+            "hello",
+            "/newer",
+            "/status please",
+            "status",
+            "",
+            "/",
+            "/stop",
+        ] {
             assert_eq!(Command::parse(plain), None, "{plain:?}");
         }
     }

@@ -165,7 +165,15 @@ impl Service {
                 self.open_new(txn, client.id, &incoming.text, None, slot, now, events)
                     .await?
             }
-            (Some(Command::Status | Command::Start { with_payload: false }), None) => {
+            (
+                Some(
+                    Command::Status
+                    | Command::Start {
+                        with_payload: false,
+                    },
+                ),
+                None,
+            ) => {
                 let text = match command {
                     Some(Command::Status) => self.texts.render(Text::StatusNone, language, &[]),
                     _ => self.texts.render(

@@ -63,9 +63,8 @@ impl Service {
             .await?;
         let number = id.to_string();
         let bye = [("number", number.as_str())];
-        events.push(
-            record_customer_notice(&txn, &self.texts, &view, Text::Closed, &bye, now).await?,
-        );
+        events
+            .push(record_customer_notice(&txn, &self.texts, &view, Text::Closed, &bye, now).await?);
         self.commit(txn, events).await?;
         self.outbox.wake();
         tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, ?reason, "ticket closed");

@@ -31,7 +31,7 @@ use tokio::sync::{Notify, Semaphore};
 pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
 pub use canned::{CannedChanges, CannedInput};
-pub use customer::{Command, DirectReply, DirectReplies};
+pub use customer::{Command, DirectReplies, DirectReply};
 pub use delivery::Outbound;
 pub use departments::{DepartmentChanges, DepartmentInput};
 pub use error::ServiceError;

@@ -76,8 +76,7 @@ impl Service {
         let number = id.to_string();
         let values = [("number", number.as_str()), ("department", label.as_str())];
         events.push(
-            record_customer_notice(&txn, &self.texts, &view, Text::PassedOn, &values, now)
-                .await?,
+            record_customer_notice(&txn, &self.texts, &view, Text::PassedOn, &values, now).await?,
         );
         self.commit(txn, events).await?;
         self.outbox.wake();

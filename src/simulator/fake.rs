@@ -374,18 +374,26 @@ impl FakeTelegram {
     /// a `my_chat_member` update (the bot's status `kicked`) is queued; returns its update id.
     pub fn customer_blocks_bot(&self, customer: &Customer) -> UpdateId {
         self.block(customer.chat());
-        self.push_raw_update(super::commands::membership_update(customer, "member", "kicked"))
+        self.push_raw_update(super::commands::membership_update(
+            customer, "member", "kicked",
+        ))
     }
 
     /// The customer unblocks the bot: sending works again and a `my_chat_member` update (status
     /// `member`) is queued; returns its update id.
     pub fn customer_unblocks_bot(&self, customer: &Customer) -> UpdateId {
         self.unblock(customer.chat());
-        self.push_raw_update(super::commands::membership_update(customer, "kicked", "member"))
+        self.push_raw_update(super::commands::membership_update(
+            customer, "kicked", "member",
+        ))
     }
 
     /// Waits until the bot set the command menu of `language` (None: the default one).
-    pub async fn wait_for_commands(&self, language: Option<&str>, timeout: Duration) -> Option<Value> {
+    pub async fn wait_for_commands(
+        &self,
+        language: Option<&str>,
+        timeout: Duration,
+    ) -> Option<Value> {
         let mut changed = self.inner.commands_changed.subscribe();
         tokio::time::timeout(timeout, async {
             loop {

@@ -15,7 +15,6 @@ use crate::{
     texts::Text,
 };
 
-
 /// Handles one press. Only a failure to store the choice is an error (the update is then fetched
 /// again); Telegram refusing the answer or the edit is logged.
 pub async fn handle(

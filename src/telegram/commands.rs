@@ -3,11 +3,7 @@
 
 use std::time::Duration;
 
-use teloxide::{
-    payloads::SetMyCommandsSetters,
-    prelude::Requester,
-    types::BotCommand,
-};
+use teloxide::{payloads::SetMyCommandsSetters, prelude::Requester, types::BotCommand};
 use tokio_util::sync::CancellationToken;
 
 use crate::{

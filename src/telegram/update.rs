@@ -187,7 +187,8 @@ pub fn membership(update: &Update) -> Option<Membership> {
     if !change.chat.is_private() || change.from.is_bot {
         return None;
     }
-    let customer = TelegramUserId(i64::try_from(change.chat.id.0).ok()?);
+    // In a private chat the chat id is the user's id.
+    let customer = TelegramUserId(change.chat.id.0);
     match change.new_chat_member.kind {
         ChatMemberKind::Banned(_) => Some(Membership::Blocked(customer)),
         ChatMemberKind::Member(_) => Some(Membership::Returned(customer)),

@@ -13,7 +13,7 @@ use switchboard::{
     domain::{ChatId, DeliveryState, Role, TelegramMessageId, TicketId, TicketStatus, UpdateId},
     hub::{Event, Hub, ServerFrame},
     service::{IncomingMessage, IngestOutcome, OutboxSignal, Service},
-    simulator::{Customer, FakeTelegram, Failure},
+    simulator::{Customer, Failure, FakeTelegram},
     startup::Application,
     store::{self, clients::TelegramProfile},
     views::{MessageView, TicketView},
@@ -157,9 +157,9 @@ async fn new_opens_a_second_ticket_and_later_messages_go_to_the_newest(backend: 
         .telegram
         .wait_for_call(WAIT, |c| {
             c.method == "sendmessage"
-                && c.body["text"]
-                    .as_str()
-                    .is_some_and(|t| t.contains("Your request is ticket #") && ticket_number_in(t) != first)
+                && c.body["text"].as_str().is_some_and(|t| {
+                    t.contains("Your request is ticket #") && ticket_number_in(t) != first
+                })
         })
         .await
         .expect("an acknowledgement of a second ticket");
@@ -174,22 +174,29 @@ async fn new_opens_a_second_ticket_and_later_messages_go_to_the_newest(backend: 
     app.telegram.customer_says(&ann, "and one more thing");
     let mut ws = alice.ws().await;
     app.telegram.customer_says(&ann, "/status");
-    ws.expect("the status command on the newest ticket", |frame| match frame {
-        ServerFrame::Event(event) => match event.event {
-            Event::MessageCreated { message } if message.text == "/status" => {
-                Some(message.ticket_id)
-            }
+    ws.expect(
+        "the status command on the newest ticket",
+        |frame| match frame {
+            ServerFrame::Event(event) => match event.event {
+                Event::MessageCreated { message } if message.text == "/status" => {
+                    Some(message.ticket_id)
+                }
+                _ => None,
+            },
             _ => None,
         },
-        _ => None,
-    })
+    )
     .await;
     let newest = texts_of(&alice, second).await;
     assert!(
         newest.contains(&"and one more thing".to_owned()),
         "{newest:?}"
     );
-    assert!(!texts_of(&alice, first).await.contains(&"and one more thing".to_owned()));
+    assert!(
+        !texts_of(&alice, first)
+            .await
+            .contains(&"and one more thing".to_owned())
+    );
     bot_says(&app, &ann, &format!("Your request #{second} (General)")).await;
 }
 
@@ -231,9 +238,15 @@ async fn a_403_marks_the_customer_unreachable_live_and_their_next_message_clears
     let mut ws = alice.ws().await;
 
     app.telegram.block(ann.chat());
-    alice.reply(number, "are you there?").await.expect::<Value>(201);
+    alice
+        .reply(number, "are you there?")
+        .await
+        .expect::<Value>(201);
     let failed = message_failed(&mut ws).await;
-    assert_eq!(failed.delivery_error.as_deref(), Some("the customer blocked the bot"));
+    assert_eq!(
+        failed.delivery_error.as_deref(),
+        Some("the customer blocked the bot")
+    );
     let marked = ticket_updated(&mut ws, number).await;
     assert_eq!(
         marked.client.unreachable.as_deref(),
@@ -261,8 +274,12 @@ async fn a_kicked_update_marks_unreachable_and_fails_the_queued_messages_instead
     let mut ws = alice.ws().await;
 
     // Telegram asks the sender to wait a minute: the reply waits in the outbox to be retried.
-    app.telegram.fail_next("sendMessage", Failure::RetryAfter(60));
-    let reply: MessageView = alice.reply(number, "your refund is on its way").await.expect(201);
+    app.telegram
+        .fail_next("sendMessage", Failure::RetryAfter(60));
+    let reply: MessageView = alice
+        .reply(number, "your refund is on its way")
+        .await
+        .expect(201);
     ws.expect("the reply queued for a retry", |frame| match frame {
         ServerFrame::Event(event) => match event.event {
             Event::MessageUpdated { message }
@@ -279,7 +296,10 @@ async fn a_kicked_update_marks_unreachable_and_fails_the_queued_messages_instead
     app.telegram.customer_blocks_bot(&ann);
     let failed = message_failed(&mut ws).await;
     assert_eq!(failed.id, reply.id);
-    assert_eq!(failed.delivery_error.as_deref(), Some("the customer blocked the bot"));
+    assert_eq!(
+        failed.delivery_error.as_deref(),
+        Some("the customer blocked the bot")
+    );
     let marked = ticket_updated(&mut ws, number).await;
     assert_eq!(
         marked.client.unreachable.as_deref(),
@@ -316,7 +336,10 @@ async fn an_override_file_changes_a_text(backend: Backend) {
     let ivan = russian(562, "Ivan");
     app.telegram.customer_says(&ann, "/start");
     app.telegram.customer_says(&ivan, "/status");
-    assert_eq!(bot_says(&app, &ann, "Welcome").await, "Welcome aboard, Ann.");
+    assert_eq!(
+        bot_says(&app, &ann, "Welcome").await,
+        "Welcome aboard, Ann."
+    );
     assert_eq!(bot_says(&app, &ivan, "Пусто").await, "Пусто.");
 }
 
@@ -377,9 +400,7 @@ async fn instances(app: &TestApp) -> Vec<Service> {
     services
 }
 
-async fn concurrent_plain_messages_open_one_ticket_even_with_several_open_slots(
-    backend: Backend,
-) {
+async fn concurrent_plain_messages_open_one_ticket_even_with_several_open_slots(backend: Backend) {
     let app = spawn_app(backend).await;
     app.add_agent("alice", Role::Agent, &["General"]).await;
     let alice = app.login("alice").await;
@@ -417,9 +438,7 @@ async fn concurrent_plain_messages_open_one_ticket_even_with_several_open_slots(
 
     // Concurrent /new commands each open a separate ticket (each in its own slot), and the
     // plain messages after them still never make a duplicate.
-    let news: Vec<IncomingMessage> = (0..3)
-        .map(|i| incoming(&ann, 61_000 + i, "/new"))
-        .collect();
+    let news: Vec<IncomingMessage> = (0..3).map(|i| incoming(&ann, 61_000 + i, "/new")).collect();
     for outcome in join_all(services.iter().zip(&news).map(|(s, m)| s.ingest(m))).await {
         assert!(matches!(
             outcome.expect("stored"),
