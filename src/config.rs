@@ -43,6 +43,9 @@ pub struct Settings {
     pub retention: crate::retention::Retention,
     /// Login, connection and WebSocket limits (see `limits.rs`).
     pub limits: Limits,
+    /// `SWITCHBOARD_BOT_TEXTS`: a JSON file overriding the bot's texts per language (see
+    /// `texts.rs`); read at start, where a bad file fails naming the file and the key.
+    pub bot_texts: Option<std::path::PathBuf>,
 }
 
 /// Webhook mode: where Telegram posts updates, and the secret it sends with each.
@@ -82,6 +85,7 @@ impl fmt::Debug for Settings {
             .field("webhook", &self.webhook)
             .field("poll_timeout", &self.poll_timeout)
             .field("reopen_window", &self.reopen_window)
+            .field("bot_texts", &self.bot_texts)
             .field("presence_heartbeat", &self.presence_heartbeat)
             .field("presence_ttl", &self.presence_ttl)
             .field("retention", &self.retention)
@@ -179,6 +183,9 @@ impl Settings {
             presence_ttl,
             retention,
             limits: Limits::from_lookup(&get)?,
+            bot_texts: get("SWITCHBOARD_BOT_TEXTS")
+                .filter(|path| !path.trim().is_empty())
+                .map(std::path::PathBuf::from),
         })
     }
 }

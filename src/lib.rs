@@ -31,5 +31,7 @@ pub mod startup;
 pub mod store;
 /// The Telegram front door: polling, update translation, the outbox sender.
 pub mod telegram;
+/// The bot's texts: templates per language, overridable by the operator.
+pub mod texts;
 /// The shapes tickets, messages and agents take in the API and events.
 pub mod views;

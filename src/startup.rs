@@ -39,6 +39,11 @@ impl Application {
     /// As `build`, on a listener bound already (`settings.listen` is not read): a test that must
     /// know the port before the settings (a webhook URL naming it) binds first.
     pub async fn build_on(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+        let texts = match &settings.bot_texts {
+            Some(path) => crate::texts::BotTexts::load(path)
+                .context("loading the bot texts named by SWITCHBOARD_BOT_TEXTS")?,
+            None => crate::texts::BotTexts::default(),
+        };
         let db = store::connect(&settings.database_url)
             .await
             .with_context(|| "opening the database named by DATABASE_URL")?;
@@ -60,7 +65,8 @@ impl Application {
         let hub = Hub::new(crate::service::instance_name());
         let service = Service::new(db, hub, OutboxSignal::default(), default_department)
             .with_reopen_window(settings.reopen_window)
-            .with_limits(&settings.limits);
+            .with_limits(&settings.limits)
+            .with_texts(texts);
         let state = AppState {
             service,
             origins: Arc::new(AllowedOrigins::for_public_url(&public_url)),
@@ -151,7 +157,19 @@ impl Application {
                 }
             }
         };
-        let sender = telegram::sender::run(bot, service.clone(), stop.clone());
+        let sender = {
+            let outbox = telegram::sender::run(bot.clone(), service.clone(), stop.clone());
+            let replies =
+                telegram::commands::send_replies(bot.clone(), service.clone(), stop.clone());
+            let service = service.clone();
+            let stop = stop.clone();
+            let commands = async move {
+                telegram::commands::register(&bot, service.texts(), &stop).await;
+            };
+            async move {
+                tokio::join!(outbox, replies, commands);
+            }
+        };
         let relay = {
             let stop = stop.clone();
             let service = service.clone();

@@ -32,6 +32,10 @@ pub struct ClientRef {
     pub name: String,
     /// How many `#` notes agents keep about the client.
     pub notes_count: u64,
+    /// Why the customer cannot be reached (they blocked the bot), when they cannot; None while
+    /// messages reach them. Cleared by their next message.
+    #[serde(default)]
+    pub unreachable: Option<String>,
 }
 
 /// A logged-in agent with the departments they work in.

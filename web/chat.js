@@ -35,7 +35,7 @@ export function initChat(chatHooks) {
   for (const id of ['chat-empty', 'chat-panel', 'chat-title', 'chat-status', 'chat-history',
     'reply-form', 'reply-text', 'reply-send', 'chat-accept', 'chat-reassign', 'chat-return',
     'chat-close', 'chat-notes', 'chat-client-tickets', 'chat-last-owner', 'chat-previous',
-    'chat-older']) {
+    'chat-older', 'chat-unreachable']) {
     el[id] = document.getElementById(id);
   }
   el['reply-form'].addEventListener('submit', (event) => {
@@ -124,6 +124,13 @@ function renderHeader() {
   el['chat-notes'].textContent = count > 0 ? `# ${count}` : '#';
   el['chat-notes'].title = count > 0 ? `${count} client notes (#)` : 'Client notes (#)';
   el['chat-notes'].dataset.count = String(count);
+
+  // The customer blocked the bot: replies cannot reach them until they write again.
+  const unreachable = client.unreachable || null;
+  el['chat-unreachable'].hidden = !unreachable;
+  el['chat-unreachable'].textContent = unreachable
+    ? `Customer unreachable: ${unreachable}. Replies cannot reach them until they write again.`
+    : '';
 
   const last = ticket.last_owner;
   el['chat-last-owner'].hidden = !last || ticket.status === TICKET_STATUS.ACCEPTED;

@@ -139,6 +139,12 @@ function fillRow(row, ticket, mine) {
     bottom.append(owner);
   }
   if (ticket.awaiting_reply_since) bottom.append(needsReplyBadge(ticket.awaiting_reply_since));
+  if (ticket.client && ticket.client.unreachable) {
+    const badge = span('customer-unreachable', 'customer unreachable');
+    badge.setAttribute('data-testid', 'customer-unreachable');
+    badge.title = `Replies cannot reach the customer: ${ticket.client.unreachable}`;
+    bottom.append(badge);
+  }
   const dot = span('ticket-unread-dot', unread === 1 ? '1 new' : `${unread} new`);
   dot.dataset.count = String(unread);
   dot.setAttribute('data-testid', 'unread-count');

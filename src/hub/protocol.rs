@@ -148,6 +148,7 @@ mod tests {
                 username: None,
                 name: "Ann".to_owned(),
                 notes_count: 0,
+                unreachable: None,
             },
             department: DepartmentRef {
                 id: DepartmentId(4),

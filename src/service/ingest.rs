@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::{
-    Service, ServiceError, record_message_event, record_ticket_created, record_ticket_updated,
+    Command, DirectReply, Service, ServiceError, record_message_event, record_ticket_created,
+    record_ticket_updated,
 };
 use crate::{
     domain::{
@@ -13,6 +14,7 @@ use crate::{
     },
     hub::Event,
     store::{self, changes::NewChange, clients::TelegramProfile, messages::NewMessage},
+    texts::Text,
 };
 
 /// A customer's message as the Telegram front door hands it over.
@@ -37,6 +39,9 @@ pub enum IngestOutcome {
     Appended(TicketId),
     /// The message reopened this ticket, closed within the reopen window.
     Reopened(TicketId),
+    /// A command that belongs to no ticket (`/status` with none open, a bare `/start`) was
+    /// answered directly; nothing was stored but the update id.
+    Answered,
 }
 
 /// How often ingest retries after losing a race the database decided (two instances creating the
@@ -108,25 +113,39 @@ impl Service {
     ) -> Result<Vec<IngestOutcome>, ServiceError> {
         let txn = store::begin_write(&self.db).await?;
         let mut events = Vec::new();
+        let mut replies = Vec::new();
         let mut outcomes = Vec::with_capacity(messages.len());
         for message in messages {
-            outcomes.push(self.ingest_in(&txn, message, &mut events).await?);
+            outcomes.push(
+                self.ingest_in(&txn, message, &mut events, &mut replies)
+                    .await?,
+            );
         }
         self.commit(txn, events).await?;
+        if !replies.is_empty() {
+            self.replies.push(replies);
+        }
+        // A new ticket's acknowledgement or a command's answer may wait in the outbox.
         if outcomes
             .iter()
-            .any(|o| matches!(o, IngestOutcome::NewTicket(_)))
+            .any(|o| !matches!(o, IngestOutcome::Duplicate | IngestOutcome::Answered))
         {
             self.outbox.wake();
         }
         Ok(outcomes)
     }
 
+    /// Stores one customer message (see `ingest`). A command is answered: `/status` and `/start`
+    /// on the customer's newest open ticket (both stored there, so the agent sees them), or
+    /// directly (`replies`) when none is open; `/new` opens a separate ticket. An ordinary message
+    /// goes to the customer's newest open ticket, else opens (or reopens) one. Any message clears
+    /// the customer's unreachable mark.
     async fn ingest_in<C>(
         &self,
         txn: &C,
         incoming: &IncomingMessage,
         events: &mut Vec<super::NewEvent>,
+        replies: &mut Vec<DirectReply>,
     ) -> Result<IngestOutcome, ServiceError>
     where
         C: ConnectionTrait,
@@ -136,12 +155,46 @@ impl Service {
         }
         let now = Utc::now();
         let client = store::clients::upsert(txn, &incoming.profile).await?;
-        let (ticket, how) = match store::tickets::find_open_for_client(txn, client.id).await? {
-            Some(ticket) => {
+        super::customer::clear_unreachable(txn, &client, events).await?;
+        let language = incoming.profile.language.as_deref();
+        let command = Command::parse(&incoming.text);
+        let open = store::tickets::find_open_for_client(txn, client.id).await?;
+        let (ticket, how) = match (command, open) {
+            (Some(Command::New), _) => {
+                let slot = store::tickets::next_open_slot(txn, client.id).await?;
+                self.open_new(txn, client.id, &incoming.text, None, slot, now, events)
+                    .await?
+            }
+            (
+                Some(
+                    Command::Status
+                    | Command::Start {
+                        with_payload: false,
+                    },
+                ),
+                None,
+            ) => {
+                let text = match command {
+                    Some(Command::Status) => self.texts.render(Text::StatusNone, language, &[]),
+                    _ => self.texts.render(
+                        Text::Greeting,
+                        language,
+                        &[("name", &incoming.profile.name)],
+                    ),
+                };
+                replies.push(DirectReply {
+                    chat: incoming.chat_id,
+                    text,
+                });
+                return Ok(IngestOutcome::Answered);
+            }
+            (_, Some(ticket)) => {
+                // A command is a customer message like any other: the console's needs-reply
+                // rule (any inbound message starts the wait) stays the server's.
                 store::waiting::customer_wrote(txn, ticket.id, now).await?;
                 (ticket, Opened::Joined)
             }
-            None => {
+            (_, None) => {
                 self.open_or_reopen(txn, client.id, &incoming.text, now, events)
                     .await?
             }
@@ -155,27 +208,37 @@ impl Service {
             now,
         );
         let mut stored = vec![store::messages::insert(txn, text).await?];
-        if is_new {
-            let ack = format!(
-                "Thanks for your message! Your request is ticket #{}. An agent will reply here shortly.",
-                ticket.id
+        // The bot's answers, in order, each with its keyboard.
+        let mut answers: Vec<(String, Option<String>)> = Vec::new();
+        if let Some(Command::Start { .. }) = command {
+            let greeting = self.texts.render(
+                Text::Greeting,
+                language,
+                &[("name", &incoming.profile.name)],
             );
-            let ack = NewMessage::outbound(ticket.id, Author::System, incoming.chat_id, &ack, now);
-            stored.push(store::messages::insert(txn, ack).await?);
+            answers.push((greeting, None));
+        }
+        if is_new {
+            let number = ticket.id.to_string();
+            let ack = self
+                .texts
+                .render(Text::Acknowledgement, language, &[("number", &number)]);
+            answers.push((ack, None));
+        } else if command == Some(Command::Status) {
+            answers.push((self.status_text(txn, &ticket, language).await?, None));
         }
         if let Opened::New { asked: true } = how
             && let Some(keyboard) =
                 super::routing::routing_keyboard(txn, ticket.id, ticket.department).await?
         {
-            let mut question = NewMessage::outbound(
-                ticket.id,
-                Author::System,
-                incoming.chat_id,
-                super::ROUTING_QUESTION,
-                now,
-            );
-            question.reply_markup = Some(keyboard);
-            stored.push(store::messages::insert(txn, question).await?);
+            let question = self.texts.render(Text::RoutingQuestion, language, &[]);
+            answers.push((question, Some(keyboard)));
+        }
+        for (text, keyboard) in &answers {
+            let mut answer =
+                NewMessage::outbound(ticket.id, Author::System, incoming.chat_id, text, now);
+            answer.reply_markup.clone_from(keyboard);
+            stored.push(store::messages::insert(txn, answer).await?);
         }
         for message in stored {
             let (_, event) =
@@ -190,6 +253,37 @@ impl Service {
             Opened::Reopened => IngestOutcome::Reopened(ticket.id),
             Opened::Joined => IngestOutcome::Appended(ticket.id),
         })
+    }
+
+    /// The answer to `/status` about `ticket`: its number, department label and state.
+    async fn status_text<C>(
+        &self,
+        c: &C,
+        ticket: &Ticket,
+        language: Option<&str>,
+    ) -> Result<String, ServiceError>
+    where
+        C: ConnectionTrait,
+    {
+        let department = store::departments::find(c, ticket.department)
+            .await?
+            .map(|d| d.label)
+            .unwrap_or_default();
+        let state = match ticket.state {
+            TicketState::Accepted { .. } => Text::StateWithAgent,
+            _ => Text::StatePending,
+        };
+        let state = self.texts.render(state, language, &[]);
+        let number = ticket.id.to_string();
+        Ok(self.texts.render(
+            Text::StatusOpen,
+            language,
+            &[
+                ("number", &number),
+                ("department", &department),
+                ("state", &state),
+            ],
+        ))
     }
 
     /// A customer without an open ticket wrote. Within the reopen window after their last ticket
@@ -249,8 +343,31 @@ impl Service {
             return Ok((ticket, Opened::Reopened));
         }
         let previous = last.map(|(ticket, _)| ticket.id);
+        self.open_new(txn, client, text, previous, 0, now, events)
+            .await
+    }
+
+    /// Opens a new pending ticket in open slot `slot`, following `previous`, in the department a
+    /// deep link (`/start <slug>`) chose or else the default one (then the customer is asked which
+    /// team, when several are open). Records the timeline entry and the event.
+    #[allow(clippy::too_many_arguments)]
+    async fn open_new<C>(
+        &self,
+        txn: &C,
+        client: ClientId,
+        text: &str,
+        previous: Option<TicketId>,
+        slot: i32,
+        now: DateTime<Utc>,
+        events: &mut Vec<super::NewEvent>,
+    ) -> Result<(Ticket, Opened), ServiceError>
+    where
+        C: ConnectionTrait,
+    {
         let (department, chosen) = self.entry_department(txn, text).await?;
-        let ticket = store::tickets::insert_pending(txn, client, department, previous, now).await?;
+        let ticket =
+            store::tickets::insert_pending_in_slot(txn, client, department, previous, slot, now)
+                .await?;
         let created = NewChange {
             to_department: Some(ticket.department),
             ..NewChange::default()

@@ -3,6 +3,8 @@
 
 use chrono::Utc;
 
+use crate::texts::Text;
+
 use super::{
     Actor, Service, ServiceError, record_customer_notice, record_event, record_ticket_updated,
     tickets::{actionable_ticket, passed_elsewhere, visible_ticket},
@@ -59,8 +61,10 @@ impl Service {
         let (view, mut events) = self
             .record_change(&txn, id, ChangeKind::Closed, change, now)
             .await?;
-        let bye = format!("Your request #{id} is closed. Write again if you need more help.");
-        events.push(record_customer_notice(&txn, &view, &bye, now).await?);
+        let number = id.to_string();
+        let bye = [("number", number.as_str())];
+        events
+            .push(record_customer_notice(&txn, &self.texts, &view, Text::Closed, &bye, now).await?);
         self.commit(txn, events).await?;
         self.outbox.wake();
         tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, ?reason, "ticket closed");

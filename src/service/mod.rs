@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod canned;
+mod customer;
 mod dead_letters;
 mod delivery;
 mod departments;
@@ -30,6 +31,7 @@ use tokio::sync::{Notify, Semaphore};
 pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
 pub use canned::{CannedChanges, CannedInput};
+pub use customer::{Command, DirectReplies, DirectReply};
 pub use delivery::Outbound;
 pub use departments::{DepartmentChanges, DepartmentInput};
 pub use error::ServiceError;
@@ -78,6 +80,10 @@ pub struct Service {
     password_checks: Arc<Semaphore>,
     /// Working memory for those checks, reused.
     password_memory: password::PasswordMemory,
+    /// The bot's texts per language.
+    texts: Arc<crate::texts::BotTexts>,
+    /// Answers to commands that belong to no ticket, for the Telegram front door to send.
+    replies: DirectReplies,
 }
 
 impl Service {
@@ -96,7 +102,25 @@ impl Service {
             limits: Arc::new(Limits::default()),
             password_checks: Arc::new(Semaphore::new(Limits::default().login_concurrency)),
             password_memory: password::PasswordMemory::default(),
+            texts: Arc::new(crate::texts::BotTexts::default()),
+            replies: DirectReplies::default(),
         }
+    }
+
+    /// The same service with other bot texts (`SWITCHBOARD_BOT_TEXTS`).
+    pub fn with_texts(mut self, texts: crate::texts::BotTexts) -> Self {
+        self.texts = Arc::new(texts);
+        self
+    }
+
+    /// The bot's texts per language.
+    pub fn texts(&self) -> &crate::texts::BotTexts {
+        &self.texts
+    }
+
+    /// Answers to commands that belong to no ticket, waiting to be sent.
+    pub fn replies(&self) -> &DirectReplies {
+        &self.replies
     }
 
     /// The same service with other limits (login throttles, session lifetime).
@@ -190,17 +214,23 @@ where
     Ok((view, event))
 }
 
-/// Stores a system message to the customer of `ticket` in the caller's transaction (the outbox
+/// Stores a system message (`text` in the customer's language) to the customer of `ticket` in the caller's transaction (the outbox
 /// sends it after the commit) and returns its `message.created` event.
 async fn record_customer_notice<C>(
     c: &C,
+    texts: &crate::texts::BotTexts,
     ticket: &TicketView,
-    text: &str,
+    text: crate::texts::Text,
+    values: &[(&str, &str)],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<NewEvent, DbErr>
 where
     C: ConnectionTrait,
 {
+    let language = store::clients::find(c, ticket.client.id)
+        .await?
+        .and_then(|client| client.language);
+    let text = &texts.render(text, language.as_deref(), values);
     let notice = store::messages::NewMessage::outbound(
         ticket.id,
         crate::domain::Author::System,

@@ -5,6 +5,8 @@
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
+use crate::texts::Text;
+
 use super::{Actor, Service, ServiceError, record_customer_notice, tickets::actionable_ticket};
 use crate::{
     domain::{self, AgentId, Assignee, ChangeKind, DepartmentId, Destination, Place, TicketId},
@@ -71,8 +73,11 @@ impl Service {
         let (view, mut events) = self
             .record_change(&txn, id, ChangeKind::Reassigned, change, now)
             .await?;
-        let notice = customer_notice(id, &label);
-        events.push(record_customer_notice(&txn, &view, &notice, now).await?);
+        let number = id.to_string();
+        let values = [("number", number.as_str()), ("department", label.as_str())];
+        events.push(
+            record_customer_notice(&txn, &self.texts, &view, Text::PassedOn, &values, now).await?,
+        );
         self.commit(txn, events).await?;
         self.outbox.wake();
         tracing::info!(
@@ -86,9 +91,15 @@ impl Service {
     }
 }
 
-/// What the customer is told when their ticket is passed on (`department`: its customer-facing label).
+/// What an English-speaking customer is told when their ticket is passed on (`department`: its
+/// customer-facing label); the bot uses the customer's language (`Text::PassedOn`).
 pub fn customer_notice(id: TicketId, department: &str) -> String {
-    format!("Your request #{id} was passed to {department}.")
+    let number = id.to_string();
+    crate::texts::BotTexts::default().render(
+        Text::PassedOn,
+        None,
+        &[("number", &number), ("department", department)],
+    )
 }
 
 /// The department and agent a reassign names, as the rules see them; an unknown department or an

@@ -103,6 +103,8 @@ async fn call(
         "sendmessage" => send_message(&inner, &params),
         "editmessagetext" => edit_message_text(&inner, &params),
         "answercallbackquery" => answer_callback_query(&inner, &params),
+        "setmycommands" => super::commands::set_my_commands(&inner, &params),
+        "getmycommands" => super::commands::get_my_commands(&inner, &params),
         _ => fail(404, "Not Found"),
     }
 }

@@ -45,6 +45,7 @@ impl FakeTelegram {
                 redeliveries: VecDeque::new(),
                 calls: Vec::new(),
                 blocked: HashSet::new(),
+                commands: HashMap::new(),
                 known_chats: HashMap::new(),
                 failures: HashMap::new(),
                 confirmed_offset: 0,
@@ -67,6 +68,7 @@ impl FakeTelegram {
             delivered: watch::Sender::new(0),
             delivery_made: watch::Sender::new(0),
             webhook_changed: watch::Sender::new(0),
+            commands_changed: watch::Sender::new(0),
         });
         tokio::spawn(webhook::deliver(inner.clone()));
         let app = bot_api::router(inner.clone());
@@ -361,6 +363,58 @@ impl FakeTelegram {
     /// The customer blocks the bot: sending to them fails with 403.
     pub fn block(&self, chat: ChatId) {
         self.inner.state().blocked.insert(chat.0);
+    }
+
+    /// The customer unblocks the bot without Telegram telling the bot (as when they just write).
+    pub fn unblock(&self, chat: ChatId) {
+        self.inner.state().blocked.remove(&chat.0);
+    }
+
+    /// The customer blocks the bot as Telegram reports it: sending fails with 403 from now on, and
+    /// a `my_chat_member` update (the bot's status `kicked`) is queued; returns its update id.
+    pub fn customer_blocks_bot(&self, customer: &Customer) -> UpdateId {
+        self.block(customer.chat());
+        self.push_raw_update(super::commands::membership_update(
+            customer, "member", "kicked",
+        ))
+    }
+
+    /// The customer unblocks the bot: sending works again and a `my_chat_member` update (status
+    /// `member`) is queued; returns its update id.
+    pub fn customer_unblocks_bot(&self, customer: &Customer) -> UpdateId {
+        self.unblock(customer.chat());
+        self.push_raw_update(super::commands::membership_update(
+            customer, "kicked", "member",
+        ))
+    }
+
+    /// Waits until the bot set the command menu of `language` (None: the default one).
+    pub async fn wait_for_commands(
+        &self,
+        language: Option<&str>,
+        timeout: Duration,
+    ) -> Option<Value> {
+        let mut changed = self.inner.commands_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(menu) = self.my_commands(language) {
+                    return Some(menu);
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// The command menu set for `language` (None: the default one), as setMyCommands gave it.
+    pub fn my_commands(&self, language: Option<&str>) -> Option<Value> {
+        self.inner
+            .state()
+            .commands
+            .get(language.unwrap_or(""))
+            .cloned()
     }
 
     /// The next call of `method` (any case) fails this way.

@@ -5,6 +5,7 @@
 //! delivery with retries (`webhook`).
 
 mod bot_api;
+mod commands;
 pub mod customers;
 mod fake;
 mod state;

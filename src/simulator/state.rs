@@ -122,6 +122,8 @@ pub(super) struct State {
     pub deliveries: Vec<Delivery>,
     /// The latest updates queued, by id, so a test can have one delivered again.
     pub history: VecDeque<Value>,
+    /// The bot's command menus set with setMyCommands, by language code ("" for the default).
+    pub commands: HashMap<String, Value>,
 }
 
 pub(super) struct Inner {
@@ -141,6 +143,8 @@ pub(super) struct Inner {
     pub delivery_made: watch::Sender<u64>,
     /// Counts changes of the webhook (set or deleted).
     pub webhook_changed: watch::Sender<u64>,
+    /// Counts command menus set (setMyCommands).
+    pub commands_changed: watch::Sender<u64>,
 }
 
 impl Inner {

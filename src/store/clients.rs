@@ -96,3 +96,65 @@ where
         .all(c)
         .await
 }
+
+/// The client with this Telegram id, if they ever wrote.
+pub async fn find_by_telegram_id<C>(
+    c: &C,
+    telegram_id: TelegramUserId,
+) -> Result<Option<client::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    client::Entity::find()
+        .filter(client::Column::TelegramId.eq(telegram_id))
+        .one(c)
+        .await
+}
+
+/// Marks the client unreachable for `reason` (one conditional update); true when they were
+/// reachable until now.
+pub async fn mark_unreachable<C>(
+    c: &C,
+    id: ClientId,
+    reason: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let done = client::Entity::update_many()
+        .col_expr(
+            client::Column::UnreachableSince,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .col_expr(
+            client::Column::UnreachableReason,
+            sea_orm::sea_query::Expr::value(reason.to_owned()),
+        )
+        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::UnreachableSince.is_null())
+        .exec(c)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Marks the client reachable again; true when they were unreachable until now.
+pub async fn mark_reachable<C>(c: &C, id: ClientId) -> Result<bool, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let done = client::Entity::update_many()
+        .col_expr(
+            client::Column::UnreachableSince,
+            sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(
+            client::Column::UnreachableReason,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::UnreachableSince.is_not_null())
+        .exec(c)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

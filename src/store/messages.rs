@@ -314,3 +314,40 @@ where
         })
         .collect()
 }
+
+/// Fails every message queued for `chat` with `reason` (the customer cannot be reached, so no
+/// retry would help); returns the ids of the messages failed.
+pub async fn fail_queued_for_chat<C>(
+    c: &C,
+    chat: crate::domain::ChatId,
+    reason: &str,
+) -> Result<Vec<MessageId>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let ids: Vec<MessageId> = message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(message::Column::TelegramChatId.eq(chat))
+        .filter(message::Column::Delivery.eq(DeliveryState::Queued))
+        .order_by_asc(message::Column::Id)
+        .into_tuple::<MessageId>()
+        .all(c)
+        .await?;
+    let mut failed = Vec::with_capacity(ids.len());
+    for id in ids {
+        if set_delivery(
+            c,
+            id,
+            DeliveryState::Queued,
+            DeliveryState::Failed,
+            Some(reason),
+            None,
+        )
+        .await?
+        {
+            failed.push(id);
+        }
+    }
+    Ok(failed)
+}

@@ -64,6 +64,7 @@ where
     ticket::Entity::find()
         .filter(ticket::Column::ClientId.eq(client_id))
         .filter(ticket::Column::Status.ne(TicketStatus::Closed))
+        .order_by_desc(ticket::Column::Id)
         .one(c)
         .await?
         .map(parse)
@@ -83,7 +84,24 @@ pub async fn insert_pending<C>(
 where
     C: ConnectionTrait,
 {
+    insert_pending_in_slot(c, client_id, department_id, previous, 0, now).await
+}
+
+/// As `insert_pending`, in open slot `slot` (see `next_open_slot`): fails with a unique violation
+/// if the client has an open ticket in that slot.
+pub async fn insert_pending_in_slot<C>(
+    c: &C,
+    client_id: ClientId,
+    department_id: DepartmentId,
+    previous: Option<TicketId>,
+    slot: i32,
+    now: DateTime<Utc>,
+) -> Result<Ticket, DbErr>
+where
+    C: ConnectionTrait,
+{
     let row = ticket::ActiveModel {
+        open_slot: Set(slot),
         client_id: Set(client_id),
         department_id: Set(department_id),
         status: Set(TicketStatus::Pending),
@@ -97,6 +115,37 @@ where
     .insert(c)
     .await?;
     parse(row)
+}
+
+/// The slot a further open ticket of the client takes: one past the highest of its open tickets
+/// (0 when none is open).
+pub async fn next_open_slot<C>(c: &C, client_id: ClientId) -> Result<i32, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let highest = ticket::Entity::find()
+        .filter(ticket::Column::ClientId.eq(client_id))
+        .filter(ticket::Column::Status.ne(TicketStatus::Closed))
+        .order_by_desc(ticket::Column::OpenSlot)
+        .one(c)
+        .await?;
+    Ok(highest.map_or(0, |t| t.open_slot + 1))
+}
+
+/// The client's open tickets, newest first.
+pub async fn open_for_client<C>(c: &C, client_id: ClientId) -> Result<Vec<Ticket>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    ticket::Entity::find()
+        .filter(ticket::Column::ClientId.eq(client_id))
+        .filter(ticket::Column::Status.ne(TicketStatus::Closed))
+        .order_by_desc(ticket::Column::Id)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(parse)
+        .collect()
 }
 
 /// How a ticket is closed.
@@ -277,6 +326,7 @@ where
                     username: m.username,
                     name: m.name,
                     notes_count: notes.get(&m.id).copied().unwrap_or_default(),
+                    unreachable: m.unreachable_reason,
                 },
             )
         })

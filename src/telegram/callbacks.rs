@@ -1,4 +1,4 @@
-//! Button presses: a customer choosing a department. The press goes to the service; the answer
+//! Button presses: a customer choosing a department (answered in their language). The press goes to the service; the answer
 //! (answerCallbackQuery) and the edit of the question (editMessageText, buttons gone) follow. A
 //! Telegram failure here is logged and loses nothing: the choice is committed first.
 
@@ -11,15 +11,9 @@ use teloxide::{
 
 use crate::{
     domain::TelegramUserId,
-    service::{Press, ROUTING_QUESTION, RouteOutcome, Service, ServiceError},
+    service::{Press, RouteOutcome, Service, ServiceError},
+    texts::Text,
 };
-
-/// What a customer hears when their request is with an agent already.
-pub const WITH_AGENT: &str = "Your request is already with an agent.";
-/// What a customer hears when the ticket of the button is closed.
-pub const CLOSED: &str = "This request is closed. Write again if you need more help.";
-/// What a customer hears when a button no longer works.
-pub const UNAVAILABLE: &str = "Sorry, that choice is no longer available.";
 
 /// Handles one press. Only a failure to store the choice is an error (the update is then fetched
 /// again); Telegram refusing the answer or the edit is logged.
@@ -32,23 +26,28 @@ pub async fn handle(
     let press = customer
         .zip(query.data.as_deref())
         .and_then(|(customer, data)| Press::parse(customer, data));
+    let texts = service.texts();
+    let language = query.from.language_code.as_deref();
+    let say = |text: Text| texts.render(text, language, &[]);
     let Some(press) = press else {
         tracing::warn!(data = ?query.data, "a button press with data we do not understand");
-        answer(bot, query, UNAVAILABLE).await;
+        answer(bot, query, &say(Text::Unavailable)).await;
         return Ok(());
     };
     let outcome = service.route(press).await?;
     tracing::debug!(ticket.id = %press.ticket, ?outcome, "button press handled");
     match outcome {
         RouteOutcome::Routed { label } => {
-            answer(bot, query, &format!("{label} will answer you here.")).await;
+            let routed = texts.render(Text::Routed, language, &[("department", &label)]);
+            answer(bot, query, &routed).await;
             if let Some(message) = &query.message {
-                edit(bot, message, &format!("{ROUTING_QUESTION} — {label}")).await;
+                let question = say(Text::RoutingQuestion);
+                edit(bot, message, &format!("{question} — {label}")).await;
             }
         }
-        RouteOutcome::WithAgent => answer(bot, query, WITH_AGENT).await,
-        RouteOutcome::Closed => answer(bot, query, CLOSED).await,
-        RouteOutcome::Unavailable => answer(bot, query, UNAVAILABLE).await,
+        RouteOutcome::WithAgent => answer(bot, query, &say(Text::WithAgent)).await,
+        RouteOutcome::Closed => answer(bot, query, &say(Text::ButtonClosed)).await,
+        RouteOutcome::Unavailable => answer(bot, query, &say(Text::Unavailable)).await,
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod actions;
 mod callbacks;
+pub mod commands;
 mod fetch;
 pub mod poller;
 pub mod process;

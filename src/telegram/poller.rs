@@ -23,7 +23,7 @@ use crate::{
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The update kinds Switchboard asks Telegram for (by polling or webhook).
-pub const ALLOWED_UPDATES: &[&str] = &["message", "callback_query"];
+pub const ALLOWED_UPDATES: &[&str] = &["message", "callback_query", "my_chat_member"];
 
 /// How often a standby instance checks whether it may take over polling.
 const STANDBY_CHECK: Duration = Duration::from_secs(2);
@@ -110,8 +110,8 @@ async fn leadership(
     }
 }
 
-/// Ingests a batch's customer messages in one go and advances `offset` past it; presses follow,
-/// one by one. If the batch holds an unreadable update or fails as a whole, its updates are
+/// Ingests a batch's customer messages in one go and advances `offset` past it; presses and
+/// membership changes (a customer blocking the bot) follow, one by one. If the batch holds an unreadable update or fails as a whole, its updates are
 /// processed one by one (`process::process`, as the webhook does): a poison update is dead-lettered
 /// and skipped, and a transient failure holds back only that update and those after it (which are
 /// fetched again).
@@ -140,7 +140,7 @@ async fn ingest_batch(
             Ok(()) => {
                 // Presses after the messages: a question is only answered after its ticket exists.
                 for (received, update) in updates.iter().zip(&readable) {
-                    if update::press(update).is_some() {
+                    if update::press(update).is_some() || update::membership(update).is_some() {
                         process::process(bot, service, received).await?;
                     }
                     advance(offset, received);

@@ -8,8 +8,11 @@ use tracing::Instrument;
 
 use super::{
     callbacks,
-    update::{self, Received},
+    update::{self, Membership, Received},
 };
+
+/// Why a customer who blocked the bot cannot be reached, for the agent.
+pub const BLOCKED: &str = "the customer blocked the bot";
 use crate::service::{IngestOutcome, Service, ServiceError};
 
 /// What became of an update.
@@ -19,6 +22,8 @@ pub enum Processed {
     Ingested(IngestOutcome),
     /// A button press, handled.
     Pressed,
+    /// A customer blocked or unblocked the bot (`my_chat_member`), recorded.
+    Membership,
     /// A poison update, kept as a dead letter.
     DeadLettered,
     /// A poison update that was dead-lettered before (a repeat).
@@ -42,11 +47,19 @@ pub async fn process(
         let handled = match update::read_incoming(update) {
             Err(reason) => return dead_letter(service, received, &reason).await,
             Ok(Some(message)) => service.ingest(&message).await.map(Processed::Ingested),
-            Ok(None) => match update::press(update) {
-                Some(query) => callbacks::handle(bot, service, query)
+            Ok(None) => match (update::press(update), update::membership(update)) {
+                (Some(query), _) => callbacks::handle(bot, service, query)
                     .await
                     .map(|()| Processed::Pressed),
-                None => Ok(Processed::Ignored),
+                (None, Some(Membership::Blocked(customer))) => service
+                    .customer_unreachable(customer, BLOCKED)
+                    .await
+                    .map(|_| Processed::Membership),
+                (None, Some(Membership::Returned(customer))) => service
+                    .customer_reachable(customer)
+                    .await
+                    .map(|_| Processed::Membership),
+                (None, None) => Ok(Processed::Ignored),
             },
         };
         match handled {

@@ -11,7 +11,7 @@ use teloxide::{
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    domain::{MessageId, TelegramMessageId},
+    domain::{MessageId, TelegramMessageId, TelegramUserId},
     service::{Outbound, Service},
 };
 
@@ -123,7 +123,16 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step 
         Err(error) => {
             let reason = failure_reason(&error);
             tracing::warn!(message.id = %id, chat.id = %outbound.chat_id, %error, "message not delivered");
-            (Step::Done, service.outbound_failed(id, &reason).await)
+            let mut recorded = service.outbound_failed(id, &reason).await;
+            if recorded.is_ok() && unreachable(&error) {
+                // No later message can reach them either: fail the queued ones, tell the agents.
+                let customer = TelegramUserId(outbound.chat_id.0);
+                recorded = service
+                    .customer_unreachable(customer, &reason)
+                    .await
+                    .map(drop);
+            }
+            (Step::Done, recorded)
         }
     };
     if let Err(error) = recorded {
@@ -133,10 +142,19 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step 
     step
 }
 
+/// Whether the error says the customer cannot be reached by any message (blocked the bot, or
+/// deleted their account).
+fn unreachable(error: &RequestError) -> bool {
+    matches!(
+        error,
+        RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)
+    )
+}
+
 /// Why a message can never be delivered, in words for the operator.
 fn failure_reason(error: &RequestError) -> String {
     match error {
-        RequestError::Api(ApiError::BotBlocked) => "the customer blocked the bot".to_owned(),
+        RequestError::Api(ApiError::BotBlocked) => super::process::BLOCKED.to_owned(),
         RequestError::Api(ApiError::UserDeactivated) => {
             "the customer's Telegram account is deleted".to_owned()
         }

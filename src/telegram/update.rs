@@ -1,7 +1,9 @@
 //! Turning a Telegram update into what the service ingests.
 
 use serde_json::Value;
-use teloxide::types::{CallbackQuery, Message, Update, UpdateId as TgUpdateId, UpdateKind};
+use teloxide::types::{
+    CallbackQuery, ChatMemberKind, Message, Update, UpdateId as TgUpdateId, UpdateKind,
+};
 
 use crate::{
     domain::{ChatId, TelegramMessageId, TelegramUserId, UpdateId},
@@ -166,6 +168,32 @@ pub fn read_incoming(update: &Update) -> Result<Option<IncomingMessage>, String>
         text: storable(&text_of(message)),
         sent_at: message.date,
     }))
+}
+
+/// A customer's membership in their private chat with the bot changed (`my_chat_member`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// They blocked the bot (status `kicked`).
+    Blocked(TelegramUserId),
+    /// They unblocked it or started it again (status `member`).
+    Returned(TelegramUserId),
+}
+
+/// The membership change in `update`, if it is one of a person's private chat with the bot.
+pub fn membership(update: &Update) -> Option<Membership> {
+    let UpdateKind::MyChatMember(change) = &update.kind else {
+        return None;
+    };
+    if !change.chat.is_private() || change.from.is_bot {
+        return None;
+    }
+    // In a private chat the chat id is the user's id.
+    let customer = TelegramUserId(change.chat.id.0);
+    match change.new_chat_member.kind {
+        ChatMemberKind::Banned(_) => Some(Membership::Blocked(customer)),
+        ChatMemberKind::Member(_) => Some(Membership::Returned(customer)),
+        _ => None,
+    }
 }
 
 /// The button press in `update`, if it is one: a callback query from a person.
@@ -382,6 +410,30 @@ mod tests {
         let received = parse(json!({"message": {"text": "hi"}}));
         assert_eq!(received.id, None);
         assert!(received.read.is_err());
+    }
+
+    fn member_update(status: &str, chat_type: &str) -> Update {
+        let user = json!({"id": 42, "is_bot": false, "first_name": "Ann"});
+        let raw = json!({"update_id": 40, "my_chat_member": {
+            "chat": {"id": 42, "type": chat_type, "first_name": "Ann", "title": "T"},
+            "from": user, "date": 1_700_000_000,
+            "old_chat_member": {"user": {"id": 7, "is_bot": true, "first_name": "Bot"}, "status": "member"},
+            "new_chat_member": {"user": {"id": 7, "is_bot": true, "first_name": "Bot"}, "status": status, "until_date": 0},
+        }});
+        parse(raw).read.expect("a membership update")
+    }
+
+    #[test]
+    fn a_kicked_bot_in_a_private_chat_means_the_customer_blocked_it() {
+        assert_eq!(
+            membership(&member_update("kicked", "private")),
+            Some(Membership::Blocked(TelegramUserId(42)))
+        );
+        assert_eq!(
+            membership(&member_update("member", "private")),
+            Some(Membership::Returned(TelegramUserId(42)))
+        );
+        assert_eq!(membership(&member_update("kicked", "group")), None);
     }
 
     #[test]

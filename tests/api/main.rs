@@ -13,6 +13,7 @@ mod canned;
 mod cli;
 mod connections;
 mod console;
+mod customer;
 mod dead_letters;
 mod demo;
 mod departments;

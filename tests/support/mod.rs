@@ -209,6 +209,47 @@ impl TestApp {
         limits: Limits,
         webhook: bool,
     ) -> Self {
+        Self::start_full(
+            backend,
+            database_url,
+            telegram,
+            reopen_window,
+            limits,
+            webhook,
+            None,
+        )
+        .await
+    }
+
+    /// Starts Switchboard with the bot texts overridden by the JSON file at `bot_texts`.
+    pub async fn start_with_bot_texts(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+        bot_texts: std::path::PathBuf,
+    ) -> Self {
+        Self::start_full(
+            backend,
+            database_url,
+            telegram,
+            switchboard::config::DEFAULT_REOPEN_WINDOW,
+            test_limits(),
+            false,
+            Some(bot_texts),
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn start_full(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+        reopen_window: Duration,
+        limits: Limits,
+        webhook: bool,
+        bot_texts: Option<std::path::PathBuf>,
+    ) -> Self {
         init_test_tracing();
         // Bound first, so that the webhook URL can name the port.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -239,6 +280,7 @@ impl TestApp {
             presence_ttl: Duration::from_secs(6),
             retention: Default::default(),
             limits: limits.clone(),
+            bot_texts: bot_texts.clone(),
         };
         let app = Application::build_on(settings, listener)
             .await

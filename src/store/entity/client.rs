@@ -11,6 +11,10 @@ pub struct Model {
     pub username: Option<String>,
     pub name: String,
     pub language: Option<String>,
+    /// Since when the customer cannot be reached (they blocked the bot); None while they can.
+    pub unreachable_since: Option<ChronoDateTimeUtc>,
+    /// Why the customer cannot be reached, in words for the agent.
+    pub unreachable_reason: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -22,6 +22,9 @@ pub struct Model {
     /// When the customer started waiting for a reply (their first message since the last agent
     /// reply); None when the last word was an agent's.
     pub awaiting_reply_since: Option<ChronoDateTimeUtc>,
+    /// The client's open tickets each hold their own slot (0 for the first; `/new` takes the next
+    /// one); the database refuses two open tickets of a client in one slot.
+    pub open_slot: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
