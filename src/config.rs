@@ -43,6 +43,63 @@ pub struct Settings {
     pub retention: crate::retention::Retention,
     /// Login, connection and WebSocket limits (see `limits.rs`).
     pub limits: Limits,
+    /// `SWITCHBOARD_FILE_CACHE_DIR` and `SWITCHBOARD_FILE_CACHE_MB`: where customers' files
+    /// fetched from Telegram are cached, and how large the cache may grow.
+    pub file_cache: FileCacheSettings,
+}
+
+/// The disk cache of customers' files (`GET /api/messages/{id}/file`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCacheSettings {
+    /// `SWITCHBOARD_FILE_CACHE_DIR`: the directory (created when needed; default
+    /// `switchboard-files` in the working directory).
+    pub dir: std::path::PathBuf,
+    /// `SWITCHBOARD_FILE_CACHE_MB`: the most the cache holds, in MiB (default 512; the least
+    /// recently used files are removed past it).
+    pub max_bytes: u64,
+}
+
+/// The file cache's directory when `SWITCHBOARD_FILE_CACHE_DIR` is unset.
+pub const DEFAULT_FILE_CACHE_DIR: &str = "switchboard-files";
+/// The file cache's size when `SWITCHBOARD_FILE_CACHE_MB` is unset, in MiB.
+pub const DEFAULT_FILE_CACHE_MB: u64 = 512;
+
+impl FileCacheSettings {
+    /// A cache in its own new directory under the system's temporary directory (for tests and
+    /// the demo).
+    pub fn temporary() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self {
+            dir: std::env::temp_dir().join(format!(
+                "switchboard-files-{}-{n}",
+                std::process::id()
+            )),
+            max_bytes: DEFAULT_FILE_CACHE_MB * 1024 * 1024,
+        }
+    }
+}
+
+fn file_cache(get: &impl Fn(&str) -> Option<String>) -> Result<FileCacheSettings, SettingsError> {
+    let dir = get("SWITCHBOARD_FILE_CACHE_DIR")
+        .unwrap_or_else(|| DEFAULT_FILE_CACHE_DIR.to_owned())
+        .into();
+    let mb = match get("SWITCHBOARD_FILE_CACHE_MB") {
+        None => DEFAULT_FILE_CACHE_MB,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mb| (1..=1_048_576).contains(mb))
+            .ok_or(SettingsError {
+                variable: "SWITCHBOARD_FILE_CACHE_MB",
+                problem: format!("{v:?} is not a whole number of MiB from 1 to 1048576"),
+            })?,
+    };
+    Ok(FileCacheSettings {
+        dir,
+        max_bytes: mb * 1024 * 1024,
+    })
 }
 
 /// Webhook mode: where Telegram posts updates, and the secret it sends with each.
@@ -86,6 +143,7 @@ impl fmt::Debug for Settings {
             .field("presence_ttl", &self.presence_ttl)
             .field("retention", &self.retention)
             .field("limits", &self.limits)
+            .field("file_cache", &self.file_cache)
             .finish()
     }
 }
@@ -179,6 +237,7 @@ impl Settings {
             presence_ttl,
             retention,
             limits: Limits::from_lookup(&get)?,
+            file_cache: file_cache(&get)?,
         })
     }
 }

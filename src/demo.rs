@@ -75,6 +75,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         presence_ttl: std::time::Duration::from_secs(30),
         retention: Default::default(),
         limits: crate::limits::Limits::default(),
+        file_cache: crate::config::FileCacheSettings::temporary(),
     };
     let app = Application::build(settings).await?;
     println!(

@@ -23,6 +23,7 @@ const MAX_TEXT: usize = 4096;
 pub(super) fn router(inner: Arc<Inner>) -> Router {
     Router::new()
         .route("/{bot_token}/{method}", any(call))
+        .route("/file/{bot_token}/{*file_path}", axum::routing::get(super::files::download))
         .with_state(inner)
 }
 
@@ -103,6 +104,7 @@ async fn call(
         "sendmessage" => send_message(&inner, &params),
         "editmessagetext" => edit_message_text(&inner, &params),
         "answercallbackquery" => answer_callback_query(&inner, &params),
+        "getfile" => super::files::get_file(&inner, &params),
         _ => fail(404, "Not Found"),
     }
 }

@@ -7,8 +7,11 @@
 mod bot_api;
 pub mod customers;
 mod fake;
+mod files;
+pub mod samples;
 mod state;
 mod webhook;
 
 pub use fake::FakeTelegram;
+pub use files::{FakeFile, Sent};
 pub use state::{Call, Customer, Delivery, Failure};

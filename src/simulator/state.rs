@@ -122,6 +122,9 @@ pub(super) struct State {
     pub deliveries: Vec<Delivery>,
     /// The latest updates queued, by id, so a test can have one delivered again.
     pub history: VecDeque<Value>,
+    /// Files customers sent, by file id.
+    pub files: HashMap<String, super::files::FakeFile>,
+    pub next_file: u64,
 }
 
 pub(super) struct Inner {

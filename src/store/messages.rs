@@ -8,8 +8,10 @@ use sea_orm::{
 
 use super::{entity::message, tickets::invariant};
 use crate::{
-    domain::{Author, ChatId, DeliveryState, Direction, MessageId, TelegramMessageId, TicketId},
-    views::{AuthorView, MessageView},
+    domain::{
+        Author, ChatId, DeliveryState, Direction, Media, MessageId, TelegramMessageId, TicketId,
+    },
+    views::{AuthorView, EarlierText, MessageView, QuotedView},
 };
 
 /// What it takes to store a message.
@@ -23,6 +25,12 @@ pub struct NewMessage<'a> {
     pub created_at: DateTime<Utc>,
     /// An inline keyboard to send with an outbound message (Bot API `reply_markup` JSON).
     pub reply_markup: Option<String>,
+    /// A customer message's media.
+    pub media: Option<Media>,
+    /// The album a customer message belongs to.
+    pub media_group_id: Option<String>,
+    /// The stored message a customer message replies to.
+    pub reply_to_id: Option<MessageId>,
 }
 
 impl<'a> NewMessage<'a> {
@@ -43,6 +51,9 @@ impl<'a> NewMessage<'a> {
             telegram_message_id: Some(telegram_message_id),
             created_at: at,
             reply_markup: None,
+            media: None,
+            media_group_id: None,
+            reply_to_id: None,
         }
     }
 
@@ -63,6 +74,9 @@ impl<'a> NewMessage<'a> {
             telegram_message_id: None,
             created_at: at,
             reply_markup: None,
+            media: None,
+            media_group_id: None,
+            reply_to_id: None,
         }
     }
 }
@@ -85,6 +99,15 @@ where
         delivery_claimed_at: Set(None),
         created_at: Set(new.created_at),
         reply_markup: Set(new.reply_markup),
+        media: Set(new
+            .media
+            .map(|media| serde_json::to_string(&media))
+            .transpose()
+            .map_err(|e| DbErr::Custom(format!("encoding media: {e}")))?),
+        media_group_id: Set(new.media_group_id),
+        reply_to_id: Set(new.reply_to_id),
+        edited_at: Set(None),
+        earlier_texts: Set(None),
         ..Default::default()
     }
     .insert(c)
@@ -282,21 +305,54 @@ pub async fn views<C>(
 where
     C: ConnectionTrait,
 {
+    let quoted_ids: Vec<MessageId> = messages.iter().filter_map(|m| m.reply_to_id).collect();
+    let quoted = if quoted_ids.is_empty() {
+        Vec::new()
+    } else {
+        message::Entity::find()
+            .filter(message::Column::Id.is_in(quoted_ids))
+            .all(c)
+            .await?
+    };
     let names = super::agents::names(
         c,
-        messages.iter().filter_map(|m| m.author_agent_id).collect(),
+        messages
+            .iter()
+            .chain(&quoted)
+            .filter_map(|m| m.author_agent_id)
+            .collect(),
     )
     .await?;
+    let name_of = |m: &message::Model| -> Result<(Author, String), DbErr> {
+        let author =
+            Author::from_columns(m.id, m.author_kind, m.author_agent_id).map_err(invariant)?;
+        let name = match author {
+            Author::Customer => customer_name.to_owned(),
+            Author::Agent(id) => names.get(&id).cloned().unwrap_or_default(),
+            Author::System => "Switchboard".to_owned(),
+        };
+        Ok((author, name))
+    };
+    let quoted: std::collections::HashMap<MessageId, QuotedView> = quoted
+        .iter()
+        .map(|q| {
+            Ok((
+                q.id,
+                QuotedView {
+                    id: q.id,
+                    author_name: name_of(q)?.1,
+                    text: q.text.chars().take(QUOTE_CHARS).collect(),
+                    media_kind: media_of(q).and_then(|media| media.kind),
+                },
+            ))
+        })
+        .collect::<Result<_, DbErr>>()?;
     messages
         .into_iter()
         .map(|m| {
-            let author =
-                Author::from_columns(m.id, m.author_kind, m.author_agent_id).map_err(invariant)?;
-            let name = match author {
-                Author::Customer => customer_name.to_owned(),
-                Author::Agent(id) => names.get(&id).cloned().unwrap_or_default(),
-                Author::System => "Switchboard".to_owned(),
-            };
+            let (author, name) = name_of(&m)?;
+            let media = media_of(&m);
+            let earlier_texts = earlier_texts_of(&m);
             Ok(MessageView {
                 id: m.id,
                 ticket_id: m.ticket_id,
@@ -310,7 +366,89 @@ where
                 created_at: m.created_at,
                 delivery: m.delivery,
                 delivery_error: m.delivery_error,
+                media,
+                media_group_id: m.media_group_id,
+                reply_to: m.reply_to_id.and_then(|id| quoted.get(&id).cloned()),
+                edited_at: m.edited_at,
+                earlier_texts,
             })
         })
         .collect()
+}
+
+/// How much of a quoted message's text a reply shows, in characters.
+const QUOTE_CHARS: usize = 200;
+
+/// The most earlier texts kept per message; older ones are dropped.
+pub const MAX_EARLIER_TEXTS: usize = 20;
+
+/// A message's media, read from its column (None when it has none or it cannot be read).
+pub fn media_of(m: &message::Model) -> Option<Media> {
+    let raw = m.media.as_deref()?;
+    match serde_json::from_str(raw) {
+        Ok(media) => Some(media),
+        Err(error) => {
+            tracing::warn!(message.id = %m.id, %error, "a message's media cannot be read");
+            None
+        }
+    }
+}
+
+fn earlier_texts_of(m: &message::Model) -> Vec<EarlierText> {
+    m.earlier_texts
+        .as_deref()
+        .and_then(|raw| serde_json::from_str(raw).ok())
+        .unwrap_or_default()
+}
+
+/// The newest stored message of chat `chat` with Telegram id `telegram_id` (a customer's, or one
+/// the bot sent).
+pub async fn find_by_telegram_id<C>(
+    c: &C,
+    chat: ChatId,
+    telegram_id: TelegramMessageId,
+) -> Result<Option<message::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    message::Entity::find()
+        .filter(message::Column::TelegramChatId.eq(chat))
+        .filter(message::Column::TelegramMessageId.eq(telegram_id))
+        .order_by_desc(message::Column::Id)
+        .one(c)
+        .await
+}
+
+/// Replaces a customer message's text after an edit, keeping the text it had (the newest
+/// `MAX_EARLIER_TEXTS`); returns the message as it now is.
+pub async fn record_edit<C>(
+    c: &C,
+    m: message::Model,
+    text: &str,
+    media: Option<Media>,
+    at: DateTime<Utc>,
+) -> Result<message::Model, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut earlier = earlier_texts_of(&m);
+    earlier.push(EarlierText {
+        text: m.text.clone(),
+        replaced_at: at,
+    });
+    let drop = earlier.len().saturating_sub(MAX_EARLIER_TEXTS);
+    earlier.drain(..drop);
+    let earlier = serde_json::to_string(&earlier)
+        .map_err(|e| DbErr::Custom(format!("encoding earlier texts: {e}")))?;
+    let mut active: message::ActiveModel = m.into();
+    active.text = Set(text.to_owned());
+    active.edited_at = Set(Some(at));
+    active.earlier_texts = Set(Some(earlier));
+    if let Some(media) = media {
+        active.media = Set(Some(
+            serde_json::to_string(&media)
+                .map_err(|e| DbErr::Custom(format!("encoding media: {e}")))?,
+        ));
+    }
+    active.update(c).await
 }

@@ -19,6 +19,8 @@ pub enum Processed {
     Ingested(IngestOutcome),
     /// A button press, handled.
     Pressed,
+    /// A customer's edit of a message, applied (or a repeat, or of a message not stored).
+    Edited,
     /// A poison update, kept as a dead letter.
     DeadLettered,
     /// A poison update that was dead-lettered before (a repeat).
@@ -42,11 +44,15 @@ pub async fn process(
         let handled = match update::read_incoming(update) {
             Err(reason) => return dead_letter(service, received, &reason).await,
             Ok(Some(message)) => service.ingest(&message).await.map(Processed::Ingested),
-            Ok(None) => match update::press(update) {
-                Some(query) => callbacks::handle(bot, service, query)
+            Ok(None) => match (update::press(update), update::read_edit(update)) {
+                (Some(query), _) => callbacks::handle(bot, service, query)
                     .await
                     .map(|()| Processed::Pressed),
-                None => Ok(Processed::Ignored),
+                (None, Some(edit)) => service
+                    .ingest_edit(&edit)
+                    .await
+                    .map(|_| Processed::Edited),
+                (None, None) => Ok(Processed::Ignored),
             },
         };
         match handled {

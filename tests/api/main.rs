@@ -25,6 +25,7 @@ mod lifecycle;
 mod lists;
 mod live;
 mod login_limits;
+mod media;
 mod notes;
 mod paging;
 mod presence;

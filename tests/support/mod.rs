@@ -239,6 +239,7 @@ impl TestApp {
             presence_ttl: Duration::from_secs(6),
             retention: Default::default(),
             limits: limits.clone(),
+            file_cache: switchboard::config::FileCacheSettings::temporary(),
         };
         let app = Application::build_on(settings, listener)
             .await

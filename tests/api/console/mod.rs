@@ -10,6 +10,7 @@ mod bidi;
 mod dead_letters;
 mod hands;
 mod history;
+mod media;
 mod lost_race;
 mod older;
 mod resume;
