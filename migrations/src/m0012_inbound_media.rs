@@ -33,12 +33,12 @@ impl MigrationTrait for Migration {
             ),
             ("earlier_texts", text_null(Messages::EarlierTexts)),
         ];
-        for (name, mut column) in columns {
+        for (name, column) in columns {
             if !m.has_column("messages", name).await? {
                 m.alter_table(
                     Table::alter()
                         .table(Messages::Table)
-                        .add_column(&mut column)
+                        .add_column(column)
                         .to_owned(),
                 )
                 .await?;
