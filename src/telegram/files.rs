@@ -214,3 +214,44 @@ fn cache_name(file: &FileRef) -> String {
         format!("f-{safe}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn write(dir: &Path, name: &str, bytes: usize, age_secs: u64) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, vec![7u8; bytes]).expect("writing a cached file");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("opening it");
+        file.set_modified(SystemTime::now() - Duration::from_secs(age_secs))
+            .expect("dating it");
+        path
+    }
+
+    #[tokio::test]
+    async fn past_its_size_the_cache_drops_the_least_recently_used_files_but_not_the_new_one() {
+        let settings = crate::config::FileCacheSettings {
+            max_bytes: 250,
+            ..crate::config::FileCacheSettings::temporary()
+        };
+        std::fs::create_dir_all(&settings.dir).expect("a cache dir");
+        let oldest = write(&settings.dir, "f-oldest", 100, 300);
+        let older = write(&settings.dir, "f-older", 100, 200);
+        let recent = write(&settings.dir, "f-recent", 100, 100);
+        // The file just downloaded is the oldest by date here, and still stays.
+        let new = write(&settings.dir, "f-new", 100, 400);
+        let url = url::Url::parse("http://127.0.0.1:9").expect("a URL");
+        let cache = FileCache::new(crate::telegram::bot("1:x", &url), &settings);
+
+        cache.evict(&new).await;
+
+        assert!(new.exists() && recent.exists());
+        assert!(!oldest.exists() && !older.exists());
+        std::fs::remove_dir_all(&settings.dir).expect("cleaning up");
+    }
+}

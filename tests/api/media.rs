@@ -243,6 +243,21 @@ async fn an_edit_updates_the_message_live_and_keeps_the_earlier_text(backend: Ba
     assert_eq!(messages_of(&alice, number).await.len(), 3, "hello, the ack, the edited message");
 }
 
+async fn an_edit_fetched_with_its_message_in_one_batch_still_applies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(5009, "Ann");
+    let number = app.customer_opens_ticket(&ann, "hello").await;
+    let mut ws = alice.ws().await;
+    let sent = app.telegram.customer_sends(&ann, json!({"text": "tpyo"}));
+    app.telegram.customer_edits(&ann, sent.message_id, "typo", false);
+    let (_, created) = ws.expect_message_created().await;
+    let edited = ws.expect_message("message.updated", created.id).await;
+    assert_eq!(edited.text, "typo");
+    let stored = messages_of(&alice, number).await;
+    assert_eq!(stored.last().map(|m| m.text.as_str()), Some("typo"));
+}
+
 async fn an_albums_messages_share_their_group_id(backend: Backend) {
     let app = spawn_app(backend).await;
     let alice = app.agent("alice").await;
@@ -325,6 +340,7 @@ crate::backend_tests!(
     a_file_past_telegrams_20_mb_limit_is_refused_clearly_without_asking_telegram,
     an_agent_of_another_department_cannot_fetch_the_file,
     an_edit_updates_the_message_live_and_keeps_the_earlier_text,
+    an_edit_fetched_with_its_message_in_one_batch_still_applies,
     an_albums_messages_share_their_group_id,
     a_reply_links_to_the_quoted_message,
     a_media_only_first_message_opens_a_ticket,
