@@ -66,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
         presence_ttl: std::time::Duration::from_secs(30),
         retention: Default::default(),
         limits: switchboard::limits::Limits::default(),
+        file_cache: switchboard::config::FileCacheSettings::temporary(),
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

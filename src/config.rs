@@ -71,10 +71,7 @@ impl FileCacheSettings {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Self {
-            dir: std::env::temp_dir().join(format!(
-                "switchboard-files-{}-{n}",
-                std::process::id()
-            )),
+            dir: std::env::temp_dir().join(format!("switchboard-files-{}-{n}", std::process::id())),
             max_bytes: DEFAULT_FILE_CACHE_MB * 1024 * 1024,
         }
     }

@@ -25,7 +25,10 @@ impl MigrationTrait for Migration {
         // One column per statement: SQLite adds one column per ALTER TABLE.
         let columns = [
             ("media", text_null(Messages::Media)),
-            ("media_group_id", string_len_null(Messages::MediaGroupId, 64)),
+            (
+                "media_group_id",
+                string_len_null(Messages::MediaGroupId, 64),
+            ),
             ("reply_to_id", big_integer_null(Messages::ReplyToId)),
             (
                 "edited_at",

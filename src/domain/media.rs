@@ -109,7 +109,9 @@ impl Media {
 /// browser may show it inline. Types a browser would run or render as a page (HTML, SVG, XML,
 /// scripts) are sent as `application/octet-stream`, as an attachment.
 pub fn served_type(mime: Option<&str>, kind: Option<MediaKind>) -> (String, bool) {
-    let mime = mime.map(|m| m.trim().to_ascii_lowercase()).unwrap_or_default();
+    let mime = mime
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
     let fallback = match kind {
         Some(MediaKind::Photo) => "image/jpeg",
         Some(MediaKind::Sticker) => "image/webp",
@@ -119,7 +121,11 @@ pub fn served_type(mime: Option<&str>, kind: Option<MediaKind>) -> (String, bool
         }
         _ => "application/octet-stream",
     };
-    let mime = if mime.is_empty() { fallback.to_owned() } else { mime };
+    let mime = if mime.is_empty() {
+        fallback.to_owned()
+    } else {
+        mime
+    };
     let safe_inline = [
         "image/png",
         "image/jpeg",
@@ -151,7 +157,12 @@ mod tests {
 
     #[test]
     fn html_and_svg_are_never_served_as_themselves() {
-        for risky in ["text/html", "image/svg+xml", "application/xhtml+xml", "text/javascript"] {
+        for risky in [
+            "text/html",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "text/javascript",
+        ] {
             assert_eq!(
                 served_type(Some(risky), Some(MediaKind::Document)),
                 ("application/octet-stream".to_owned(), false)

@@ -53,7 +53,8 @@ async fn file(
     let mut response = Body::from_stream(ReaderStream::new(opened)).into_response();
     let headers = response.headers_mut();
     let value = |v: &str| {
-        HeaderValue::from_str(v).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+        HeaderValue::from_str(v)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
     };
     headers.insert(header::CONTENT_TYPE, value(&content_type));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));

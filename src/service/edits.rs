@@ -44,14 +44,11 @@ impl Service {
         };
         let ticket = store::tickets::find(&txn, message.ticket_id)
             .await?
-            .ok_or_else(|| {
-                ServiceError::bug(format!("message {} has no ticket", message.id))
-            })?;
+            .ok_or_else(|| ServiceError::bug(format!("message {} has no ticket", message.id)))?;
         let ticket = store::tickets::view(&txn, ticket).await?;
         let at = edit.edited_at.unwrap_or_else(Utc::now);
         let edited =
-            store::messages::record_edit(&txn, message, &edit.text, edit.media.clone(), at)
-                .await?;
+            store::messages::record_edit(&txn, message, &edit.text, edit.media.clone(), at).await?;
         let (_, event) = record_message_event(
             &txn,
             ticket.department.id,

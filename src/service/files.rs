@@ -19,7 +19,11 @@ pub struct FileRef {
 impl Service {
     /// The file of message `id`, for an actor who may see its ticket. A message out of the
     /// actor's departments, or without a file, is not found.
-    pub async fn message_file(&self, actor: &Actor, id: MessageId) -> Result<FileRef, ServiceError> {
+    pub async fn message_file(
+        &self,
+        actor: &Actor,
+        id: MessageId,
+    ) -> Result<FileRef, ServiceError> {
         let message = store::messages::find(&self.db, id)
             .await?
             .ok_or(ServiceError::NotFound)?;

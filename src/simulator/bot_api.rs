@@ -23,7 +23,10 @@ const MAX_TEXT: usize = 4096;
 pub(super) fn router(inner: Arc<Inner>) -> Router {
     Router::new()
         .route("/{bot_token}/{method}", any(call))
-        .route("/file/{bot_token}/{*file_path}", axum::routing::get(super::files::download))
+        .route(
+            "/file/{bot_token}/{*file_path}",
+            axum::routing::get(super::files::download),
+        )
         .with_state(inner)
 }
 

@@ -113,11 +113,8 @@ pub fn send_attachment(fake: &FakeTelegram, customer: &Customer, caption: &str) 
             json!({"voice": file.with(json!({"duration": 1, "mime_type": "audio/wav"}))})
         }
         _ => {
-            let file = fake.register_file(
-                "documents",
-                "txt",
-                super::samples::text_document("Receipt"),
-            );
+            let file =
+                fake.register_file("documents", "txt", super::samples::text_document("Receipt"));
             json!({
                 "document": file.with(json!({"file_name": "receipt.txt", "mime_type": "text/plain"})),
                 "caption": caption,

@@ -167,11 +167,9 @@ pub(super) async fn download(
         .find(|file| file.file_path == file_path && file.file_size <= MAX_BOT_DOWNLOAD)
         .map(|file| file.bytes.clone());
     match found {
-        Some(bytes) => (
-            [(header::CONTENT_TYPE, "application/octet-stream")],
-            bytes,
-        )
-            .into_response(),
+        Some(bytes) => {
+            ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response()
+        }
         None => fail(404, "Not Found"),
     }
 }

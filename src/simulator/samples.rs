@@ -8,7 +8,11 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
         raw.push(0); // filter: none
         for x in 0..width {
             let on = (x + y) / 4 % 2 == 0;
-            raw.extend_from_slice(if on { &[0x2b, 0x6c, 0xd4] } else { &[0xf4, 0xb4, 0x00] });
+            raw.extend_from_slice(if on {
+                &[0x2b, 0x6c, 0xd4]
+            } else {
+                &[0xf4, 0xb4, 0x00]
+            });
         }
     }
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -90,7 +94,11 @@ fn crc32(data: &[u8]) -> u32 {
     for byte in data {
         crc ^= u32::from(*byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

@@ -445,10 +445,10 @@ where
     active.edited_at = Set(Some(at));
     active.earlier_texts = Set(Some(earlier));
     if let Some(media) = media {
-        active.media = Set(Some(
-            serde_json::to_string(&media)
-                .map_err(|e| DbErr::Custom(format!("encoding media: {e}")))?,
-        ));
+        active.media =
+            Set(Some(serde_json::to_string(&media).map_err(|e| {
+                DbErr::Custom(format!("encoding media: {e}"))
+            })?));
     }
     active.update(c).await
 }

@@ -64,7 +64,8 @@ impl FileCache {
             let length = opened.metadata().await?.len();
             // Recently used files are evicted last.
             let touch = opened.try_clone().await?.into_std().await;
-            let _ = tokio::task::spawn_blocking(move || touch.set_modified(SystemTime::now())).await;
+            let _ =
+                tokio::task::spawn_blocking(move || touch.set_modified(SystemTime::now())).await;
             return Ok((opened, length));
         }
         let length = self.download(&file.file_id, &path).await?;

@@ -48,10 +48,7 @@ pub async fn process(
                 (Some(query), _) => callbacks::handle(bot, service, query)
                     .await
                     .map(|()| Processed::Pressed),
-                (None, Some(edit)) => service
-                    .ingest_edit(&edit)
-                    .await
-                    .map(|_| Processed::Edited),
+                (None, Some(edit)) => service.ingest_edit(&edit).await.map(|_| Processed::Edited),
                 (None, None) => Ok(Processed::Ignored),
             },
         };

@@ -418,7 +418,10 @@ mod tests {
         let media = incoming.media.expect("the photo");
         assert_eq!(media.kind, Some(MediaKind::Photo));
         assert_eq!(media.file_id.as_deref(), Some("large"));
-        assert_eq!((media.width, media.height, media.file_size), (Some(1280), Some(960), Some(99000)));
+        assert_eq!(
+            (media.width, media.height, media.file_size),
+            (Some(1280), Some(960), Some(99000))
+        );
     }
 
     #[test]
@@ -430,7 +433,8 @@ mod tests {
         assert_eq!(media.kind, Some(MediaKind::Venue));
         assert_eq!((media.latitude, media.longitude), (Some(52.5), Some(13.4)));
         assert_eq!(media.address.as_deref(), Some("Main St 1"));
-        let contact = json!({"contact": {"phone_number": "+100", "first_name": "Bo", "last_name": "Ray"}});
+        let contact =
+            json!({"contact": {"phone_number": "+100", "first_name": "Bo", "last_name": "Ray"}});
         let media = incoming(&update(private(contact))).unwrap().media.unwrap();
         assert_eq!(media.contact_name.as_deref(), Some("Bo Ray"));
         assert_eq!(media.phone_number.as_deref(), Some("+100"));

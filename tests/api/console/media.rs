@@ -24,7 +24,12 @@ async fn a_customers_photo_shows_inline() {
     let ann = customer(7301, "Ann");
     let number = app.customer_opens_ticket(&ann, "Look at this").await;
     let row = format!("#queue li.ticket[data-ticket-id='{number}']");
-    step(&alice, "the ticket is listed", &format!("document.querySelector(\"{row}\")")).await;
+    step(
+        &alice,
+        "the ticket is listed",
+        &format!("document.querySelector(\"{row}\")"),
+    )
+    .await;
     click(&alice, "opening the ticket", &row).await;
     step(
         &alice,
@@ -61,9 +66,9 @@ async fn a_customers_photo_shows_inline() {
         &ann,
         json!({"voice": voice.with(json!({"duration": 1, "mime_type": "audio/wav"}))}),
     );
-    let document = app
-        .telegram
-        .register_file("documents", "txt", samples::text_document("Receipt"));
+    let document =
+        app.telegram
+            .register_file("documents", "txt", samples::text_document("Receipt"));
     app.telegram.customer_sends(
         &ann,
         json!({"document": document.with(json!({"file_name": "receipt.txt", "mime_type": "text/plain"}))}),
