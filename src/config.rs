@@ -489,6 +489,29 @@ mod tests {
     }
 
     #[test]
+    fn the_file_cache_has_a_default_place_and_size_and_a_bad_size_names_its_variable() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        let s = settings(&[token]).unwrap();
+        assert_eq!(
+            s.file_cache.dir,
+            std::path::PathBuf::from(DEFAULT_FILE_CACHE_DIR)
+        );
+        assert_eq!(s.file_cache.max_bytes, 512 * 1024 * 1024);
+        let s = settings(&[
+            token,
+            ("SWITCHBOARD_FILE_CACHE_DIR", "/var/cache/sb"),
+            ("SWITCHBOARD_FILE_CACHE_MB", "64"),
+        ])
+        .unwrap();
+        assert_eq!(s.file_cache.dir, std::path::PathBuf::from("/var/cache/sb"));
+        assert_eq!(s.file_cache.max_bytes, 64 * 1024 * 1024);
+        for bad in ["0", "lots", "-5"] {
+            let error = settings(&[token, ("SWITCHBOARD_FILE_CACHE_MB", bad)]).unwrap_err();
+            assert_eq!(error.variable, "SWITCHBOARD_FILE_CACHE_MB");
+        }
+    }
+
+    #[test]
     fn presence_timing_is_read_in_seconds_and_the_ttl_outlasts_the_heartbeat() {
         let token = ("TELEGRAM_BOT_TOKEN", "1:a");
         let s = settings(&[
