@@ -34,7 +34,7 @@ impl Service {
         if !store::updates::record(&txn, edit.update_id).await? {
             return Ok(false);
         }
-        let found = store::messages::find_by_telegram_id(&txn, edit.chat_id, edit.message_id)
+        let found = store::message_edits::find_by_telegram_id(&txn, edit.chat_id, edit.message_id)
             .await?
             .filter(|m| m.direction == Direction::In);
         let Some(message) = found else {
@@ -48,7 +48,8 @@ impl Service {
         let ticket = store::tickets::view(&txn, ticket).await?;
         let at = edit.edited_at.unwrap_or_else(Utc::now);
         let edited =
-            store::messages::record_edit(&txn, message, &edit.text, edit.media.clone(), at).await?;
+            store::message_edits::record_edit(&txn, message, &edit.text, edit.media.clone(), at)
+                .await?;
         let (_, event) = record_message_event(
             &txn,
             ticket.department.id,

@@ -28,7 +28,7 @@ impl Service {
             .await?
             .ok_or(ServiceError::NotFound)?;
         visible_ticket(&self.db, actor, message.ticket_id).await?;
-        let media = store::messages::media_of(&message).ok_or(ServiceError::NotFound)?;
+        let media = store::message_edits::media_of(&message).ok_or(ServiceError::NotFound)?;
         let file_id = media.file_id.clone().ok_or(ServiceError::NotFound)?;
         Ok(FileRef {
             message_id: id,

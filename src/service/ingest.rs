@@ -164,9 +164,10 @@ impl Service {
         text.media = incoming.media.clone();
         text.media_group_id = incoming.media_group_id.clone();
         if let Some(quoted) = incoming.reply_to {
-            text.reply_to_id = store::messages::find_by_telegram_id(txn, incoming.chat_id, quoted)
-                .await?
-                .map(|m| m.id);
+            text.reply_to_id =
+                store::message_edits::find_by_telegram_id(txn, incoming.chat_id, quoted)
+                    .await?
+                    .map(|m| m.id);
         }
         let mut stored = vec![store::messages::insert(txn, text).await?];
         if is_new {

@@ -6,6 +6,7 @@ pub mod actions;
 mod callbacks;
 mod fetch;
 pub mod files;
+mod media;
 pub mod poller;
 pub mod process;
 pub mod sender;
