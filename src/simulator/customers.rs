@@ -110,7 +110,7 @@ pub fn send_attachment(fake: &FakeTelegram, customer: &Customer, caption: &str) 
         }
         1 => {
             let file = fake.register_file("voice", "wav", super::samples::wav(440.0, 1200));
-            json!({"voice": file.with(json!({"duration": 1, "mime_type": "audio/wav"}))})
+            json!({"voice": file.with(json!({"duration": 1, "mime_type": "audio/wav"})), "caption": caption})
         }
         _ => {
             let file =
