@@ -1,6 +1,6 @@
 //! A customer's photo shows inline in the console: the `<img>` loads the file through the
 //! console's route (from the fake Telegram) and is drawn with its real width; a voice note gets a
-//! player and a document a link.
+//! player and a document a link; an edit shows live, marked "edited".
 
 use serde_json::json;
 use switchboard::simulator::samples;
@@ -78,6 +78,26 @@ async fn a_customers_photo_shows_inline() {
         "the voice note gets a player and the document a link",
         "document.querySelector('#chat-history audio.media-audio[controls]') && \
          document.querySelector('#chat-history a.media-document')?.textContent.includes('receipt.txt')",
+    )
+    .await;
+
+    let sent = app
+        .telegram
+        .customer_sends(&ann, json!({"text": "my order is 123"}));
+    step(
+        &alice,
+        "the text shown",
+        "document.querySelector('#chat-history').textContent.includes('my order is 123')",
+    )
+    .await;
+    app.telegram
+        .customer_edits(&ann, sent.message_id, "my order is 124", false);
+    step(
+        &alice,
+        "the edit shown live, marked edited",
+        "(() => { const h = document.querySelector('#chat-history'); \
+         return h.textContent.includes('my order is 124') && !h.textContent.includes('my order is 123') \
+         && h.querySelector('.message-edited')?.title.includes('my order is 123'); })()",
     )
     .await;
 }
