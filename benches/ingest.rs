@@ -67,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
         retention: Default::default(),
         limits: switchboard::limits::Limits::default(),
         bot_texts: None,
+        file_cache: switchboard::config::FileCacheSettings::temporary(),
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

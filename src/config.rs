@@ -46,6 +46,60 @@ pub struct Settings {
     /// `SWITCHBOARD_BOT_TEXTS`: a JSON file overriding the bot's texts per language (see
     /// `texts.rs`); read at start, where a bad file fails naming the file and the key.
     pub bot_texts: Option<std::path::PathBuf>,
+    /// `SWITCHBOARD_FILE_CACHE_DIR` and `SWITCHBOARD_FILE_CACHE_MB`: where customers' files
+    /// fetched from Telegram are cached, and how large the cache may grow.
+    pub file_cache: FileCacheSettings,
+}
+
+/// The disk cache of customers' files (`GET /api/messages/{id}/file`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCacheSettings {
+    /// `SWITCHBOARD_FILE_CACHE_DIR`: the directory (created when needed; default
+    /// `switchboard-files` in the working directory).
+    pub dir: std::path::PathBuf,
+    /// `SWITCHBOARD_FILE_CACHE_MB`: the most the cache holds, in MiB (default 512; the least
+    /// recently used files are removed past it).
+    pub max_bytes: u64,
+}
+
+/// The file cache's directory when `SWITCHBOARD_FILE_CACHE_DIR` is unset.
+pub const DEFAULT_FILE_CACHE_DIR: &str = "switchboard-files";
+/// The file cache's size when `SWITCHBOARD_FILE_CACHE_MB` is unset, in MiB.
+pub const DEFAULT_FILE_CACHE_MB: u64 = 512;
+
+impl FileCacheSettings {
+    /// A cache in its own new directory under the system's temporary directory (for tests and
+    /// the demo).
+    pub fn temporary() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self {
+            dir: std::env::temp_dir().join(format!("switchboard-files-{}-{n}", std::process::id())),
+            max_bytes: DEFAULT_FILE_CACHE_MB * 1024 * 1024,
+        }
+    }
+}
+
+fn file_cache(get: &impl Fn(&str) -> Option<String>) -> Result<FileCacheSettings, SettingsError> {
+    let dir = get("SWITCHBOARD_FILE_CACHE_DIR")
+        .unwrap_or_else(|| DEFAULT_FILE_CACHE_DIR.to_owned())
+        .into();
+    let mb = match get("SWITCHBOARD_FILE_CACHE_MB") {
+        None => DEFAULT_FILE_CACHE_MB,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mb| (1..=1_048_576).contains(mb))
+            .ok_or(SettingsError {
+                variable: "SWITCHBOARD_FILE_CACHE_MB",
+                problem: format!("{v:?} is not a whole number of MiB from 1 to 1048576"),
+            })?,
+    };
+    Ok(FileCacheSettings {
+        dir,
+        max_bytes: mb * 1024 * 1024,
+    })
 }
 
 /// Webhook mode: where Telegram posts updates, and the secret it sends with each.
@@ -90,6 +144,7 @@ impl fmt::Debug for Settings {
             .field("presence_ttl", &self.presence_ttl)
             .field("retention", &self.retention)
             .field("limits", &self.limits)
+            .field("file_cache", &self.file_cache)
             .finish()
     }
 }
@@ -186,6 +241,7 @@ impl Settings {
             bot_texts: get("SWITCHBOARD_BOT_TEXTS")
                 .filter(|path| !path.trim().is_empty())
                 .map(std::path::PathBuf::from),
+            file_cache: file_cache(&get)?,
         })
     }
 }
@@ -437,6 +493,29 @@ mod tests {
         assert_eq!(zero.variable, "SWITCHBOARD_EVENT_RETENTION");
         let short = settings(&[token, ("SWITCHBOARD_EVENT_RETENTION", "59m")]).unwrap_err();
         assert_eq!(short.variable, "SWITCHBOARD_EVENT_RETENTION");
+    }
+
+    #[test]
+    fn the_file_cache_has_a_default_place_and_size_and_a_bad_size_names_its_variable() {
+        let token = ("TELEGRAM_BOT_TOKEN", "1:a");
+        let s = settings(&[token]).unwrap();
+        assert_eq!(
+            s.file_cache.dir,
+            std::path::PathBuf::from(DEFAULT_FILE_CACHE_DIR)
+        );
+        assert_eq!(s.file_cache.max_bytes, 512 * 1024 * 1024);
+        let s = settings(&[
+            token,
+            ("SWITCHBOARD_FILE_CACHE_DIR", "/var/cache/sb"),
+            ("SWITCHBOARD_FILE_CACHE_MB", "64"),
+        ])
+        .unwrap();
+        assert_eq!(s.file_cache.dir, std::path::PathBuf::from("/var/cache/sb"));
+        assert_eq!(s.file_cache.max_bytes, 64 * 1024 * 1024);
+        for bad in ["0", "lots", "-5"] {
+            let error = settings(&[token, ("SWITCHBOARD_FILE_CACHE_MB", bad)]).unwrap_err();
+            assert_eq!(error.variable, "SWITCHBOARD_FILE_CACHE_MB");
+        }
     }
 
     #[test]

@@ -76,6 +76,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         retention: Default::default(),
         limits: crate::limits::Limits::default(),
         bot_texts: None,
+        file_cache: crate::config::FileCacheSettings::temporary(),
     };
     let app = Application::build(settings).await?;
     println!(

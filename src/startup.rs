@@ -85,6 +85,10 @@ impl Application {
                 &settings.telegram_token,
                 &settings.telegram_api_url,
             ))),
+            files: Arc::new(telegram::files::FileCache::new(
+                telegram::bot(&settings.telegram_token, &settings.telegram_api_url),
+                &settings.file_cache,
+            )),
             webhook: settings.webhook.as_ref().map(|webhook| {
                 Arc::new(http::Webhook {
                     path: webhook.url.path().to_owned(),

@@ -106,6 +106,38 @@ pub struct MessageView {
     pub created_at: DateTime<Utc>,
     pub delivery: Option<DeliveryState>,
     pub delivery_error: Option<String>,
+    /// A customer's file, place or contact; the file is served by `GET /api/messages/{id}/file`.
+    #[serde(default)]
+    pub media: Option<crate::domain::Media>,
+    /// The album the message belongs to: consecutive messages with the same id are one entry.
+    #[serde(default)]
+    pub media_group_id: Option<String>,
+    /// The message this one replies to, quoted.
+    #[serde(default)]
+    pub reply_to: Option<QuotedView>,
+    /// When the customer last edited the message; None when never.
+    #[serde(default)]
+    pub edited_at: Option<DateTime<Utc>>,
+    /// The texts the message had before its edits, oldest first.
+    #[serde(default)]
+    pub earlier_texts: Vec<EarlierText>,
+}
+
+/// A message quoted by a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotedView {
+    pub id: MessageId,
+    pub author_name: String,
+    pub text: String,
+    /// The quoted message's media kind, if it has media.
+    pub media_kind: Option<crate::domain::MediaKind>,
+}
+
+/// A text a message had before an edit replaced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierText {
+    pub text: String,
+    pub replaced_at: DateTime<Utc>,
 }
 
 /// One side of a change: a department, an agent, both or neither.

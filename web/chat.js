@@ -14,6 +14,7 @@ import {
   getSelectedTicket, setDraft, subscribe,
 } from './state.js';
 import { timelineNode } from './timeline.js';
+import { editedNode, groupAlbums, mediaNode, quoteNode } from './media.js';
 
 let hooks;
 let el = {};
@@ -262,6 +263,7 @@ function place(node, scroll, forceScroll = false) {
   const later = [...history.children].find((li) => compareKeys(sortKey(li), key) > 0);
   const nearBottom = history.scrollHeight - history.scrollTop - history.clientHeight < 80;
   history.insertBefore(node, later || null);
+  if (node.dataset.mediaGroup) groupAlbums(history);
   if (scroll && (nearBottom || !later || forceScroll)) scrollToNewest();
 }
 
@@ -288,10 +290,18 @@ function fillMessage(node, message) {
   const time = span('message-time', hhmm(message.created_at));
   time.title = localDateTime(message.created_at);
   meta.append(time);
+  const edited = editedNode(message);
+  if (edited) meta.append(edited);
+  if (message.media_group_id) node.dataset.mediaGroup = String(message.media_group_id);
 
   const text = div('message-text', message.text);
   text.dir = 'auto';
-  node.replaceChildren(meta, text);
+  node.replaceChildren(meta);
+  const quote = quoteNode(message);
+  if (quote) node.append(quote);
+  const media = mediaNode(message);
+  if (media) node.append(media);
+  if (message.text || !media) node.append(text);
 
   if (out) {
     const status = message.delivery || DELIVERY.QUEUED;

@@ -7,6 +7,7 @@ mod change;
 mod department;
 mod error;
 mod ids;
+mod media;
 mod message;
 mod note;
 mod presence;
@@ -26,6 +27,7 @@ pub use ids::{
     AgentId, CannedId, ChangeId, ChatId, ClientId, DeadLetterId, DepartmentId, EventSeq, MessageId,
     NoteId, TelegramMessageId, TelegramUserId, TicketId, UpdateId,
 };
+pub use media::{MAX_BOT_DOWNLOAD, Media, MediaKind, served_type};
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
 pub use presence::Presence;

@@ -53,6 +53,10 @@ pub enum ApiError {
         message: String,
         retry_after: u64,
     },
+    /// A customer's file past Telegram's bot download limit (its size in bytes, when known).
+    FileTooLarge(Option<u64>),
+    /// Telegram refused or could not give a file.
+    FileUnavailable(String),
     /// A server fault; the body says nothing of it, the log says everything.
     Internal(ServerFault),
 }
@@ -112,6 +116,18 @@ impl ApiError {
                 message,
                 ..
             } => (*status, code, message.clone()),
+            Self::FileTooLarge(size) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "file_too_large",
+                match size {
+                    Some(size) => format!(
+                        "this file is {:.1} MB, over Telegram's 20 MB limit for files a bot may download; ask the customer to send a smaller file",
+                        *size as f64 / (1024.0 * 1024.0)
+                    ),
+                    None => "this file is over Telegram's 20 MB limit for files a bot may download; ask the customer to send a smaller file".to_owned(),
+                },
+            ),
+            Self::FileUnavailable(m) => (StatusCode::BAD_GATEWAY, "file_unavailable", m.clone()),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -6,6 +6,7 @@ mod dead_letters;
 mod departments;
 mod error;
 mod extract;
+mod files;
 mod health;
 mod notes;
 mod origin;
@@ -74,6 +75,8 @@ pub struct AppState {
     pub chat_actions: Arc<crate::telegram::actions::ChatActions>,
     /// Webhook mode's route, secret and bot; None when polling.
     pub webhook: Option<Arc<Webhook>>,
+    /// Customers' files fetched from Telegram, cached on disk.
+    pub files: Arc<crate::telegram::files::FileCache>,
 }
 
 /// The whole HTTP application. The webhook route (Telegram's door) sits outside the Origin check
@@ -91,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(departments::router())
         .merge(settings::router())
         .merge(dead_letters::router())
+        .merge(files::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

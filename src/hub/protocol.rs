@@ -207,6 +207,11 @@ mod tests {
             created_at: Utc::now(),
             delivery: None,
             delivery_error: None,
+            media: None,
+            media_group_id: None,
+            reply_to: None,
+            edited_at: None,
+            earlier_texts: Vec::new(),
         };
         let event = Event::MessageCreated { message };
         assert_eq!(event.kind(), "message.created");

@@ -24,8 +24,15 @@ pub struct IncomingMessage {
     pub profile: TelegramProfile,
     pub chat_id: ChatId,
     pub message_id: TelegramMessageId,
+    /// The text, or a media message's caption (empty without one).
     pub text: String,
     pub sent_at: DateTime<Utc>,
+    /// The file, place or contact the message carries.
+    pub media: Option<crate::domain::Media>,
+    /// The album (Telegram's `media_group_id`) the message belongs to.
+    pub media_group_id: Option<String>,
+    /// The Telegram id of the message in the same chat this one replies to.
+    pub reply_to: Option<TelegramMessageId>,
 }
 
 /// What ingest did.
@@ -200,13 +207,21 @@ impl Service {
             }
         };
         let is_new = matches!(how, Opened::New { .. });
-        let text = NewMessage::inbound(
+        let mut text = NewMessage::inbound(
             ticket.id,
             incoming.chat_id,
             incoming.message_id,
             &incoming.text,
             now,
         );
+        text.media = incoming.media.clone();
+        text.media_group_id = incoming.media_group_id.clone();
+        if let Some(quoted) = incoming.reply_to {
+            text.reply_to_id =
+                store::message_edits::find_by_telegram_id(txn, incoming.chat_id, quoted)
+                    .await?
+                    .map(|m| m.id);
+        }
         let mut stored = vec![store::messages::insert(txn, text).await?];
         // The bot's answers, in order, each with its keyboard.
         let mut answers: Vec<(String, Option<String>)> = Vec::new();

@@ -23,6 +23,10 @@ const MAX_TEXT: usize = 4096;
 pub(super) fn router(inner: Arc<Inner>) -> Router {
     Router::new()
         .route("/{bot_token}/{method}", any(call))
+        .route(
+            "/file/{bot_token}/{*file_path}",
+            axum::routing::get(super::files::download),
+        )
         .with_state(inner)
 }
 
@@ -105,6 +109,7 @@ async fn call(
         "answercallbackquery" => answer_callback_query(&inner, &params),
         "setmycommands" => super::commands::set_my_commands(&inner, &params),
         "getmycommands" => super::commands::get_my_commands(&inner, &params),
+        "getfile" => super::files::get_file(&inner, &params),
         _ => fail(404, "Not Found"),
     }
 }

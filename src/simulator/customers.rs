@@ -1,9 +1,10 @@
 //! Simulated customers for the demo: a new one writes every few seconds, chooses a team when asked
 //! (customers take turns over the buttons), answers the agent's replies after a short pause, then
-//! says thanks.
+//! says thanks. Their first answer carries a file: a photo, a voice note or a document, in turn.
 
 use std::{collections::HashMap, time::Duration};
 
+use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
@@ -85,14 +86,42 @@ pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToke
                 let count = replies.entry(customer.chat()).or_default();
                 *count += 1;
                 let answer = FOLLOW_UPS.get(*count - 1).copied().unwrap_or("Great, that's all. Thank you!");
+                let first = *count == 1;
                 let fake = fake.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(Duration::from_secs(3)).await;
-                    fake.customer_says(&customer, answer);
+                    if first {
+                        send_attachment(&fake, &customer, answer);
+                    } else {
+                        fake.customer_says(&customer, answer);
+                    }
                 });
             }
         }
     }
+}
+
+/// The customer sends a file with `caption`: a photo, a voice note or a document, by turns.
+pub fn send_attachment(fake: &FakeTelegram, customer: &Customer, caption: &str) {
+    let fields = match customer.id.0.unsigned_abs() % 3 {
+        0 => {
+            let file = fake.register_file("photos", "png", super::samples::png(96, 64));
+            json!({"photo": [file.with(json!({"width": 96, "height": 64}))], "caption": caption})
+        }
+        1 => {
+            let file = fake.register_file("voice", "wav", super::samples::wav(440.0, 1200));
+            json!({"voice": file.with(json!({"duration": 1, "mime_type": "audio/wav"})), "caption": caption})
+        }
+        _ => {
+            let file =
+                fake.register_file("documents", "txt", super::samples::text_document("Receipt"));
+            json!({
+                "document": file.with(json!({"file_name": "receipt.txt", "mime_type": "text/plain"})),
+                "caption": caption,
+            })
+        }
+    };
+    fake.push_message(customer, fields);
 }
 
 /// The button a simulated customer presses on a message with an inline keyboard: customers take

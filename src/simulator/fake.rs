@@ -59,6 +59,8 @@ impl FakeTelegram {
                 last_webhook_error: None,
                 deliveries: Vec::new(),
                 history: VecDeque::new(),
+                files: HashMap::new(),
+                next_file: 0,
             }),
             new_update: Notify::new(),
             calls,

@@ -124,6 +124,9 @@ pub(super) struct State {
     pub history: VecDeque<Value>,
     /// The bot's command menus set with setMyCommands, by language code ("" for the default).
     pub commands: HashMap<String, Value>,
+    /// Files customers sent, by file id.
+    pub files: HashMap<String, super::files::FakeFile>,
+    pub next_file: u64,
 }
 
 pub(super) struct Inner {

@@ -6,10 +6,16 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 
-use super::{entity::message, tickets::invariant};
+use super::{
+    entity::message,
+    message_edits::{earlier_texts_of, media_of},
+    tickets::invariant,
+};
 use crate::{
-    domain::{Author, ChatId, DeliveryState, Direction, MessageId, TelegramMessageId, TicketId},
-    views::{AuthorView, MessageView},
+    domain::{
+        Author, ChatId, DeliveryState, Direction, Media, MessageId, TelegramMessageId, TicketId,
+    },
+    views::{AuthorView, MessageView, QuotedView},
 };
 
 /// What it takes to store a message.
@@ -23,6 +29,12 @@ pub struct NewMessage<'a> {
     pub created_at: DateTime<Utc>,
     /// An inline keyboard to send with an outbound message (Bot API `reply_markup` JSON).
     pub reply_markup: Option<String>,
+    /// A customer message's media.
+    pub media: Option<Media>,
+    /// The album a customer message belongs to.
+    pub media_group_id: Option<String>,
+    /// The stored message a customer message replies to.
+    pub reply_to_id: Option<MessageId>,
 }
 
 impl<'a> NewMessage<'a> {
@@ -43,6 +55,9 @@ impl<'a> NewMessage<'a> {
             telegram_message_id: Some(telegram_message_id),
             created_at: at,
             reply_markup: None,
+            media: None,
+            media_group_id: None,
+            reply_to_id: None,
         }
     }
 
@@ -63,6 +78,9 @@ impl<'a> NewMessage<'a> {
             telegram_message_id: None,
             created_at: at,
             reply_markup: None,
+            media: None,
+            media_group_id: None,
+            reply_to_id: None,
         }
     }
 }
@@ -85,6 +103,15 @@ where
         delivery_claimed_at: Set(None),
         created_at: Set(new.created_at),
         reply_markup: Set(new.reply_markup),
+        media: Set(new
+            .media
+            .map(|media| serde_json::to_string(&media))
+            .transpose()
+            .map_err(|e| DbErr::Custom(format!("encoding media: {e}")))?),
+        media_group_id: Set(new.media_group_id),
+        reply_to_id: Set(new.reply_to_id),
+        edited_at: Set(None),
+        earlier_texts: Set(None),
         ..Default::default()
     }
     .insert(c)
@@ -282,21 +309,54 @@ pub async fn views<C>(
 where
     C: ConnectionTrait,
 {
+    let quoted_ids: Vec<MessageId> = messages.iter().filter_map(|m| m.reply_to_id).collect();
+    let quoted = if quoted_ids.is_empty() {
+        Vec::new()
+    } else {
+        message::Entity::find()
+            .filter(message::Column::Id.is_in(quoted_ids))
+            .all(c)
+            .await?
+    };
     let names = super::agents::names(
         c,
-        messages.iter().filter_map(|m| m.author_agent_id).collect(),
+        messages
+            .iter()
+            .chain(&quoted)
+            .filter_map(|m| m.author_agent_id)
+            .collect(),
     )
     .await?;
+    let name_of = |m: &message::Model| -> Result<(Author, String), DbErr> {
+        let author =
+            Author::from_columns(m.id, m.author_kind, m.author_agent_id).map_err(invariant)?;
+        let name = match author {
+            Author::Customer => customer_name.to_owned(),
+            Author::Agent(id) => names.get(&id).cloned().unwrap_or_default(),
+            Author::System => "Switchboard".to_owned(),
+        };
+        Ok((author, name))
+    };
+    let quoted: std::collections::HashMap<MessageId, QuotedView> = quoted
+        .iter()
+        .map(|q| {
+            Ok((
+                q.id,
+                QuotedView {
+                    id: q.id,
+                    author_name: name_of(q)?.1,
+                    text: q.text.chars().take(QUOTE_CHARS).collect(),
+                    media_kind: media_of(q).and_then(|media| media.kind),
+                },
+            ))
+        })
+        .collect::<Result<_, DbErr>>()?;
     messages
         .into_iter()
         .map(|m| {
-            let author =
-                Author::from_columns(m.id, m.author_kind, m.author_agent_id).map_err(invariant)?;
-            let name = match author {
-                Author::Customer => customer_name.to_owned(),
-                Author::Agent(id) => names.get(&id).cloned().unwrap_or_default(),
-                Author::System => "Switchboard".to_owned(),
-            };
+            let (author, name) = name_of(&m)?;
+            let media = media_of(&m);
+            let earlier_texts = earlier_texts_of(&m);
             Ok(MessageView {
                 id: m.id,
                 ticket_id: m.ticket_id,
@@ -310,6 +370,11 @@ where
                 created_at: m.created_at,
                 delivery: m.delivery,
                 delivery_error: m.delivery_error,
+                media,
+                media_group_id: m.media_group_id,
+                reply_to: m.reply_to_id.and_then(|id| quoted.get(&id).cloned()),
+                edited_at: m.edited_at,
+                earlier_texts,
             })
         })
         .collect()
@@ -351,3 +416,5 @@ where
     }
     Ok(failed)
 }
+/// How much of a quoted message's text a reply shows, in characters.
+const QUOTE_CHARS: usize = 200;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod history;
 pub mod leader;
 pub mod login_failures;
+pub mod message_edits;
 pub mod messages;
 pub mod notes;
 pub mod paging;

@@ -6,6 +6,8 @@ pub mod actions;
 mod callbacks;
 pub mod commands;
 mod fetch;
+pub mod files;
+mod media;
 pub mod poller;
 pub mod process;
 pub mod sender;

@@ -23,7 +23,12 @@ use crate::{
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The update kinds Switchboard asks Telegram for (by polling or webhook).
-pub const ALLOWED_UPDATES: &[&str] = &["message", "callback_query", "my_chat_member"];
+pub const ALLOWED_UPDATES: &[&str] = &[
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+];
 
 /// How often a standby instance checks whether it may take over polling.
 const STANDBY_CHECK: Duration = Duration::from_secs(2);
@@ -138,9 +143,13 @@ async fn ingest_batch(
         };
         match ingested {
             Ok(()) => {
-                // Presses after the messages: a question is only answered after its ticket exists.
+                // Presses and edits after the messages: a question is only answered after its
+                // ticket exists, and a message is edited after it is stored.
                 for (received, update) in updates.iter().zip(&readable) {
-                    if update::press(update).is_some() || update::membership(update).is_some() {
+                    if update::press(update).is_some()
+                        || update::membership(update).is_some()
+                        || update::read_edit(update).is_some()
+                    {
                         process::process(bot, service, received).await?;
                     }
                     advance(offset, received);

@@ -24,6 +24,8 @@ pub enum Processed {
     Pressed,
     /// A customer blocked or unblocked the bot (`my_chat_member`), recorded.
     Membership,
+    /// A customer's edit of a message, applied (or a repeat, or of a message not stored).
+    Edited,
     /// A poison update, kept as a dead letter.
     DeadLettered,
     /// A poison update that was dead-lettered before (a repeat).
@@ -47,19 +49,26 @@ pub async fn process(
         let handled = match update::read_incoming(update) {
             Err(reason) => return dead_letter(service, received, &reason).await,
             Ok(Some(message)) => service.ingest(&message).await.map(Processed::Ingested),
-            Ok(None) => match (update::press(update), update::membership(update)) {
-                (Some(query), _) => callbacks::handle(bot, service, query)
+            Ok(None) => match (
+                update::press(update),
+                update::membership(update),
+                update::read_edit(update),
+            ) {
+                (Some(query), _, _) => callbacks::handle(bot, service, query)
                     .await
                     .map(|()| Processed::Pressed),
-                (None, Some(Membership::Blocked(customer))) => service
+                (None, Some(Membership::Blocked(customer)), _) => service
                     .customer_unreachable(customer, BLOCKED)
                     .await
                     .map(|_| Processed::Membership),
-                (None, Some(Membership::Returned(customer))) => service
+                (None, Some(Membership::Returned(customer)), _) => service
                     .customer_reachable(customer)
                     .await
                     .map(|_| Processed::Membership),
-                (None, None) => Ok(Processed::Ignored),
+                (None, None, Some(edit)) => {
+                    service.ingest_edit(&edit).await.map(|_| Processed::Edited)
+                }
+                (None, None, None) => Ok(Processed::Ignored),
             },
         };
         match handled {

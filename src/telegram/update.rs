@@ -5,9 +5,11 @@ use teloxide::types::{
     CallbackQuery, ChatMemberKind, Message, Update, UpdateId as TgUpdateId, UpdateKind,
 };
 
+use super::media::media_of;
+
 use crate::{
     domain::{ChatId, TelegramMessageId, TelegramUserId, UpdateId},
-    service::IncomingMessage,
+    service::{IncomingEdit, IncomingMessage},
     store::clients::TelegramProfile,
 };
 
@@ -27,6 +29,12 @@ const KEPT_FIELDS: &[&str] = &[
     "audio",
     "location",
     "contact",
+    "video_note",
+    "animation",
+    "venue",
+    "media_group_id",
+    "reply_to_message",
+    "edit_date",
 ];
 /// The fields of a message kept when even those cannot be read: its text alone.
 const TEXT_FIELDS: &[&str] = &["message_id", "date", "chat", "from", "text"];
@@ -167,6 +175,13 @@ pub fn read_incoming(update: &Update) -> Result<Option<IncomingMessage>, String>
         message_id: TelegramMessageId(i64::from(message.id.0)),
         text: storable(&text_of(message)),
         sent_at: message.date,
+        media: media_of(message),
+        media_group_id: message
+            .media_group_id()
+            .map(|group| group.0.chars().take(64).collect()),
+        reply_to: message
+            .reply_to_message()
+            .map(|quoted| TelegramMessageId(i64::from(quoted.id.0))),
     }))
 }
 
@@ -196,6 +211,25 @@ pub fn membership(update: &Update) -> Option<Membership> {
     }
 }
 
+/// The customer's edit in `update`, if it is one: an edited message in a private chat with the
+/// bot, with its new text (or caption) and media.
+pub fn read_edit(update: &Update) -> Option<IncomingEdit> {
+    let UpdateKind::EditedMessage(message) = &update.kind else {
+        return None;
+    };
+    if !message.chat.is_private() || message.from.as_ref().is_none_or(|user| user.is_bot) {
+        return None;
+    }
+    Some(IncomingEdit {
+        update_id: UpdateId(i64::from(update.id.0)),
+        chat_id: ChatId(message.chat.id.0),
+        message_id: TelegramMessageId(i64::from(message.id.0)),
+        text: storable(&text_of(message)),
+        media: media_of(message),
+        edited_at: message.edit_date().copied(),
+    })
+}
+
 /// The button press in `update`, if it is one: a callback query from a person.
 pub fn press(update: &Update) -> Option<&CallbackQuery> {
     let UpdateKind::CallbackQuery(query) = &update.kind else {
@@ -210,42 +244,14 @@ fn storable(text: &str) -> String {
     text.replace('\0', "\u{FFFD}")
 }
 
-/// The text to store for a message; media that the console cannot show yet is named in brackets so
-/// the agent knows the customer sent something.
+/// The text to store for a message: its text, or a media message's caption (empty without one;
+/// the media is kept beside it).
 fn text_of(message: &Message) -> String {
-    if let Some(text) = message.text() {
-        return text.to_owned();
-    }
-    let kind = if message.photo().is_some() {
-        "photo"
-    } else if let Some(doc) = message.document() {
-        return with_caption(
-            message,
-            &format!("[document: {}]", doc.file_name.as_deref().unwrap_or("file")),
-        );
-    } else if message.sticker().is_some() {
-        "sticker"
-    } else if message.voice().is_some() {
-        "voice message"
-    } else if message.video().is_some() {
-        "video"
-    } else if message.audio().is_some() {
-        "audio"
-    } else if message.location().is_some() {
-        "location"
-    } else if message.contact().is_some() {
-        "contact"
-    } else {
-        "unsupported message"
-    };
-    with_caption(message, &format!("[{kind}]"))
-}
-
-fn with_caption(message: &Message, label: &str) -> String {
-    match message.caption() {
-        Some(caption) => format!("{label} {caption}"),
-        None => label.to_owned(),
-    }
+    message
+        .text()
+        .or_else(|| message.caption())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -254,6 +260,7 @@ mod tests {
     use teloxide::types::Update;
 
     use super::*;
+    use crate::domain::MediaKind;
 
     fn update(message: serde_json::Value) -> Update {
         // Parsed from text, as the Bot API's answer is: teloxide's update parser expects that.
@@ -304,16 +311,42 @@ mod tests {
         let incoming = incoming(&update(message)).unwrap();
         assert_eq!(incoming.profile.name, "A\u{FFFD}n");
         assert_eq!(incoming.profile.username.as_deref(), Some("a\u{FFFD}n"));
-        assert_eq!(incoming.text, "[photo] c\u{FFFD}");
+        assert_eq!(incoming.text, "c\u{FFFD}");
     }
 
     #[test]
-    fn media_is_named_with_its_caption() {
-        let photo = json!({"photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}], "caption": "my receipt"});
+    fn a_photo_keeps_its_largest_size_and_its_caption_is_the_text() {
+        let photo = json!({"photo": [
+            {"file_id": "small", "file_unique_id": "us", "width": 90, "height": 60, "file_size": 900},
+            {"file_id": "large", "file_unique_id": "ul", "width": 1280, "height": 960, "file_size": 99000},
+            {"file_id": "medium", "file_unique_id": "um", "width": 320, "height": 240, "file_size": 9000},
+        ], "caption": "my receipt", "media_group_id": "album-1"});
+        let incoming = incoming(&update(private(photo))).unwrap();
+        assert_eq!(incoming.text, "my receipt");
+        assert_eq!(incoming.media_group_id.as_deref(), Some("album-1"));
+        let media = incoming.media.expect("the photo");
+        assert_eq!(media.kind, Some(MediaKind::Photo));
+        assert_eq!(media.file_id.as_deref(), Some("large"));
         assert_eq!(
-            incoming(&update(private(photo))).unwrap().text,
-            "[photo] my receipt"
+            (media.width, media.height, media.file_size),
+            (Some(1280), Some(960), Some(99000))
         );
+    }
+
+    #[test]
+    fn a_venue_keeps_its_place_and_a_contact_its_name_and_phone() {
+        let venue = json!({"venue": {"location": {"latitude": 52.5, "longitude": 13.4},
+            "title": "Cafe", "address": "Main St 1"},
+            "location": {"latitude": 52.5, "longitude": 13.4}});
+        let media = incoming(&update(private(venue))).unwrap().media.unwrap();
+        assert_eq!(media.kind, Some(MediaKind::Venue));
+        assert_eq!((media.latitude, media.longitude), (Some(52.5), Some(13.4)));
+        assert_eq!(media.address.as_deref(), Some("Main St 1"));
+        let contact =
+            json!({"contact": {"phone_number": "+100", "first_name": "Bo", "last_name": "Ray"}});
+        let media = incoming(&update(private(contact))).unwrap().media.unwrap();
+        assert_eq!(media.contact_name.as_deref(), Some("Bo Ray"));
+        assert_eq!(media.phone_number.as_deref(), Some("+100"));
     }
 
     /// Runs `f` and returns what it logged.

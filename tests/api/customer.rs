@@ -377,6 +377,9 @@ fn incoming(who: &Customer, update: i64, text: &str) -> IncomingMessage {
         message_id: TelegramMessageId(update),
         text: text.to_owned(),
         sent_at: Utc::now(),
+        media: None,
+        media_group_id: None,
+        reply_to: None,
     }
 }
 

@@ -59,16 +59,23 @@ async fn the_demo_serves_simulated_customers_whom_an_agent_can_answer() {
         201
     );
 
-    // The simulated customer answers the reply (its first follow-up line).
-    loop {
+    // The simulated customer answers the reply (its first follow-up line) with a file attached:
+    // a photo, a voice note or a document, which the console can fetch.
+    let answer = loop {
         let (_, message) = ws.expect_message_created().await;
         if message.ticket_id == ticket
             && message.direction == Direction::In
             && message.text == "Order number is 48213, if that helps."
         {
-            break;
+            break message;
         }
-    }
+    };
+    assert!(answer.media.is_some(), "{answer:?}");
+    let (status, _, bytes) = alice
+        .get_bytes(&format!("/api/messages/{}/file", answer.id))
+        .await;
+    assert_eq!(status.as_u16(), 200);
+    assert!(!bytes.is_empty());
     drop(demo);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));

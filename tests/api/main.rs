@@ -26,6 +26,7 @@ mod lifecycle;
 mod lists;
 mod live;
 mod login_limits;
+mod media;
 mod notes;
 mod paging;
 mod presence;

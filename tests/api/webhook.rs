@@ -26,7 +26,12 @@ async fn a_message_delivered_by_the_webhook_becomes_a_ticket_that_the_console_he
     assert_eq!(set.body["drop_pending_updates"], false);
     assert_eq!(
         set.body["allowed_updates"],
-        serde_json::json!(["message", "callback_query", "my_chat_member"])
+        serde_json::json!([
+            "message",
+            "edited_message",
+            "callback_query",
+            "my_chat_member"
+        ])
     );
     let alice = app.agent("alice").await;
     let mut ws = alice.ws().await;

@@ -162,6 +162,22 @@ impl Session {
         }
     }
 
+    /// GETs `path` for its raw bytes: the status, the headers and the body.
+    pub async fn get_bytes(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .header("Origin", &self.origin)
+            .header("Cookie", &self.cookie)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a body").to_vec();
+        (status, headers, bytes)
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.request(Method::GET, path, None).await
     }

@@ -281,6 +281,7 @@ impl TestApp {
             retention: Default::default(),
             limits: limits.clone(),
             bot_texts: bot_texts.clone(),
+            file_cache: switchboard::config::FileCacheSettings::temporary(),
         };
         let app = Application::build_on(settings, listener)
             .await

@@ -22,6 +22,17 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     /// An inline keyboard (Bot API `reply_markup` JSON) sent with an outbound message.
     pub reply_markup: Option<String>,
+    /// A customer message's media (`domain::Media` as JSON): the file's `file_id` and what is known
+    /// about it, or a location, venue or contact.
+    pub media: Option<String>,
+    /// The album (Telegram's `media_group_id`) the message belongs to.
+    pub media_group_id: Option<String>,
+    /// The stored message this one replies to.
+    pub reply_to_id: Option<MessageId>,
+    /// When the customer last edited the message.
+    pub edited_at: Option<ChronoDateTimeUtc>,
+    /// The texts the message had before its edits (`[{text, replaced_at}]` as JSON), oldest first.
+    pub earlier_texts: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

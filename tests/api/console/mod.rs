@@ -11,6 +11,7 @@ mod dead_letters;
 mod hands;
 mod history;
 mod lost_race;
+mod media;
 mod older;
 mod resume;
 mod session;
