@@ -102,6 +102,20 @@ pub struct MessageView {
     pub created_at: DateTime<Utc>,
     pub delivery: Option<DeliveryState>,
     pub delivery_error: Option<String>,
+    /// The customer message (same ticket) an agent's message replies to.
+    #[serde(default)]
+    pub out_reply_to: Option<MessageId>,
+    /// The file an agent sent with the message (the text is then its caption).
+    #[serde(default)]
+    pub out_file: Option<OutFileView>,
+}
+
+/// A file an agent sent: `photo` or `document`, its name and size in bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutFileView {
+    pub kind: String,
+    pub name: String,
+    pub size: i64,
 }
 
 /// One side of a change: a department, an agent, both or neither.
@@ -167,6 +181,9 @@ pub struct DepartmentView {
     /// Whether customers may choose it.
     pub open: bool,
     pub position: i32,
+    /// Appended to agents' text replies, when set.
+    #[serde(default)]
+    pub signature: Option<String>,
     pub agents: Vec<DepartmentAgentView>,
 }
 

@@ -13,6 +13,7 @@ mod m0008_event_log;
 mod m0009_agent_settings;
 mod m0010_hands;
 mod m0011_dead_letters;
+mod m0013_outbound;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_agent_settings::Migration),
             Box::new(m0010_hands::Migration),
             Box::new(m0011_dead_letters::Migration),
+            Box::new(m0013_outbound::Migration),
         ]
     }
 }

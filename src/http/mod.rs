@@ -5,6 +5,7 @@ mod canned;
 mod dead_letters;
 mod departments;
 mod error;
+mod files;
 mod extract;
 mod health;
 mod notes;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(tickets::router())
+        .merge(files::router())
         .merge(reading::router())
         .merge(canned::router())
         .merge(ws::router())

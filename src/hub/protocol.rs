@@ -205,6 +205,8 @@ mod tests {
             created_at: Utc::now(),
             delivery: None,
             delivery_error: None,
+            out_reply_to: None,
+            out_file: None,
         };
         let event = Event::MessageCreated { message };
         assert_eq!(event.kind(), "message.created");

@@ -13,6 +13,7 @@ mod error;
 mod ingest;
 mod lifecycle;
 mod notes;
+mod outbound;
 mod password;
 mod presence;
 mod reading;
@@ -30,10 +31,11 @@ use tokio::sync::{Notify, Semaphore};
 pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
 pub use canned::{CannedChanges, CannedInput};
-pub use delivery::Outbound;
+pub use delivery::{Outbound, OutboundFile};
 pub use departments::{DepartmentChanges, DepartmentInput};
 pub use error::ServiceError;
 pub use ingest::{IncomingMessage, IngestOutcome};
+pub use outbound::Upload;
 pub use presence::PresenceWrite;
 pub use reassign::{ReassignInput, customer_notice};
 pub use resume::{BACKLOG_LIMIT, Resume};
@@ -120,6 +122,11 @@ impl Service {
     /// The live hub.
     pub fn hub(&self) -> &Hub {
         &self.hub
+    }
+
+    /// The limits this service runs with (uploads, pacing, logins).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The outbox's wake-up signal.

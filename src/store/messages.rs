@@ -9,7 +9,7 @@ use sea_orm::{
 use super::{entity::message, tickets::invariant};
 use crate::{
     domain::{Author, ChatId, DeliveryState, Direction, MessageId, TelegramMessageId, TicketId},
-    views::{AuthorView, MessageView},
+    views::{AuthorView, MessageView, OutFileView},
 };
 
 /// What it takes to store a message.
@@ -23,6 +23,8 @@ pub struct NewMessage<'a> {
     pub created_at: DateTime<Utc>,
     /// An inline keyboard to send with an outbound message (Bot API `reply_markup` JSON).
     pub reply_markup: Option<String>,
+    /// The customer message (our id, same ticket) an outbound message replies to.
+    pub out_reply_to: Option<MessageId>,
 }
 
 impl<'a> NewMessage<'a> {
@@ -43,6 +45,7 @@ impl<'a> NewMessage<'a> {
             telegram_message_id: Some(telegram_message_id),
             created_at: at,
             reply_markup: None,
+            out_reply_to: None,
         }
     }
 
@@ -63,6 +66,7 @@ impl<'a> NewMessage<'a> {
             telegram_message_id: None,
             created_at: at,
             reply_markup: None,
+            out_reply_to: None,
         }
     }
 }
@@ -85,6 +89,7 @@ where
         delivery_claimed_at: Set(None),
         created_at: Set(new.created_at),
         reply_markup: Set(new.reply_markup),
+        out_reply_to: Set(new.out_reply_to),
         ..Default::default()
     }
     .insert(c)
@@ -258,17 +263,22 @@ where
 }
 
 /// Outbound messages waiting in the outbox, oldest first.
-pub async fn queued_ids<C>(c: &C, limit: u64, now: DateTime<Utc>) -> Result<Vec<MessageId>, DbErr>
+pub async fn queued_ids<C>(
+    c: &C,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<(MessageId, ChatId)>, DbErr>
 where
     C: ConnectionTrait,
 {
     message::Entity::find()
         .select_only()
         .column(message::Column::Id)
+        .column(message::Column::TelegramChatId)
         .filter(waiting(now))
         .order_by_asc(message::Column::Id)
         .limit(limit)
-        .into_tuple::<MessageId>()
+        .into_tuple::<(MessageId, ChatId)>()
         .all(c)
         .await
 }
@@ -287,6 +297,12 @@ where
         messages.iter().filter_map(|m| m.author_agent_id).collect(),
     )
     .await?;
+    let outbound: Vec<MessageId> = messages
+        .iter()
+        .filter(|m| m.direction == Direction::Out)
+        .map(|m| m.id)
+        .collect();
+    let mut files = super::outbound_files::of_messages(c, outbound).await?;
     messages
         .into_iter()
         .map(|m| {
@@ -310,6 +326,12 @@ where
                 created_at: m.created_at,
                 delivery: m.delivery,
                 delivery_error: m.delivery_error,
+                out_reply_to: m.out_reply_to,
+                out_file: files.remove(&m.id).map(|f| OutFileView {
+                    kind: f.kind,
+                    name: f.file_name,
+                    size: f.size,
+                }),
             })
         })
         .collect()

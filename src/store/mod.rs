@@ -15,6 +15,7 @@ pub mod leader;
 pub mod login_failures;
 pub mod messages;
 pub mod notes;
+pub mod outbound_files;
 pub mod paging;
 pub mod presence;
 pub mod retention;

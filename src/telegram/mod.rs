@@ -5,6 +5,7 @@
 pub mod actions;
 mod callbacks;
 mod fetch;
+pub mod pacing;
 pub mod poller;
 pub mod process;
 pub mod sender;

@@ -22,6 +22,8 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     /// An inline keyboard (Bot API `reply_markup` JSON) sent with an outbound message.
     pub reply_markup: Option<String>,
+    /// The customer message (our id, same ticket) an outbound message replies to.
+    pub out_reply_to: Option<MessageId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
