@@ -7,8 +7,10 @@
 mod bot_api;
 pub mod customers;
 mod fake;
+mod files;
 mod state;
 mod webhook;
 
 pub use fake::FakeTelegram;
+pub use files::SentFile;
 pub use state::{Call, Customer, Delivery, Failure};
