@@ -26,6 +26,7 @@ mod lists;
 mod live;
 mod login_limits;
 mod notes;
+mod outbound;
 mod paging;
 mod presence;
 mod reassign;
