@@ -14,6 +14,7 @@ mod lost_race;
 mod older;
 mod resume;
 mod session;
+mod upload;
 mod workday;
 
 use crate::support::{
