@@ -110,7 +110,11 @@ impl Limits {
             ws_total: count(get, "SWITCHBOARD_WS_TOTAL", d.ws_total)?,
             session_recheck: d.session_recheck,
             session_ttl: duration(get, "SWITCHBOARD_SESSION_TTL", d.session_ttl)?,
-            upload_photo_max: count(get, "SWITCHBOARD_UPLOAD_PHOTO_MAX_BYTES", d.upload_photo_max)?,
+            upload_photo_max: count(
+                get,
+                "SWITCHBOARD_UPLOAD_PHOTO_MAX_BYTES",
+                d.upload_photo_max,
+            )?,
             upload_document_max: count(
                 get,
                 "SWITCHBOARD_UPLOAD_DOCUMENT_MAX_BYTES",
@@ -126,11 +130,7 @@ impl Limits {
                     .try_into()
                     .unwrap_or(u64::MAX),
             ),
-            telegram_per_second: count(
-                get,
-                "TELEGRAM_MESSAGES_PER_SECOND",
-                d.telegram_per_second,
-            )?,
+            telegram_per_second: count(get, "TELEGRAM_MESSAGES_PER_SECOND", d.telegram_per_second)?,
         })
     }
 }

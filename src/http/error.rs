@@ -97,7 +97,11 @@ impl ApiError {
                 "payload_too_large",
                 format!("the request body is over {limit} bytes"),
             ),
-            Self::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m.clone()),
+            Self::TooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                m.clone(),
+            ),
             Self::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
                 "request_timeout",

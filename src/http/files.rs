@@ -56,9 +56,10 @@ async fn upload(
             "caption" => caption = text(field).await?,
             "reply_to" => {
                 let value = text(field).await?;
-                let id = value.trim().parse::<i64>().map_err(|_| {
-                    ApiError::Invalid("reply_to must be a message id".to_owned())
-                })?;
+                let id = value
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| ApiError::Invalid("reply_to must be a message id".to_owned()))?;
                 reply_to = Some(MessageId(id));
             }
             _ => {}
@@ -101,9 +102,13 @@ async fn text(field: Field<'_>) -> Result<String, ApiError> {
         ))
     })
     .await?;
-    String::from_utf8(bytes).map_err(|_| ApiError::BadRequest("a form field is not UTF-8".to_owned()))
+    String::from_utf8(bytes)
+        .map_err(|_| ApiError::BadRequest("a form field is not UTF-8".to_owned()))
 }
 
 fn bad_form(error: axum::extract::multipart::MultipartError) -> ApiError {
-    ApiError::BadRequest(format!("the multipart form does not parse: {}", error.body_text()))
+    ApiError::BadRequest(format!(
+        "the multipart form does not parse: {}",
+        error.body_text()
+    ))
 }

@@ -117,8 +117,7 @@ impl Service {
                 FileKind::Document
             };
             let name = domain::upload::file_name(&upload.file_name);
-            store::outbound_files::insert(&txn, message.id, kind, &name, upload.bytes, now)
-                .await?;
+            store::outbound_files::insert(&txn, message.id, kind, &name, upload.bytes, now).await?;
         }
         store::waiting::agent_replied(&txn, id, now).await?;
         let (message, event) = record_message_event(

@@ -6,8 +6,8 @@ use sea_orm::ConnectionTrait;
 use super::{Actor, Service, ServiceError, outbound::AgentMessage};
 use crate::{
     domain::{
-        self, AcceptCheck, AgentId, ChangeKind, DomainError, MessageId, MessageText, Owner,
-        Scope, Ticket, TicketId, TicketState, TicketStatus,
+        self, AcceptCheck, AgentId, ChangeKind, DomainError, MessageId, MessageText, Owner, Scope,
+        Ticket, TicketId, TicketState, TicketStatus,
     },
     store::{self, changes::NewChange, paging::Page},
     views::{MessageView, TicketView},

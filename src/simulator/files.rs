@@ -108,7 +108,10 @@ pub(super) fn send_file(
         None => kind.to_owned(),
     };
     let Some(file) = files.remove(&part) else {
-        return fail(400, &format!("Bad Request: there is no {kind} in the request"));
+        return fail(
+            400,
+            &format!("Bad Request: there is no {kind} in the request"),
+        );
     };
     if file.bytes.is_empty() {
         return fail(400, "Bad Request: file must be non-empty");

@@ -15,7 +15,8 @@ use switchboard::{
 use crate::support::{Backend, WAIT, customer, spawn_app, spawn_app_with_limits, test_limits};
 
 /// A tiny PNG's first bytes (the signature is what counts) and some more.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 async fn a_photo_and_a_document_reach_the_customer_with_their_bytes_and_caption(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -81,7 +82,9 @@ async fn an_oversized_upload_is_refused_with_413_and_nothing_is_queued(backend: 
         messages.iter().all(|m| m.out_file.is_none()),
         "nothing was stored: {messages:?}"
     );
-    let fitting = alice.upload(number, "a.txt", &big_file[..1000], None, None).await;
+    let fitting = alice
+        .upload(number, "a.txt", &big_file[..1000], None, None)
+        .await;
     assert_eq!(fitting.status, 201);
 }
 
@@ -226,7 +229,9 @@ async fn agent_text_reaches_the_customer_literally_without_a_parse_mode(backend:
 
     let call = app
         .telegram
-        .wait_for_call(WAIT, |c| c.method == "sendmessage" && c.body["text"] == text)
+        .wait_for_call(WAIT, |c| {
+            c.method == "sendmessage" && c.body["text"] == text
+        })
         .await
         .expect("the reply reaches Telegram as typed");
     assert!(call.body.get("parse_mode").is_none(), "{:?}", call.body);
@@ -264,11 +269,19 @@ async fn a_burst_of_200_messages_to_many_chats_gets_no_429_and_keeps_order_per_c
     for (who, _) in &tickets {
         let last = app
             .telegram
-            .wait_for_message_to(who.chat(), &format!("reply {}", per_chat - 1), Duration::from_secs(60))
+            .wait_for_message_to(
+                who.chat(),
+                &format!("reply {}", per_chat - 1),
+                Duration::from_secs(60),
+            )
             .await;
         assert!(last.is_some(), "the burst reaches {}", who.first_name);
     }
-    assert_eq!(app.telegram.rate_limited(), 0, "no send went over the limits");
+    assert_eq!(
+        app.telegram.rate_limited(),
+        0,
+        "no send went over the limits"
+    );
     let sent = app.telegram.bot_messages();
     for (who, _) in &tickets {
         let replies: Vec<&str> = sent

@@ -64,7 +64,10 @@ async fn an_agents_uploaded_document_reaches_the_customer_quoting_their_message(
         ),
     )
     .await;
-    assert_eq!(attached, true, "the input is emptied once its files are taken");
+    assert_eq!(
+        attached, true,
+        "the input is emptied once its files are taken"
+    );
 
     let Some(sent) = app.telegram.wait_for_file_to(ann.chat(), WAIT).await else {
         fail(
