@@ -385,6 +385,34 @@ impl FakeTelegram {
         messages
     }
 
+    /// Waits until Telegram has taken a message from the bot (sent, not merely asked for) that
+    /// matches `matches`; returns it.
+    pub async fn wait_for_sent(
+        &self,
+        timeout: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let mut changed = self.inner.bot_messages_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                let found = self
+                    .inner
+                    .state()
+                    .bot_messages
+                    .values()
+                    .find(|m| matches(m))
+                    .cloned();
+                if found.is_some() {
+                    return found;
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
     /// Waits until the bot has sent a file (sendPhoto or sendDocument) to `chat`.
     pub async fn wait_for_file_to(
         &self,

@@ -266,16 +266,16 @@ async fn a_burst_of_200_messages_to_many_chats_gets_no_429_and_keeps_order_per_c
         }
     }
 
+    let last = format!("reply {}", per_chat - 1);
     for (who, _) in &tickets {
-        let last = app
+        let chat = who.chat().0;
+        let sent = app
             .telegram
-            .wait_for_message_to(
-                who.chat(),
-                &format!("reply {}", per_chat - 1),
-                Duration::from_secs(60),
-            )
+            .wait_for_sent(Duration::from_secs(60), |m| {
+                m["chat"]["id"].as_i64() == Some(chat) && m["text"].as_str() == Some(last.as_str())
+            })
             .await;
-        assert!(last.is_some(), "the burst reaches {}", who.first_name);
+        assert!(sent.is_some(), "the burst reaches {}", who.first_name);
     }
     assert_eq!(
         app.telegram.rate_limited(),
