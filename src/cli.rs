@@ -121,6 +121,9 @@ pub struct DepartmentAdd {
     /// Its place in the buttons and lists (default: last).
     #[arg(long, allow_negative_numbers = true)]
     position: Option<i32>,
+    /// Appended to agents' text replies (at most 200 characters).
+    #[arg(long)]
+    signature: Option<String>,
 }
 
 /// The arguments of `department edit`.
@@ -143,6 +146,9 @@ pub struct DepartmentEdit {
     /// Its place in the buttons and lists.
     #[arg(long, allow_negative_numbers = true)]
     position: Option<i32>,
+    /// Appended to agents' text replies (at most 200 characters); "" removes it.
+    #[arg(long)]
+    signature: Option<String>,
 }
 
 /// Runs a command.
@@ -242,6 +248,7 @@ async fn department_add(args: DepartmentAdd) -> anyhow::Result<()> {
         slug: args.slug,
         open: Some(!args.closed),
         position: args.position,
+        signature: args.signature,
     };
     let id = Service::add_department_with(&db, input).await?;
     println!("department {:?} created (id {id})", args.name);
@@ -263,6 +270,7 @@ async fn department_edit(args: DepartmentEdit) -> anyhow::Result<()> {
         slug: args.slug,
         open,
         position: args.position,
+        signature: args.signature,
     };
     Service::edit_department(&db, department.id, changes).await?;
     println!("department {} changed", department.id);

@@ -38,6 +38,19 @@ pub struct Limits {
     pub session_recheck: Duration,
     /// `SWITCHBOARD_SESSION_TTL`: how long a login session lasts.
     pub session_ttl: Duration,
+    /// `SWITCHBOARD_UPLOAD_PHOTO_MAX_BYTES`: the largest image an agent may send as a photo
+    /// (Telegram's sendPhoto takes 10 MB).
+    pub upload_photo_max: usize,
+    /// `SWITCHBOARD_UPLOAD_DOCUMENT_MAX_BYTES`: the largest file an agent may send as a document
+    /// (Telegram's sendDocument takes 50 MB).
+    pub upload_document_max: usize,
+    /// `SWITCHBOARD_UPLOAD_PENDING_MAX_BYTES`: the bytes of uploads kept while they wait for
+    /// Telegram, in all; an upload past it is refused until some are sent.
+    pub upload_pending_max: usize,
+    /// `TELEGRAM_CHAT_INTERVAL_MS`: the least time between two messages to one chat.
+    pub telegram_chat_interval: Duration,
+    /// `TELEGRAM_MESSAGES_PER_SECOND`: messages the bot sends per second, all chats together.
+    pub telegram_per_second: usize,
 }
 
 impl Default for Limits {
@@ -57,6 +70,11 @@ impl Default for Limits {
             ws_total: 500,
             session_recheck: Duration::from_millis(400),
             session_ttl: Duration::from_secs(12 * 60 * 60),
+            upload_photo_max: 10 * 1024 * 1024,
+            upload_document_max: 50 * 1024 * 1024,
+            upload_pending_max: 500 * 1024 * 1024,
+            telegram_chat_interval: Duration::from_secs(1),
+            telegram_per_second: 30,
         }
     }
 }
@@ -92,6 +110,27 @@ impl Limits {
             ws_total: count(get, "SWITCHBOARD_WS_TOTAL", d.ws_total)?,
             session_recheck: d.session_recheck,
             session_ttl: duration(get, "SWITCHBOARD_SESSION_TTL", d.session_ttl)?,
+            upload_photo_max: count(
+                get,
+                "SWITCHBOARD_UPLOAD_PHOTO_MAX_BYTES",
+                d.upload_photo_max,
+            )?,
+            upload_document_max: count(
+                get,
+                "SWITCHBOARD_UPLOAD_DOCUMENT_MAX_BYTES",
+                d.upload_document_max,
+            )?,
+            upload_pending_max: count(
+                get,
+                "SWITCHBOARD_UPLOAD_PENDING_MAX_BYTES",
+                d.upload_pending_max,
+            )?,
+            telegram_chat_interval: Duration::from_millis(
+                count(get, "TELEGRAM_CHAT_INTERVAL_MS", 1000)?
+                    .try_into()
+                    .unwrap_or(u64::MAX),
+            ),
+            telegram_per_second: count(get, "TELEGRAM_MESSAGES_PER_SECOND", d.telegram_per_second)?,
         })
     }
 }

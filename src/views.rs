@@ -121,6 +121,12 @@ pub struct MessageView {
     /// The texts the message had before its edits, oldest first.
     #[serde(default)]
     pub earlier_texts: Vec<EarlierText>,
+    /// The customer message (same ticket) an agent's message replies to.
+    #[serde(default)]
+    pub out_reply_to: Option<MessageId>,
+    /// The file an agent sent with the message (the text is then its caption).
+    #[serde(default)]
+    pub out_file: Option<OutFileView>,
 }
 
 /// A message quoted by a reply.
@@ -138,6 +144,14 @@ pub struct QuotedView {
 pub struct EarlierText {
     pub text: String,
     pub replaced_at: DateTime<Utc>,
+}
+
+/// A file an agent sent: `photo` or `document`, its name and size in bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutFileView {
+    pub kind: String,
+    pub name: String,
+    pub size: i64,
 }
 
 /// One side of a change: a department, an agent, both or neither.
@@ -203,6 +217,9 @@ pub struct DepartmentView {
     /// Whether customers may choose it.
     pub open: bool,
     pub position: i32,
+    /// Appended to agents' text replies, when set.
+    #[serde(default)]
+    pub signature: Option<String>,
     pub agents: Vec<DepartmentAgentView>,
 }
 

@@ -14,6 +14,7 @@ import {
 import { initLogin, showLogin, hideLogin } from './login.js';
 import { initQueue, queueOrder } from './queue.js';
 import { initChat, focusReply, reloadMessages, sendReply, showChange, showMessage } from './chat.js';
+import { initAttach } from './attach.js';
 import { initComposer, resetComposer } from './composer.js';
 import { initReading, resetReading } from './reading.js';
 import { initSound, unlockOnFirstClick } from './sound.js';
@@ -367,6 +368,7 @@ async function boot() {
     onClientTickets: openClientTickets,
     onOpenTicket: openTicketById,
   });
+  initAttach({ onError: handleError });
   initComposer();
   initReading();
   initReassign();

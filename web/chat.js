@@ -23,6 +23,8 @@ let sending = false;
 /** The cursor of the open chat's older messages (`before=`), null when all are shown. */
 let olderCursor = null;
 let loadingOlder = false;
+/** The customer message the next reply quotes: `{ id, text }`, or null. */
+let quote = null;
 /** How close to the top of the history (px) scrolling loads the older page. */
 const LOAD_OLDER_WITHIN = 60;
 
@@ -36,7 +38,7 @@ export function initChat(chatHooks) {
   for (const id of ['chat-empty', 'chat-panel', 'chat-title', 'chat-status', 'chat-history',
     'reply-form', 'reply-text', 'reply-send', 'chat-accept', 'chat-reassign', 'chat-return',
     'chat-close', 'chat-notes', 'chat-client-tickets', 'chat-last-owner', 'chat-previous',
-    'chat-older', 'chat-unreachable']) {
+    'chat-older', 'chat-unreachable', 'reply-quote', 'reply-quote-text', 'reply-quote-cancel']) {
     el[id] = document.getElementById(id);
   }
   el['reply-form'].addEventListener('submit', (event) => {
@@ -58,6 +60,14 @@ export function initChat(chatHooks) {
     });
   });
   el['chat-older'].addEventListener('click', loadOlder);
+  el['reply-quote-cancel'].addEventListener('click', clearQuote);
+  el['chat-history'].addEventListener('click', (event) => {
+    const button = event.target.closest('button.message-reply');
+    if (!button) return;
+    const li = button.closest('li[data-message-id]');
+    const text = li ? li.querySelector('.message-text') : null;
+    setQuote(Number(li.dataset.messageId), text ? text.textContent : '');
+  });
   el['chat-history'].addEventListener('scroll', () => {
     if (el['chat-history'].scrollTop < LOAD_OLDER_WITHIN) loadOlder();
   });
@@ -88,6 +98,7 @@ function openChat(previousId) {
   el['chat-empty'].hidden = Boolean(ticket);
   el['chat-panel'].hidden = !ticket;
   el['reply-text'].value = ticket ? getDraft(ticket.id) : '';
+  clearQuote();
   renderHeader();
   if (ticket) reloadMessages();
 }
@@ -299,9 +310,31 @@ function fillMessage(node, message) {
   node.replaceChildren(meta);
   const quote = quoteNode(message);
   if (quote) node.append(quote);
+  if (message.out_reply_to != null) {
+    const quoted = el['chat-history'].querySelector(
+      `li[data-message-id="${Number(message.out_reply_to)}"] .message-text`);
+    const line = div('message-quote');
+    line.append('↩ ');
+    line.append(isolated('', quoted ? quoted.textContent.slice(0, 200) : 'an earlier message'));
+    node.append(line);
+  }
   const media = mediaNode(message);
   if (media) node.append(media);
-  if (message.text || !media) node.append(text);
+  if (message.out_file) {
+    const file = div('message-file');
+    file.dataset.kind = message.out_file.kind;
+    file.append(message.out_file.kind === 'photo' ? '🖼 ' : '📎 ');
+    file.append(isolated('message-file-name', message.out_file.name));
+    file.append(` (${formatSize(message.out_file.size)})`);
+    node.append(file);
+  }
+  if (message.text || (!media && !message.out_file)) node.append(text);
+  if (!out && author.kind !== AUTHOR_KIND.SYSTEM) {
+    const reply = element('button', 'message-reply', 'Reply');
+    reply.type = 'button';
+    reply.title = 'Quote this message in your reply';
+    node.append(reply);
+  }
 
   if (out) {
     const status = message.delivery || DELIVERY.QUEUED;
@@ -313,6 +346,28 @@ function fillMessage(node, message) {
         : DELIVERY.FAILED;
     }
     node.append(delivery);
+  }
+}
+
+/** Quotes customer message `id` (showing `text` above the reply box) in the next reply. */
+function setQuote(id, text) {
+  quote = { id, text };
+  el['reply-quote-text'].textContent = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  el['reply-quote'].hidden = false;
+  focusReply();
+}
+
+/** The customer message the next reply quotes (our id), or null. */
+export function quotedMessageId() {
+  return quote ? quote.id : null;
+}
+
+/** Stops quoting a message. */
+export function clearQuote() {
+  quote = null;
+  if (el['reply-quote']) {
+    el['reply-quote'].hidden = true;
+    el['reply-quote-text'].textContent = '';
   }
 }
 
@@ -333,7 +388,9 @@ export async function sendReply() {
   sending = true;
   el['reply-send'].disabled = true;
   try {
-    const message = await api.post(`/api/tickets/${ticket.id}/messages`, { text });
+    const body = quote ? { text, reply_to: quote.id } : { text };
+    const message = await api.post(`/api/tickets/${ticket.id}/messages`, body);
+    clearQuote();
     setDraft(ticket.id, '');
     // Clear what was sent; keep anything typed while the request was in flight.
     if (getSelectedId() === ticket.id && box.value.startsWith(text)) {
@@ -354,6 +411,13 @@ export async function sendReply() {
 function saveDraft(id) {
   if (id == null) return;
   setDraft(id, el['reply-text'].value);
+}
+
+function formatSize(bytes) {
+  const n = Number(bytes) || 0;
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function scrollToNewest() {

@@ -14,6 +14,7 @@ mod m0009_agent_settings;
 mod m0010_hands;
 mod m0011_dead_letters;
 mod m0012_inbound_media;
+mod m0013_outbound;
 mod m0014_customer_side;
 
 /// Every migration, in the order it runs.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_hands::Migration),
             Box::new(m0011_dead_letters::Migration),
             Box::new(m0012_inbound_media::Migration),
+            Box::new(m0013_outbound::Migration),
             Box::new(m0014_customer_side::Migration),
         ]
     }

@@ -31,6 +31,29 @@ pub fn department_label(label: &str) -> Result<String, DepartmentError> {
     Ok(label.to_owned())
 }
 
+/// The most characters a department's signature may have.
+pub const MAX_SIGNATURE_CHARS: usize = 200;
+
+/// A signature appended to agents' replies: up to 200 characters after trimming; blank means
+/// none (None).
+pub fn department_signature(signature: &str) -> Result<Option<String>, DepartmentError> {
+    let signature = signature.trim();
+    if signature.chars().count() > MAX_SIGNATURE_CHARS {
+        return Err(DepartmentError(
+            "a department signature has at most 200 characters",
+        ));
+    }
+    Ok((!signature.is_empty()).then(|| signature.to_owned()))
+}
+
+/// Appends a signature to a reply's text, on a line of its own after a blank line.
+pub fn signed(text: &str, signature: Option<&str>) -> String {
+    match signature {
+        Some(signature) => format!("{text}\n\n{signature}"),
+        None => text.to_owned(),
+    }
+}
+
 /// A slug (`t.me/<bot>?start=<slug>`): 1 to 32 of lowercase a-z, 0-9 and `-`.
 pub fn department_slug(slug: &str) -> Result<String, DepartmentError> {
     let valid = (1..=MAX_SLUG_CHARS).contains(&slug.len())

@@ -16,11 +16,12 @@ mod role;
 mod settings;
 mod text;
 mod ticket;
+pub mod upload;
 
 pub use change::{ChangeKind, CloseReason, MAX_COMMENT_CHARS, check_close, check_return, comment};
 pub use department::{
     DepartmentError, RouteCheck, RouteRefusal, check_route, department_label, department_name,
-    department_slug, slug_from_name,
+    department_signature, department_slug, signed, slug_from_name,
 };
 pub use error::{DomainError, Invariant, Owner};
 pub use ids::{

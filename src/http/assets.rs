@@ -47,6 +47,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/media.js"),
     ),
     (
+        "/attach.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/attach.js"),
+    ),
+    (
         "/dead-letters.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/dead-letters.js"),

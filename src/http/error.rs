@@ -41,6 +41,8 @@ pub enum ApiError {
     PayloadTooLarge,
     /// The body is over this many bytes (a route with a limit of its own).
     BodyOver(usize),
+    /// An upload over a size limit, in words.
+    TooLarge(String),
     /// The request was not read and answered in time (its body never came).
     RequestTimeout,
     UnsupportedMediaType,
@@ -98,6 +100,11 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 format!("the request body is over {limit} bytes"),
+            ),
+            Self::TooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                m.clone(),
             ),
             Self::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
@@ -203,6 +210,7 @@ impl From<ServiceError> for ApiError {
                 retry_after: 1,
             },
             ServiceError::Invalid(m) => Self::Invalid(m),
+            ServiceError::TooLarge(m) => Self::TooLarge(m),
             ServiceError::Conflict(m) => Self::Conflict(m),
             ServiceError::Stale { message, ticket } => Self::Stale { message, ticket },
             error @ (ServiceError::Db(_) | ServiceError::Other(_) | ServiceError::Invariant(_)) => {

@@ -20,6 +20,7 @@ mod session_watch;
 mod settings;
 mod throttle;
 mod tickets;
+mod uploads;
 mod webhook;
 mod ws;
 mod ws_slots;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(tickets::router())
+        .merge(files::router())
         .merge(reading::router())
         .merge(canned::router())
         .merge(ws::router())
@@ -94,7 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(departments::router())
         .merge(settings::router())
         .merge(dead_letters::router())
-        .merge(files::router())
+        .merge(uploads::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

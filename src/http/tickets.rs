@@ -157,6 +157,8 @@ async fn accept(
 #[derive(Deserialize)]
 struct Reply {
     text: String,
+    /// The customer message (our id, same ticket) the reply quotes.
+    reply_to: Option<MessageId>,
 }
 
 async fn reply(
@@ -165,7 +167,10 @@ async fn reply(
     PathId(id): PathId<TicketId>,
     ApiJson(body): ApiJson<Reply>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let message = state.service.reply(&actor, id, &body.text).await?;
+    let message = state
+        .service
+        .reply(&actor, id, &body.text, body.reply_to)
+        .await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
 

@@ -212,6 +212,8 @@ mod tests {
             reply_to: None,
             edited_at: None,
             earlier_texts: Vec::new(),
+            out_reply_to: None,
+            out_file: None,
         };
         let event = Event::MessageCreated { message };
         assert_eq!(event.kind(), "message.created");

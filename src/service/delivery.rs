@@ -5,7 +5,7 @@ use super::{Service, ServiceError, record_message_event};
 use crate::{
     domain::{ChatId, MessageId, TelegramMessageId},
     hub::Event,
-    store,
+    store::{self, outbound_files::FileKind},
 };
 
 /// An outbound message claimed for delivery.
@@ -16,9 +16,22 @@ pub struct Outbound {
     pub text: String,
     /// An inline keyboard to send with it (Bot API `reply_markup` JSON).
     pub reply_markup: Option<String>,
+    /// The Telegram message it replies to (Bot API `reply_parameters`).
+    pub reply_to: Option<TelegramMessageId>,
+    /// The file it carries (`text` is then its caption).
+    pub file: Option<OutboundFile>,
+}
+
+/// A file to send with sendPhoto or sendDocument.
+#[derive(Debug, Clone)]
+pub struct OutboundFile {
+    pub kind: FileKind,
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// How a delivery attempt ended.
+#[derive(Clone, Copy)]
 enum Delivery<'a> {
     Sent(TelegramMessageId),
     Failed(&'a str),
@@ -27,7 +40,10 @@ enum Delivery<'a> {
 
 impl Service {
     /// Outbound messages waiting for delivery, oldest first.
-    pub async fn queued_messages(&self, limit: u64) -> Result<Vec<MessageId>, ServiceError> {
+    pub async fn queued_messages(
+        &self,
+        limit: u64,
+    ) -> Result<Vec<(MessageId, ChatId)>, ServiceError> {
         Ok(store::messages::queued_ids(&self.db, limit, chrono::Utc::now()).await?)
     }
 
@@ -39,11 +55,35 @@ impl Service {
         let message = store::messages::find(&self.db, id)
             .await?
             .ok_or_else(|| ServiceError::bug(format!("claimed message {id} vanished")))?;
+        let reply_to = match message.out_reply_to {
+            Some(quoted) => store::messages::find(&self.db, quoted)
+                .await?
+                .and_then(|m| m.telegram_message_id),
+            None => None,
+        };
+        let file = match store::outbound_files::find(&self.db, id).await? {
+            Some(file) => match file.bytes {
+                Some(bytes) => Some(OutboundFile {
+                    kind: FileKind::from_stored(&file.kind),
+                    name: file.file_name,
+                    bytes,
+                }),
+                None => {
+                    // Only a sent or failed message loses its bytes; never send its caption alone.
+                    self.record_delivery(id, Delivery::Failed("the file is no longer kept"))
+                        .await?;
+                    return Ok(None);
+                }
+            },
+            None => None,
+        };
         Ok(Some(Outbound {
             id,
             chat_id: message.telegram_chat_id,
             text: message.text,
             reply_markup: message.reply_markup,
+            reply_to,
+            file,
         }))
     }
 
@@ -93,6 +133,9 @@ impl Service {
         };
         if !changed {
             return Ok(());
+        }
+        if matches!(outcome, Delivery::Sent(_) | Delivery::Failed(_)) {
+            store::outbound_files::drop_bytes(&txn, id).await?;
         }
         let message = store::messages::find(&txn, id)
             .await?

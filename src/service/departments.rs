@@ -22,6 +22,8 @@ pub struct DepartmentInput {
     pub slug: Option<String>,
     pub open: Option<bool>,
     pub position: Option<i32>,
+    /// Appended to agents' text replies (at most 200 characters); empty for none.
+    pub signature: Option<String>,
 }
 
 /// Changes to a department as typed by an admin; what is missing stays.
@@ -32,6 +34,8 @@ pub struct DepartmentChanges {
     pub slug: Option<String>,
     pub open: Option<bool>,
     pub position: Option<i32>,
+    /// Appended to agents' text replies (at most 200 characters); empty for none.
+    pub signature: Option<String>,
 }
 
 impl Service {
@@ -112,6 +116,7 @@ impl Service {
             &input.name,
             input.label.as_deref().unwrap_or_default(),
             input.slug.as_deref().unwrap_or_default(),
+            input.signature.as_deref().unwrap_or_default(),
         ])?;
         let name = domain::department_name(&input.name).map_err(invalid)?;
         let label = match input.label.as_deref() {
@@ -128,6 +133,13 @@ impl Service {
             slug: slug.clone(),
             open: input.open.unwrap_or(true),
             position: input.position,
+            signature: input
+                .signature
+                .as_deref()
+                .map(domain::department_signature)
+                .transpose()
+                .map_err(invalid)?
+                .flatten(),
         };
         match store::departments::create(db, new).await {
             Ok(created) => Ok(created.id),
@@ -145,6 +157,7 @@ impl Service {
             changes.name.as_deref().unwrap_or_default(),
             changes.label.as_deref().unwrap_or_default(),
             changes.slug.as_deref().unwrap_or_default(),
+            changes.signature.as_deref().unwrap_or_default(),
         ])?;
         let patch = DepartmentPatch {
             name: changes
@@ -167,6 +180,12 @@ impl Service {
                 .map_err(invalid)?,
             open: changes.open,
             position: changes.position,
+            signature: changes
+                .signature
+                .as_deref()
+                .map(domain::department_signature)
+                .transpose()
+                .map_err(invalid)?,
         };
         let name = patch.name.clone().unwrap_or_default();
         let slug = patch.slug.clone().unwrap_or_default();
@@ -228,6 +247,7 @@ fn view(row: department::Model, agents: Vec<DepartmentAgentView>) -> DepartmentV
         slug: row.slug,
         open: row.open,
         position: row.position,
+        signature: row.signature,
         agents,
     }
 }

@@ -32,6 +32,9 @@ pub enum ServiceError {
     /// The request is well-formed but a value is unusable.
     #[error("{0}")]
     Invalid(String),
+    /// An upload over a size limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// The ticket is not (or no longer) in a state that allows the change: another change came
     /// first. Carries the ticket as it now is.
     #[error("{message}")]

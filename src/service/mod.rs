@@ -16,6 +16,7 @@ mod files;
 mod ingest;
 mod lifecycle;
 mod notes;
+mod outbound;
 mod password;
 mod presence;
 mod reading;
@@ -34,12 +35,13 @@ pub use admin::NewAgentInput;
 pub use auth::{Actor, hash_password, instance_name};
 pub use canned::{CannedChanges, CannedInput};
 pub use customer::{Command, DirectReplies, DirectReply};
-pub use delivery::Outbound;
+pub use delivery::{Outbound, OutboundFile};
 pub use departments::{DepartmentChanges, DepartmentInput};
 pub use edits::IncomingEdit;
 pub use error::ServiceError;
 pub use files::FileRef;
 pub use ingest::{IncomingMessage, IngestOutcome};
+pub use outbound::Upload;
 pub use presence::PresenceWrite;
 pub use reassign::{ReassignInput, customer_notice};
 pub use resume::{BACKLOG_LIMIT, Resume};
@@ -148,6 +150,11 @@ impl Service {
     /// The live hub.
     pub fn hub(&self) -> &Hub {
         &self.hub
+    }
+
+    /// The limits this service runs with (uploads, pacing, logins).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The outbox's wake-up signal.

@@ -3,14 +3,13 @@
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
-use super::{Actor, Service, ServiceError, record_message_event};
+use super::{Actor, Service, ServiceError, outbound::AgentMessage};
 use crate::{
     domain::{
-        self, AcceptCheck, AgentId, Author, ChangeKind, DomainError, MessageId, MessageText, Owner,
-        Scope, Ticket, TicketId, TicketState, TicketStatus,
+        self, AcceptCheck, AgentId, ChangeKind, DomainError, MessageId, MessageText, Owner, Scope,
+        Ticket, TicketId, TicketState, TicketStatus,
     },
-    hub::Event,
-    store::{self, changes::NewChange, messages::NewMessage, paging::Page},
+    store::{self, changes::NewChange, paging::Page},
     views::{MessageView, TicketView},
 };
 
@@ -109,40 +108,19 @@ impl Service {
         Ok(view)
     }
 
-    /// Stores the owner's reply and queues it for Telegram. Only the owner of an accepted ticket
-    /// may reply.
+    /// Stores the owner's reply (with the department's signature, when it has one) and queues it
+    /// for Telegram, quoting the customer message `reply_to` of the same ticket when given. Only
+    /// the owner of an accepted ticket may reply.
     pub async fn reply(
         &self,
         actor: &Actor,
         id: TicketId,
         text: &str,
+        reply_to: Option<MessageId>,
     ) -> Result<MessageView, ServiceError> {
-        let text = MessageText::parse(text)?;
-        let txn = store::begin_write(&self.db).await?;
-        let ticket = actionable_ticket(&txn, actor, id).await?;
-        domain::check_reply(&ticket, actor.agent.id)?;
-        let view = store::tickets::view(&txn, ticket).await?;
-        let now = Utc::now();
-        let text = NewMessage::outbound(
-            id,
-            Author::Agent(actor.agent.id),
-            view.client.telegram_id.private_chat(),
-            text.as_str(),
-            now,
-        );
-        let message = store::messages::insert(&txn, text).await?;
-        store::waiting::agent_replied(&txn, id, now).await?;
-        let (message, event) = record_message_event(
-            &txn,
-            view.department.id,
-            message,
-            &view.client.name,
-            |message| Event::MessageCreated { message },
-        )
-        .await?;
-        self.commit(txn, vec![event]).await?;
-        self.outbox.wake();
-        Ok(message)
+        MessageText::parse(text)?;
+        self.queue_agent_message(actor, id, AgentMessage::Text(text), reply_to)
+            .await
     }
 }
 

@@ -1,6 +1,6 @@
 //! The fake Bot API's HTTP side: `/bot<token>/<method>` with JSON, form or query parameters.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::{
     Json, Router,
@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     state::{BOT_ID, Call, Failure, Inner},
+    uploads::UploadedFile,
     webhook,
 };
 
@@ -43,7 +44,7 @@ pub(super) fn fail(code: u16, description: &str) -> Response {
         .into_response()
 }
 
-fn retry_after(seconds: u32) -> Response {
+pub(super) fn retry_after(seconds: u32) -> Response {
     (
         StatusCode::TOO_MANY_REQUESTS,
         Json(json!({
@@ -70,7 +71,7 @@ async fn call(
         return fail(401, "Unauthorized");
     }
     let method = method.to_lowercase();
-    let params = match parameters(&headers, &body, query) {
+    let (params, files) = match parameters(&headers, body, query).await {
         Ok(p) => p,
         Err(description) => return fail(400, &description),
     };
@@ -87,6 +88,9 @@ async fn call(
             .and_then(|queue| queue.pop_front())
     };
     let _ = inner.calls.send(call);
+    if let Some(seconds) = super::uploads::over_limits(&inner, &method, &params) {
+        return retry_after(seconds);
+    }
     match failure {
         Some(Failure::RetryAfter(seconds)) => return retry_after(seconds),
         Some(Failure::BadRequest(description)) => return fail(400, &description),
@@ -105,6 +109,8 @@ async fn call(
         "sendchataction" => send_chat_action(&inner, &params),
         "getupdates" => get_updates(&inner, &params).await,
         "sendmessage" => send_message(&inner, &params),
+        "sendphoto" => super::uploads::send_file(&inner, &params, files, "photo"),
+        "senddocument" => super::uploads::send_file(&inner, &params, files, "document"),
         "editmessagetext" => edit_message_text(&inner, &params),
         "answercallbackquery" => answer_callback_query(&inner, &params),
         "setmycommands" => super::commands::set_my_commands(&inner, &params),
@@ -114,41 +120,46 @@ async fn call(
     }
 }
 
-/// Parameters from a JSON body, a form body or the query string, as Telegram accepts them.
-fn parameters(
+/// Parameters from a JSON body, a form body, a multipart body or the query string, as Telegram
+/// accepts them, and the files a multipart body carries (by part name).
+async fn parameters(
     headers: &HeaderMap,
-    body: &Bytes,
+    body: Bytes,
     query: Map<String, Value>,
-) -> Result<Value, String> {
+) -> Result<(Value, HashMap<String, UploadedFile>), String> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+        .unwrap_or("")
+        .to_owned();
     let mut params = query;
+    let mut files = HashMap::new();
     if body.is_empty() {
-        return Ok(Value::Object(params));
+        return Ok((Value::Object(params), files));
     }
     if content_type.starts_with("application/json") {
-        match serde_json::from_slice::<Value>(body) {
+        match serde_json::from_slice::<Value>(&body) {
             Ok(Value::Object(map)) => params.extend(map),
             Ok(_) => return Err("Bad Request: parameters must be a JSON object".to_owned()),
             Err(_) => return Err("Bad Request: can't parse JSON".to_owned()),
         }
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        for (key, value) in url::form_urlencoded::parse(body) {
+        for (key, value) in url::form_urlencoded::parse(&body) {
             let value =
                 serde_json::from_str::<Value>(&value).unwrap_or(Value::String(value.into_owned()));
             params.insert(key.into_owned(), value);
         }
+    } else if content_type.starts_with("multipart/form-data") {
+        files = super::uploads::multipart(&content_type, body, &mut params).await?;
     } else {
         return Err(format!(
             "Bad Request: unsupported content type {content_type:?}"
         ));
     }
-    Ok(Value::Object(params))
+    Ok((Value::Object(params), files))
 }
 
-fn integer(value: &Value) -> Option<i64> {
+pub(super) fn integer(value: &Value) -> Option<i64> {
     value
         .as_i64()
         .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
@@ -304,6 +315,9 @@ fn send_message(inner: &Inner, params: &Value) -> Response {
     if let Some(keyboard) = keyboard {
         message["reply_markup"] = keyboard;
     }
+    if let Err(description) = super::uploads::quote(&state, chat_id, params, &mut message) {
+        return fail(400, description);
+    }
     state.bot_messages.insert(message_id, message.clone());
     drop(state);
     inner.bot_messages_changed.send_modify(|n| *n += 1);
@@ -312,7 +326,7 @@ fn send_message(inner: &Inner, params: &Value) -> Response {
 
 /// An `InlineKeyboardMarkup` (given as JSON or as a JSON string, as Telegram accepts both), with
 /// Telegram's checks: rows of buttons with a text and 1 to 64 bytes of callback data.
-fn inline_keyboard(markup: &Value) -> Result<Value, &'static str> {
+pub(super) fn inline_keyboard(markup: &Value) -> Result<Value, &'static str> {
     let markup = match markup {
         Value::String(text) => serde_json::from_str(text)
             .map_err(|_| "Bad Request: can't parse reply keyboard markup JSON object")?,

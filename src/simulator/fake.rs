@@ -61,6 +61,10 @@ impl FakeTelegram {
                 history: VecDeque::new(),
                 files: HashMap::new(),
                 next_file: 0,
+                sent_files: Vec::new(),
+                rate_limits: false,
+                recent_sends: VecDeque::new(),
+                rate_limited: 0,
             }),
             new_update: Notify::new(),
             calls,
@@ -360,6 +364,86 @@ impl FakeTelegram {
         })
         .await
         .unwrap_or(false)
+    }
+
+    /// Turns Telegram's rate limits on: more than one message a second to a chat, or 30 a second
+    /// in all, is answered 429 with `retry_after`.
+    pub fn enforce_rate_limits(&self) {
+        self.inner.state().rate_limits = true;
+    }
+
+    /// How many sends the rate limits refused with 429.
+    pub fn rate_limited(&self) -> u64 {
+        self.inner.state().rate_limited
+    }
+
+    /// The files the bot sent (sendPhoto, sendDocument), in order.
+    pub fn sent_files(&self) -> Vec<crate::simulator::SentFile> {
+        self.inner.state().sent_files.clone()
+    }
+
+    /// The messages the bot sent successfully, in the order Telegram took them.
+    pub fn bot_messages(&self) -> Vec<Value> {
+        let mut messages: Vec<Value> = self.inner.state().bot_messages.values().cloned().collect();
+        messages.sort_by_key(|m| m["message_id"].as_i64());
+        messages
+    }
+
+    /// Waits until Telegram has taken a message from the bot (sent, not merely asked for) that
+    /// matches `matches`; returns it.
+    pub async fn wait_for_sent(
+        &self,
+        timeout: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let mut changed = self.inner.bot_messages_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                let found = self
+                    .inner
+                    .state()
+                    .bot_messages
+                    .values()
+                    .find(|m| matches(m))
+                    .cloned();
+                if found.is_some() {
+                    return found;
+                }
+                changed.changed().await.ok()?;
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Waits until the bot has sent a file (sendPhoto or sendDocument) to `chat`.
+    pub async fn wait_for_file_to(
+        &self,
+        chat: ChatId,
+        timeout: Duration,
+    ) -> Option<crate::simulator::SentFile> {
+        let mut changed = self.inner.bot_messages_changed.subscribe();
+        tokio::time::timeout(timeout, async {
+            loop {
+                if let Some(file) = self
+                    .inner
+                    .state()
+                    .sent_files
+                    .iter()
+                    .find(|f| f.chat_id == chat.0)
+                    .cloned()
+                {
+                    return Some(file);
+                }
+                if changed.changed().await.is_err() {
+                    return None;
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// The customer blocks the bot: sending to them fails with 403.

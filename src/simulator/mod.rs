@@ -12,8 +12,10 @@ mod fake;
 mod files;
 pub mod samples;
 mod state;
+mod uploads;
 mod webhook;
 
 pub use fake::FakeTelegram;
 pub use files::{FakeFile, Sent};
 pub use state::{Call, Customer, Delivery, Failure};
+pub use uploads::SentFile;

@@ -127,6 +127,31 @@ pub(super) struct State {
     /// Files customers sent, by file id.
     pub files: HashMap<String, super::files::FakeFile>,
     pub next_file: u64,
+    /// Files the bot sent with sendPhoto and sendDocument, in order.
+    pub sent_files: Vec<super::uploads::SentFile>,
+    /// Whether Telegram's rate limits are enforced (429 with retry_after).
+    pub rate_limits: bool,
+    /// Sends within the last second, with their chat, while limits are on.
+    pub recent_sends: VecDeque<(std::time::Instant, i64)>,
+    /// Sends refused with 429 for going over the limits.
+    pub rate_limited: u64,
+}
+
+impl State {
+    /// A message of `chat_id` that a reply may quote: one the customer or the bot sent.
+    pub fn quotable(&self, chat_id: i64, message_id: i64) -> Option<Value> {
+        if let Some(sent) = self.bot_messages.get(&message_id) {
+            return (sent["chat"]["id"].as_i64() == Some(chat_id)).then(|| sent.clone());
+        }
+        self.history
+            .iter()
+            .filter_map(|u| u.get("message"))
+            .find(|m| {
+                m["message_id"].as_i64() == Some(message_id)
+                    && m["chat"]["id"].as_i64() == Some(chat_id)
+            })
+            .cloned()
+    }
 }
 
 pub(super) struct Inner {

@@ -23,6 +23,8 @@ pub struct NewDepartment {
     pub open: bool,
     /// None puts it after every other department.
     pub position: Option<i32>,
+    /// Appended to agents' text replies; None for no signature.
+    pub signature: Option<String>,
 }
 
 /// The changes to a department, values already checked; None leaves a value as it is.
@@ -33,6 +35,8 @@ pub struct DepartmentPatch {
     pub slug: Option<String>,
     pub open: Option<bool>,
     pub position: Option<i32>,
+    /// Some(None) removes the signature.
+    pub signature: Option<Option<String>>,
 }
 
 /// Finds a department by its exact name.
@@ -81,6 +85,7 @@ where
         open: Set(new.open),
         position: Set(position),
         created_at: Set(Utc::now()),
+        signature: Set(new.signature),
         ..Default::default()
     }
     .insert(c)
@@ -115,6 +120,9 @@ where
     }
     if let Some(position) = patch.position {
         row.position = Set(position);
+    }
+    if let Some(signature) = patch.signature {
+        row.signature = Set(signature);
     }
     row.update(c).await.map(Some)
 }

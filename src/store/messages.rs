@@ -15,7 +15,7 @@ use crate::{
     domain::{
         Author, ChatId, DeliveryState, Direction, Media, MessageId, TelegramMessageId, TicketId,
     },
-    views::{AuthorView, MessageView, QuotedView},
+    views::{AuthorView, MessageView, OutFileView, QuotedView},
 };
 
 /// What it takes to store a message.
@@ -35,6 +35,8 @@ pub struct NewMessage<'a> {
     pub media_group_id: Option<String>,
     /// The stored message a customer message replies to.
     pub reply_to_id: Option<MessageId>,
+    /// The customer message (our id, same ticket) an outbound message replies to.
+    pub out_reply_to: Option<MessageId>,
 }
 
 impl<'a> NewMessage<'a> {
@@ -58,6 +60,7 @@ impl<'a> NewMessage<'a> {
             media: None,
             media_group_id: None,
             reply_to_id: None,
+            out_reply_to: None,
         }
     }
 
@@ -81,6 +84,7 @@ impl<'a> NewMessage<'a> {
             media: None,
             media_group_id: None,
             reply_to_id: None,
+            out_reply_to: None,
         }
     }
 }
@@ -112,6 +116,7 @@ where
         reply_to_id: Set(new.reply_to_id),
         edited_at: Set(None),
         earlier_texts: Set(None),
+        out_reply_to: Set(new.out_reply_to),
         ..Default::default()
     }
     .insert(c)
@@ -285,17 +290,22 @@ where
 }
 
 /// Outbound messages waiting in the outbox, oldest first.
-pub async fn queued_ids<C>(c: &C, limit: u64, now: DateTime<Utc>) -> Result<Vec<MessageId>, DbErr>
+pub async fn queued_ids<C>(
+    c: &C,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<(MessageId, ChatId)>, DbErr>
 where
     C: ConnectionTrait,
 {
     message::Entity::find()
         .select_only()
         .column(message::Column::Id)
+        .column(message::Column::TelegramChatId)
         .filter(waiting(now))
         .order_by_asc(message::Column::Id)
         .limit(limit)
-        .into_tuple::<MessageId>()
+        .into_tuple::<(MessageId, ChatId)>()
         .all(c)
         .await
 }
@@ -351,6 +361,12 @@ where
             ))
         })
         .collect::<Result<_, DbErr>>()?;
+    let outbound: Vec<MessageId> = messages
+        .iter()
+        .filter(|m| m.direction == Direction::Out)
+        .map(|m| m.id)
+        .collect();
+    let mut files = super::outbound_files::of_messages(c, outbound).await?;
     messages
         .into_iter()
         .map(|m| {
@@ -375,6 +391,12 @@ where
                 reply_to: m.reply_to_id.and_then(|id| quoted.get(&id).cloned()),
                 edited_at: m.edited_at,
                 earlier_texts,
+                out_reply_to: m.out_reply_to,
+                out_file: files.remove(&m.id).map(|f| OutFileView {
+                    kind: f.kind,
+                    name: f.file_name,
+                    size: f.size,
+                }),
             })
         })
         .collect()

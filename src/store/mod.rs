@@ -16,6 +16,7 @@ pub mod login_failures;
 pub mod message_edits;
 pub mod messages;
 pub mod notes;
+pub mod outbound_files;
 pub mod paging;
 pub mod presence;
 pub mod retention;

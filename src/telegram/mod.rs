@@ -8,6 +8,7 @@ pub mod commands;
 mod fetch;
 pub mod files;
 mod media;
+pub mod pacing;
 pub mod poller;
 pub mod process;
 pub mod sender;

@@ -1,44 +1,76 @@
-//! The outbox sender: delivers queued outbound messages with sendMessage, honouring Telegram's
+//! The outbox sender: delivers queued outbound messages with sendMessage, sendPhoto or
+//! sendDocument, paced under Telegram's limits and in order per chat, honouring Telegram's
 //! retry_after, retrying while Telegram is unreachable, and recording permanent failures (a customer
 //! who blocked the bot) for the operator to see.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use teloxide::{
-    ApiError, RequestError, payloads::SendMessageSetters, prelude::Requester,
-    types::InlineKeyboardMarkup,
+    ApiError, RequestError,
+    payloads::{SendDocumentSetters, SendMessageSetters, SendPhotoSetters},
+    prelude::Requester,
+    types::{InlineKeyboardMarkup, InputFile, Message, ReplyParameters},
 };
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::pacing::Pacer;
 use crate::{
-    domain::{MessageId, TelegramMessageId, TelegramUserId},
+    domain::{ChatId, MessageId, TelegramMessageId, TelegramUserId},
     service::{Outbound, Service},
+    store::outbound_files::FileKind,
 };
 
 /// How many queued messages one pass looks at.
-const BATCH: u64 = 100;
+const BATCH: u64 = 500;
 /// How often the outbox is checked without a wake-up (messages queued by other instances).
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// Delivers until `shutdown`. A send in flight is finished before stopping.
+/// Delivers until `shutdown`, oldest first and in order per chat, paced under Telegram's limits
+/// (`pacing`). A send in flight is finished before stopping.
 pub async fn run(bot: teloxide::Bot, service: Service, shutdown: CancellationToken) {
+    let limits = service.limits();
+    let mut pacer = Pacer::new(limits.telegram_chat_interval, limits.telegram_per_second);
     let mut backoff = Duration::from_secs(1);
     loop {
-        let ids = match service.queued_messages(BATCH).await {
-            Ok(ids) => ids,
+        let queued = match service.queued_messages(BATCH).await {
+            Ok(queued) => queued,
             Err(error) => {
                 tracing::warn!(%error, "reading the outbox failed");
                 Vec::new()
             }
         };
         let mut pause = None;
-        for id in &ids {
+        let mut sent_any = false;
+        // Chats that must wait: none of their later messages may overtake the one waiting.
+        let mut waiting: HashSet<ChatId> = HashSet::new();
+        let mut next_ready: Option<Instant> = None;
+        for (id, chat) in &queued {
             if shutdown.is_cancelled() {
                 return;
             }
-            match deliver(&bot, &service, *id).await {
-                Step::Done => backoff = Duration::from_secs(1),
+            if waiting.contains(chat) {
+                continue;
+            }
+            if let Some(at) = pacer.chat_ready_at(*chat) {
+                waiting.insert(*chat);
+                next_ready = Some(next_ready.map_or(at, |n| n.min(at)));
+                continue;
+            }
+            if let Some(at) = pacer.bot_ready_at() {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep_until(at) => {}
+                }
+            }
+            let step = deliver(&bot, &service, *id).await;
+            if !matches!(step, Step::Skipped) {
+                pacer.sent(*chat);
+                sent_any = true;
+            }
+            match step {
+                Step::Done | Step::Skipped => backoff = Duration::from_secs(1),
                 Step::Wait(d) => {
                     pause = Some(d);
                     break;
@@ -50,10 +82,14 @@ pub async fn run(bot: teloxide::Bot, service: Service, shutdown: CancellationTok
                 }
             }
         }
-        let wait = pause.unwrap_or(IDLE_CHECK);
-        if pause.is_none() && !ids.is_empty() {
+        if pause.is_none() && sent_any {
             continue;
         }
+        let wait = pause.unwrap_or_else(|| {
+            next_ready.map_or(IDLE_CHECK, |at| {
+                at.saturating_duration_since(Instant::now()).min(IDLE_CHECK)
+            })
+        });
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = service.outbox().woken(), if pause.is_none() => {}
@@ -64,6 +100,8 @@ pub async fn run(bot: teloxide::Bot, service: Service, shutdown: CancellationTok
 
 enum Step {
     Done,
+    /// Nothing was sent: another worker has the message.
+    Skipped,
     /// Telegram asked for this pause.
     Wait(Duration),
     /// Telegram is unreachable; back off.
@@ -73,25 +111,13 @@ enum Step {
 async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step {
     let outbound: Outbound = match service.claim_outbound(id).await {
         Ok(Some(o)) => o,
-        Ok(None) => return Step::Done,
+        Ok(None) => return Step::Skipped,
         Err(error) => {
             tracing::warn!(message.id = %id, %error, "claiming an outbound message failed");
             return Step::Backoff;
         }
     };
-    let mut request = bot.send_message(
-        teloxide::types::ChatId(outbound.chat_id.0),
-        outbound.text.clone(),
-    );
-    if let Some(markup) = &outbound.reply_markup {
-        match serde_json::from_str::<InlineKeyboardMarkup>(markup) {
-            Ok(keyboard) => request = request.reply_markup(keyboard),
-            Err(error) => {
-                tracing::error!(message.id = %id, %error, "a stored keyboard does not parse; sending the text alone");
-            }
-        }
-    }
-    let result = request.await;
+    let result = send(bot, &outbound).await;
     let (step, recorded) = match result {
         Ok(sent) => (
             Step::Done,
@@ -149,6 +175,55 @@ fn unreachable(error: &RequestError) -> bool {
         error,
         RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)
     )
+}
+
+/// Sends the message as Telegram's sendMessage, sendPhoto or sendDocument, without parse mode
+/// (agent text arrives literally), quoting the customer's message when it replies to one.
+async fn send(bot: &teloxide::Bot, outbound: &Outbound) -> Result<Message, RequestError> {
+    let chat = teloxide::types::ChatId(outbound.chat_id.0);
+    let reply = outbound.reply_to.and_then(|quoted| {
+        let id = i32::try_from(quoted.0).ok()?;
+        Some(ReplyParameters::new(teloxide::types::MessageId(id)).allow_sending_without_reply())
+    });
+    let Some(file) = &outbound.file else {
+        let mut request = bot.send_message(chat, outbound.text.clone());
+        if let Some(markup) = &outbound.reply_markup {
+            match serde_json::from_str::<InlineKeyboardMarkup>(markup) {
+                Ok(keyboard) => request = request.reply_markup(keyboard),
+                Err(error) => {
+                    tracing::error!(message.id = %outbound.id, %error, "a stored keyboard does not parse; sending the text alone");
+                }
+            }
+        }
+        if let Some(reply) = reply {
+            request = request.reply_parameters(reply);
+        }
+        return request.await;
+    };
+    let input = InputFile::memory(file.bytes.clone()).file_name(file.name.clone());
+    let caption = (!outbound.text.is_empty()).then(|| outbound.text.clone());
+    match file.kind {
+        FileKind::Photo => {
+            let mut request = bot.send_photo(chat, input);
+            if let Some(caption) = caption {
+                request = request.caption(caption);
+            }
+            if let Some(reply) = reply {
+                request = request.reply_parameters(reply);
+            }
+            request.await
+        }
+        FileKind::Document => {
+            let mut request = bot.send_document(chat, input);
+            if let Some(caption) = caption {
+                request = request.caption(caption);
+            }
+            if let Some(reply) = reply {
+                request = request.reply_parameters(reply);
+            }
+            request.await
+        }
+    }
 }
 
 /// Why a message can never be delivered, in words for the operator.

@@ -28,6 +28,7 @@ mod live;
 mod login_limits;
 mod media;
 mod notes;
+mod outbound;
 mod paging;
 mod presence;
 mod reassign;

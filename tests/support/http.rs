@@ -197,6 +197,57 @@ impl Session {
             .await
     }
 
+    /// Uploads a file to a ticket as the console does: a multipart form with `file`, and
+    /// `caption` and `reply_to` when given (201 with the `MessageView`, or a refusal).
+    pub async fn upload(
+        &self,
+        ticket: TicketId,
+        file_name: &str,
+        bytes: &[u8],
+        caption: Option<&str>,
+        reply_to: Option<i64>,
+    ) -> Reply {
+        let boundary = "switchboard-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        let mut text_part = |name: &str, value: &str| {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        };
+        if let Some(caption) = caption {
+            text_part("caption", caption);
+        }
+        if let Some(reply_to) = reply_to {
+            text_part("reply_to", &reply_to.to_string());
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .client
+            .post(format!("{}/api/tickets/{ticket}/files", self.address))
+            .header("Origin", &self.origin)
+            .header("Cookie", &self.cookie)
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("upload request");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
     /// Replies on a ticket (201 with the `MessageView`, or a refusal).
     pub async fn reply(&self, ticket: TicketId, text: &str) -> Reply {
         self.post(

@@ -111,10 +111,13 @@ pub async fn spawn_app_with_reopen_window(backend: Backend, window: Duration) ->
 }
 
 /// The limits tests run with: the defaults, but a roomy per-address login bucket, since every
-/// test logs in from 127.0.0.1 (the tests of the bucket set their own).
+/// test logs in from 127.0.0.1 (the tests of the bucket set their own), and an outbox that is
+/// not paced (the pacing tests set Telegram's real limits).
 pub fn test_limits() -> Limits {
     Limits {
         address_burst: 1000,
+        telegram_chat_interval: Duration::from_millis(1),
+        telegram_per_second: 1000,
         ..Limits::default()
     }
 }

@@ -17,6 +17,8 @@ pub struct Model {
     /// Order of the buttons and lists.
     pub position: i32,
     pub created_at: ChronoDateTimeUtc,
+    /// Appended to agents' text replies in this department, when set.
+    pub signature: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

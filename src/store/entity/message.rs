@@ -33,6 +33,8 @@ pub struct Model {
     pub edited_at: Option<ChronoDateTimeUtc>,
     /// The texts the message had before its edits (`[{text, replaced_at}]` as JSON), oldest first.
     pub earlier_texts: Option<String>,
+    /// The customer message (our id, same ticket) an outbound message replies to.
+    pub out_reply_to: Option<MessageId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ pub mod event;
 pub mod event_watermark;
 pub mod login_failure;
 pub mod message;
+pub mod outbound_file;
 pub mod read_marker;
 pub mod session;
 pub mod telegram_update;

@@ -16,6 +16,7 @@ mod older;
 mod resume;
 mod session;
 mod unreachable;
+mod upload;
 mod workday;
 
 use crate::support::{
