@@ -44,6 +44,23 @@ pub(super) fn fail(code: u16, description: &str) -> Response {
         .into_response()
 }
 
+/// An answer whose body breaks off at once: the status line and headers go out, then the
+/// connection is cut, so the client sees a dropped connection, not an answer.
+fn dropped() -> Response {
+    let broken = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "the fake Bot API dropped the connection",
+        ))
+    });
+    let mut response = Response::new(axum::body::Body::from_stream(broken));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
 pub(super) fn retry_after(seconds: u32) -> Response {
     (
         StatusCode::TOO_MANY_REQUESTS,
@@ -95,6 +112,7 @@ async fn call(
         Some(Failure::RetryAfter(seconds)) => return retry_after(seconds),
         Some(Failure::BadRequest(description)) => return fail(400, &description),
         Some(Failure::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Failure::Dropped) => return dropped(),
         None => {}
     }
     match method.as_str() {

@@ -71,6 +71,9 @@ pub enum Failure {
     BadRequest(String),
     /// The answer comes, as usual, but only after this long (a slow or hanging Telegram).
     Slow(Duration),
+    /// The connection drops before an answer is complete (the method is not carried out): what
+    /// the bot sees when Telegram or the network on the way goes away mid-request.
+    Dropped,
 }
 
 /// The webhook the bot set (`setWebhook`).

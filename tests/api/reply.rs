@@ -187,7 +187,75 @@ async fn a_reply_whose_sender_died_mid_send_is_delivered_after_restart(backend: 
     }
 }
 
+async fn a_reply_whose_connection_to_telegram_dropped_is_sent_again_and_delivered_once(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let ann = customer(3006, "Ann");
+    let number = app.customer_opens_ticket(&ann, "hi").await;
+    assert_eq!(alice.accept(number).await.status, 200);
+    let mut ws = alice.ws().await;
+    app.telegram.fail_next("sendMessage", Failure::Dropped);
+
+    let reply: MessageView = alice.reply(number, "Through the storm").await.expect(201);
+
+    let retrying = ws.expect_message("message.updated", reply.id).await;
+    assert_eq!(
+        retrying.delivery,
+        Some(DeliveryState::Queued),
+        "still queued after the drop"
+    );
+    assert!(
+        retrying.delivery_error.is_some(),
+        "the console sees why it is not sent yet"
+    );
+    let sent = ws.expect_message("message.updated", reply.id).await;
+    assert_eq!(sent.delivery, Some(DeliveryState::Sent));
+    let attempts = app
+        .telegram
+        .calls("sendMessage")
+        .into_iter()
+        .filter(|c| c.body["text"] == "Through the storm")
+        .count();
+    assert_eq!(attempts, 2, "one dropped, one delivered");
+    assert_eq!(
+        app.telegram
+            .bot_messages()
+            .iter()
+            .filter(|m| m["chat"]["id"].as_i64() == Some(ann.chat().0)
+                && m["text"] == "Through the storm")
+            .count(),
+        1,
+        "the customer got it once"
+    );
+}
+
+async fn a_dropped_long_poll_loses_no_customer_message(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = app.agent("alice").await;
+    let mut ws = alice.ws().await;
+    app.telegram.fail_next("getUpdates", Failure::Dropped);
+    app.telegram.fail_next("getUpdates", Failure::Dropped);
+
+    let ann = customer(3007, "Ann");
+    let update = app.telegram.customer_says(&ann, "Are you there?");
+
+    let (_, created) = ws.expect_ticket_created().await;
+    assert_eq!(created.client.telegram_id, ann.id);
+    assert!(
+        app.telegram.wait_confirmed(update, WAIT).await,
+        "the poller went on after the dropped connections and confirmed the update"
+    );
+    assert!(
+        app.telegram.calls("getUpdates").len() >= 3,
+        "two polls dropped, then one answered"
+    );
+}
+
 crate::backend_tests!(
+    a_reply_whose_connection_to_telegram_dropped_is_sent_again_and_delivered_once,
+    a_dropped_long_poll_loses_no_customer_message,
     the_owners_reply_reaches_the_customers_chat,
     only_the_owner_may_reply,
     a_customer_who_blocked_the_bot_shows_as_a_failed_delivery,

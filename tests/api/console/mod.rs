@@ -30,8 +30,12 @@ fn fail(page: &Page, what: &str, error: anyhow::Error) -> ! {
     panic!("{what}: {error:#}\nconsole log: {:#?}", page.console_log());
 }
 
+/// How long a browser step may take: a page, its scripts and its live connection share two
+/// cores with the server and the other tests, so this is longer than `WAIT`.
+const BROWSER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 async fn step(page: &Page, what: &str, js: &str) -> serde_json::Value {
-    page.wait_for(js, WAIT)
+    page.wait_for(js, BROWSER_WAIT)
         .await
         .unwrap_or_else(|e| fail(page, what, e))
 }
