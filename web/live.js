@@ -7,7 +7,8 @@
  * reloads. A full page reload starts afresh from the hello's seq (the page
  * loads its state anew, so nothing is kept in storage). Reconnects back off
  * exponentially with full jitter (0.5 s doubling up to 30 s, reset after a
- * connection that stayed up), and the connection state goes to the state
+ * connection that stayed up, and skipped when the browser reports the
+ * network back online), and the connection state goes to the state
  * module (app.js shows "Reconnecting…" in #connection).
  *
  * The protocol is typed at this end too: every server frame goes through one
@@ -80,6 +81,17 @@ export function startLive(hooks) {
   generation += 1;
   connect(generation);
 }
+
+/** The browser says the network is back: try at once instead of waiting out the backoff. */
+function onNetworkBack() {
+  if (!active || socket) return;
+  clearTimeout(timer);
+  timer = null;
+  attempt = 0;
+  reconnectNow(generation);
+}
+
+window.addEventListener('online', onNetworkBack);
 
 /** Closes the connection for good (logout). */
 export function stopLive() {
