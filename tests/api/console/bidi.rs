@@ -4,7 +4,7 @@
 
 use switchboard::{domain::TelegramUserId, simulator::Customer};
 
-use super::{click, eval, logged_in_console, step};
+use super::{eval, logged_in_console, open_from_queue, step};
 use crate::support::{Backend, browser::Browser, skip_or_fail, spawn_app};
 
 /// The on-screen x of the first and last characters of `needle` inside `selector`, as drawn: for
@@ -48,14 +48,7 @@ async fn a_right_to_left_override_in_a_name_does_not_reorder_the_text_around_it(
 
     let maria = Customer::new(TelegramUserId(880002), "Maria\u{202E}", None);
     let number = app.customer_opens_ticket(&maria, "Hello").await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
-    step(
-        &alice,
-        "the ticket is listed",
-        &format!("document.querySelector(\"{row}\")"),
-    )
-    .await;
-    click(&alice, "opening the ticket", &row).await;
+    let row = open_from_queue(&alice, number).await;
     step(
         &alice,
         "the chat header names the client",

@@ -5,7 +5,7 @@
 
 use switchboard::{domain::Role, store::canned::NewCanned};
 
-use super::{eval, fail, logged_in_console, step, type_into};
+use super::{eval, fail, logged_in_console, queue_row, step, type_into};
 use crate::support::{Backend, WAIT, browser::Browser, customer, skip_or_fail, spawn_app};
 
 const CANNED_TEXT: &str = "Hello! Thanks for writing. How can I help?";
@@ -36,7 +36,7 @@ async fn an_agent_works_a_ticket_from_the_keyboard_with_canned_text_badges_and_a
     let ann = customer(7501, "Ann");
     let number = app.customer_opens_ticket(&ann, "my parcel is lost").await;
     let page = logged_in_console(&browser, &app.address, "alice").await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
+    let row = queue_row(number);
     step(
         &page,
         "the new ticket shows one unread message and needs a reply",

@@ -3,7 +3,7 @@
 
 use switchboard::domain::Role;
 
-use super::{click, eval, fail, logged_in_console, step, type_into};
+use super::{click, eval, fail, logged_in_console, queue_row, step, type_into};
 use crate::support::{Backend, browser::Browser, customer, skip_or_fail, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,7 +27,7 @@ async fn notes_change_live_and_a_closed_ticket_is_found_in_history() {
         .await;
     app.customer_opens_ticket(&customer(7302, "Zed"), "Hi")
         .await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
+    let row = queue_row(number);
 
     // alice writes a note; sam, a supervisor, may edit it; alice sees his edit live.
     step(

@@ -2,7 +2,7 @@
 
 use switchboard::domain::Role;
 
-use super::{click, logged_in_console, open_reassign, step};
+use super::{click, logged_in_console, open_reassign, queue_row, step};
 use crate::support::{Backend, browser::Browser, customer, skip_or_fail, spawn_app};
 
 /// A reassign decided on a ticket that changed while the dialog was open loses: the dialog closes,
@@ -24,7 +24,7 @@ async fn a_reassign_that_lost_its_race_says_who_changed_the_ticket() {
 
     let ann = customer(7201, "Ann");
     let number = app.customer_opens_ticket(&ann, "Hello").await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
+    let row = queue_row(number);
     click(&sam, "sam opens the ticket", &row).await;
     open_reassign(&sam, "sam opens Reassign").await;
     // While the dialog is open, alice accepts the ticket.

@@ -5,7 +5,7 @@
 use serde_json::json;
 use switchboard::simulator::samples;
 
-use super::{click, logged_in_console, step};
+use super::{logged_in_console, open_from_queue, step};
 use crate::support::{Backend, browser::Browser, customer, skip_or_fail, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -23,14 +23,7 @@ async fn a_customers_photo_shows_inline() {
 
     let ann = customer(7301, "Ann");
     let number = app.customer_opens_ticket(&ann, "Look at this").await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
-    step(
-        &alice,
-        "the ticket is listed",
-        &format!("document.querySelector(\"{row}\")"),
-    )
-    .await;
-    click(&alice, "opening the ticket", &row).await;
+    open_from_queue(&alice, number).await;
     step(
         &alice,
         "the first message shown",

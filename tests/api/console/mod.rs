@@ -59,6 +59,25 @@ async fn eval(page: &Page, what: &str, js: &str) -> serde_json::Value {
     page.eval(js).await.unwrap_or_else(|e| fail(page, what, e))
 }
 
+/// The selector of ticket `number`'s card in the queue.
+fn queue_row(number: impl std::fmt::Display) -> String {
+    format!("#queue li.ticket[data-ticket-id='{number}']")
+}
+
+/// Waits until ticket `number` is listed in the queue, then opens it with a click; returns its
+/// card's selector.
+async fn open_from_queue(page: &Page, number: impl std::fmt::Display) -> String {
+    let row = queue_row(number);
+    step(
+        page,
+        "the ticket is listed",
+        &format!("document.querySelector(\"{row}\")"),
+    )
+    .await;
+    click(page, "opening the ticket", &row).await;
+    row
+}
+
 /// Opens the Reassign dialog of the open ticket and waits until it has loaded the departments.
 async fn open_reassign(page: &Page, what: &str) {
     click(page, what, "#chat-reassign").await;
@@ -130,7 +149,7 @@ async fn agents_hear_a_new_ticket_one_accepts_everyone_sees_who_and_the_owner_re
     let number = app
         .customer_opens_ticket(&ann, "<b>Hello</b> from Telegram")
         .await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
+    let row = queue_row(number);
     for page in [&alice, &bob] {
         step(
             page,

@@ -3,7 +3,7 @@
 
 use switchboard::domain::Role;
 
-use super::{click, eval, logged_in_console, step};
+use super::{eval, logged_in_console, open_from_queue, step};
 use crate::{
     paging::bulk_history,
     support::{Backend, browser::Browser, customer, skip_or_fail, spawn_app},
@@ -32,14 +32,7 @@ async fn scrolling_up_loads_older_messages_a_page_at_a_time() {
     bulk_history(&app.db().await, number, ann.chat(), 120).await;
     let alice = logged_in_console(&browser, &app.address, "alice").await;
 
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
-    step(
-        &alice,
-        "the ticket is listed",
-        &format!("document.querySelector(\"{row}\")"),
-    )
-    .await;
-    click(&alice, "opening the ticket", &row).await;
+    open_from_queue(&alice, number).await;
     step(
         &alice,
         "the newest page is shown, with older ones to load",

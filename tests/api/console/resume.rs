@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use switchboard::domain::Role;
 
-use super::{click, eval, step};
+use super::{click, eval, open_from_queue, step};
 use crate::support::{
     Backend, WAIT, browser::Browser, customer, password_of, skip_or_fail, spawn_app,
 };
@@ -69,14 +69,7 @@ async fn the_open_chat_shows_messages_sent_while_the_connection_was_cut_without_
         "document.querySelector('#connection').dataset.state === 'open'",
     )
     .await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
-    step(
-        &page,
-        "the ticket listed",
-        &format!("document.querySelector(\"{row}\")"),
-    )
-    .await;
-    click(&page, "opening the ticket", &row).await;
+    open_from_queue(&page, number).await;
     step(
         &page,
         "the chat shows the first message",

@@ -4,7 +4,7 @@
 
 use switchboard::domain::Role;
 
-use super::{click, logged_in_console, step};
+use super::{click, logged_in_console, queue_row, step};
 use crate::support::{Backend, WAIT, browser::Browser, customer, skip_or_fail, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,7 +20,7 @@ async fn the_console_shows_a_customer_who_blocked_the_bot_as_unreachable_until_t
     let ann = customer(9601, "Ann");
     let number = app.customer_opens_ticket(&ann, "where is my parcel?").await;
     let page = logged_in_console(&browser, &app.address, "alice").await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
+    let row = queue_row(number);
     click(&page, "opening the ticket", &row).await;
     step(
         &page,

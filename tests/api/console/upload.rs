@@ -4,7 +4,7 @@
 
 use switchboard::domain::Role;
 
-use super::{click, eval, fail, logged_in_console, step, type_into};
+use super::{click, eval, fail, logged_in_console, queue_row, step, type_into};
 use crate::support::{Backend, WAIT, browser::Browser, customer, skip_or_fail, spawn_app};
 
 /// The document's bytes, as the page builds them.
@@ -25,7 +25,7 @@ async fn an_agents_uploaded_document_reaches_the_customer_quoting_their_message(
     let number = app
         .customer_opens_ticket(&ann, "Please send the invoice")
         .await;
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
+    let row = queue_row(number);
     step(
         &alice,
         "the ticket is listed",

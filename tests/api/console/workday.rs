@@ -3,7 +3,9 @@
 
 use switchboard::domain::Role;
 
-use super::{alert_plays, click, eval, fail, logged_in_console, open_reassign, step, type_into};
+use super::{
+    alert_plays, click, eval, fail, logged_in_console, open_reassign, queue_row, step, type_into,
+};
 use crate::support::{Backend, WAIT, browser::Browser, customer, skip_or_fail, spawn_app};
 
 /// Three consoles — alice in General, bob in Billing, sam a supervisor — and one ticket through a
@@ -47,7 +49,7 @@ async fn three_consoles_pass_a_ticket_around_note_it_close_it_and_see_it_reopen(
         .as_str()
         .and_then(|n| n.parse().ok())
         .expect("a ticket id on the row");
-    let row = format!("#queue li.ticket[data-ticket-id='{number}']");
+    let row = queue_row(number);
     step(
         &alice,
         "ticket shown in General",
