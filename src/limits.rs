@@ -126,9 +126,16 @@ impl Limits {
                 d.upload_pending_max,
             )?,
             telegram_chat_interval: Duration::from_millis(
-                count(get, "TELEGRAM_CHAT_INTERVAL_MS", 1000)?
-                    .try_into()
-                    .unwrap_or(u64::MAX),
+                count(
+                    get,
+                    "TELEGRAM_CHAT_INTERVAL_MS",
+                    d.telegram_chat_interval
+                        .as_millis()
+                        .try_into()
+                        .unwrap_or(usize::MAX),
+                )?
+                .try_into()
+                .unwrap_or(u64::MAX),
             ),
             telegram_per_second: count(get, "TELEGRAM_MESSAGES_PER_SECOND", d.telegram_per_second)?,
         })
