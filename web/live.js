@@ -29,6 +29,8 @@ const STABLE_MS = 10000;
 const HEARTBEAT_MS = 25000;
 /** How long after a ping a silent connection counts as dead and is replaced. */
 const PONG_WAIT_MS = 10000;
+/** How long a connection may take to open before it counts as failed and is replaced. */
+const CONNECT_TIMEOUT_MS = 10000;
 
 /** The frames a console may send: one builder per client frame type. */
 const clientFrames = Object.freeze({
@@ -84,7 +86,9 @@ export function startLive(hooks) {
 
 /** The browser says the network is back: try at once instead of waiting out the backoff. */
 function onNetworkBack() {
-  if (!active || socket) return;
+  if (!active || (socket && socket.readyState === WebSocket.OPEN)) return;
+  // A socket still trying (or one the browser gave up on without a close event) is dropped.
+  abandon(socket);
   clearTimeout(timer);
   timer = null;
   attempt = 0;
@@ -132,7 +136,17 @@ function connect(gen) {
   }
   socket = ws;
   let openedAt = null;
+  // A connection that neither opens nor closes (a blocked or black-holed attempt fires no event
+  // in some browsers) would stop reconnecting for good: give it a deadline.
+  const deadline = setTimeout(() => {
+    if (socket !== ws || ws.readyState === WebSocket.OPEN) return;
+    console.warn('Switchboard: the live connection did not open in time; trying again');
+    abandon(ws);
+    showState(false);
+    scheduleReconnect(gen);
+  }, CONNECT_TIMEOUT_MS);
   ws.addEventListener('open', () => {
+    clearTimeout(deadline);
     if (socket !== ws) return;
     openedAt = Date.now();
     showState(true);
@@ -146,6 +160,7 @@ function connect(gen) {
     dispatch(message.data);
   });
   ws.addEventListener('close', (event) => {
+    clearTimeout(deadline);
     if (socket !== ws) return;
     socket = null;
     stopHeartbeat();
@@ -242,6 +257,18 @@ function startHeartbeat(ws, gen) {
       scheduleReconnect(gen);
     }, PONG_WAIT_MS);
   }, HEARTBEAT_MS);
+}
+
+/** Forgets `ws` as the live socket (its events are ignored from now on) and closes it. */
+function abandon(ws) {
+  if (!ws) return;
+  if (socket === ws) socket = null;
+  stopHeartbeat();
+  try {
+    ws.close();
+  } catch {
+    // Already closed or never opened: nothing to do.
+  }
 }
 
 function stopHeartbeat() {

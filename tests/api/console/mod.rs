@@ -34,10 +34,27 @@ fn fail(page: &Page, what: &str, error: anyhow::Error) -> ! {
 /// cores with the server and the other tests, so this is longer than `WAIT`.
 const BROWSER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// What the page showed when a step failed: which view, the live connection's state, the login
+/// form's error and whether its fields held text, and the last sockets' states.
+const PAGE_STATE: &str = "JSON.stringify({\
+  login_view: !document.querySelector('#login-view')?.hidden,\
+  console_view: !document.querySelector('#console-view')?.hidden,\
+  connection: document.querySelector('#connection')?.dataset.state,\
+  login_error: document.querySelector('#login-error')?.textContent,\
+  login_typed: (document.querySelector('#login-login')?.value || '').length,\
+  password_typed: (document.querySelector('#login-password')?.value || '').length,\
+  submit_disabled: document.querySelector('#login-submit')?.disabled,\
+  me: document.querySelector('#me')?.textContent,\
+})";
+
 async fn step(page: &Page, what: &str, js: &str) -> serde_json::Value {
-    page.wait_for(js, BROWSER_WAIT)
-        .await
-        .unwrap_or_else(|e| fail(page, what, e))
+    match page.wait_for(js, BROWSER_WAIT).await {
+        Ok(value) => value,
+        Err(error) => {
+            let seen = page.eval(PAGE_STATE).await.unwrap_or_default();
+            fail(page, what, error.context(format!("the page showed {seen}")))
+        }
+    }
 }
 
 /// Clicks `selector` like a person would (a real click at its centre).

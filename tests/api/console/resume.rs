@@ -105,12 +105,22 @@ async fn the_open_chat_shows_messages_sent_while_the_connection_was_cut_without_
         "(window.offline = false, window.dispatchEvent(new Event('online')), true)",
     )
     .await;
-    page.wait_for(
-        "document.querySelector('#chat-history').textContent.includes('are you there?') && document.querySelector('#chat-history').textContent.includes('it was due on Monday')",
-        BACKOFF_CAP + WAIT,
-    )
-    .await
-    .unwrap_or_else(|e| panic!("the open chat shows both messages sent meanwhile: {e:#}\n{:#?}", page.console_log()));
+    let shown = page
+        .wait_for(
+            "document.querySelector('#chat-history').textContent.includes('are you there?') && document.querySelector('#chat-history').textContent.includes('it was due on Monday')",
+            BACKOFF_CAP + WAIT,
+        )
+        .await;
+    if let Err(error) = shown {
+        let seen = page
+            .eval("JSON.stringify({connection: document.querySelector('#connection').dataset.state, sockets: window.sockets.map(s => [s.url, s.ws.readyState]), chat: document.querySelector('#chat-history').textContent.slice(-300), selected: document.querySelector('#chat-title')?.textContent})")
+            .await
+            .unwrap_or_default();
+        panic!(
+            "the open chat shows both messages sent meanwhile: {error:#}\nthe page showed {seen}\n{:#?}",
+            page.console_log()
+        );
+    }
     let marker = eval(&page, "reading the page marker", "window.pageMarker").await;
     assert_eq!(marker, "the same page", "the page was not reloaded");
     let resumed = eval(
