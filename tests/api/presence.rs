@@ -289,7 +289,17 @@ async fn on_postgres_a_console_on_another_instance_makes_the_agent_online_here()
         return;
     };
     let app = spawn_app(backend).await;
-    let second = Instance::start_with_env(&app.database_url, &FAST_PRESENCE).await;
+    // Heartbeats every second, but the TTL outlasts the first instance's 10 s heartbeat: with a
+    // 6 s TTL the second instance swept the first one's rows between its heartbeats, and a test
+    // slowed by a loaded machine missed the moment both rows stood.
+    let second = Instance::start_with_env(
+        &app.database_url,
+        &[
+            ("SWITCHBOARD_PRESENCE_HEARTBEAT", "1"),
+            ("SWITCHBOARD_PRESENCE_TTL", "30"),
+        ],
+    )
+    .await;
     let alice = app.agent("alice").await;
     let sam = supervisor(&app, "sam").await;
     let mut sam_ws = sam.ws().await;

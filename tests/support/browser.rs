@@ -31,6 +31,8 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 const LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long dropping a `Browser` waits for chromedriver's and Chromium's processes to exit.
 const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a click or typing waits for its element to appear.
+const FIND_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often `Page::wait_for` evaluates its expression.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 /// Chromium's command line, besides the profile.
@@ -359,12 +361,23 @@ impl Page {
     }
 
     /// Finds the first element matching the CSS `selector`.
+    /// The first element matching `selector`, waiting up to `FIND_TIMEOUT` for it to appear: a
+    /// page renders lists after its requests answer, which on a loaded machine takes a while.
     async fn find(&self, selector: &str) -> anyhow::Result<fantoccini::elements::Element> {
-        timed(
-            &format!("finding `{selector}`"),
-            self.client.find(Locator::Css(selector)),
-        )
-        .await
+        let what = format!("finding `{selector}`");
+        let wait = self
+            .client
+            .wait()
+            .at_most(FIND_TIMEOUT)
+            .every(POLL_INTERVAL)
+            .for_element(Locator::Css(selector));
+        match tokio::time::timeout(FIND_TIMEOUT + ANSWER_TIMEOUT, wait).await {
+            Ok(Ok(element)) => Ok(element),
+            Ok(Err(err)) => {
+                Err(anyhow!(err).context(format!("{what} failed within {FIND_TIMEOUT:?}")))
+            }
+            Err(_) => bail!("{what} got no answer from chromedriver"),
+        }
     }
 
     /// Moves the messages chromedriver gathered since the last call into `console`.

@@ -26,7 +26,7 @@ pub use http::{ApiError, Reply, Session};
 pub use ws::Ws;
 
 /// How long a test waits for something that should happen at once.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// The webhook secret of an app in webhook mode.
 pub const TEST_WEBHOOK_SECRET: &str = "test-hook_Secret42";
