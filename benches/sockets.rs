@@ -210,7 +210,7 @@ async fn console(
         let Message::Text(text) = frame? else {
             continue;
         };
-        if !text.contains("\"message.created\"") {
+        if !text.contains("\"message.created\"") && !text.contains("\"note.created\"") {
             continue;
         }
         let round = text
@@ -344,24 +344,115 @@ async fn main() -> anyhow::Result<()> {
     kept.open_until(&server, &cookie, fanout).await?;
     tokio::time::sleep(settle).await;
     let customer = Customer::new(TelegramUserId(77_000), "Fan", None);
-    let mut all = Vec::new();
-    let mut spreads = Vec::new();
-    let mut round_p99 = Vec::new();
     // Round 0 opens the ticket and warms up; it is not counted.
-    for round in 0..=rounds {
-        let sent = Instant::now();
+    let by_telegram = fan_out(&mut kept, rounds, 0, |round| {
         telegram.customer_says(
             &customer,
             &format!("round-{round} of the fan-out benchmark"),
         );
+        std::future::ready(Ok(()))
+    })
+    .await?;
+    by_telegram.print(
+        kept.len(),
+        "from the message offered to Telegram to arrival (the bot's long poll, the ingest commit \
+         and the fan-out)",
+    );
+    // The same event path without the bot in front: an agent's `#` note, committed by an API
+    // request; every console hears `note.created`.
+    let client_id = client_of_open_ticket(&server, &cookie).await?;
+    let http = reqwest::Client::new();
+    let notes_url = format!("http://{}/api/clients/{client_id}/notes", server.address);
+    let origin = format!("http://{}", server.address);
+    let by_note = fan_out(&mut kept, rounds, NOTE_ROUNDS, |round| {
+        let request = http
+            .post(&notes_url)
+            .header("Origin", &origin)
+            .header("Cookie", &cookie)
+            .json(&serde_json::json!({ "text": format!("round-{round} note") }))
+            .send();
+        async move {
+            let response = request.await?;
+            anyhow::ensure!(
+                response.status().is_success(),
+                "a note was refused: {}",
+                response.status()
+            );
+            Ok(())
+        }
+    })
+    .await?;
+    by_note.print(
+        kept.len(),
+        "from an agent's note request sent to arrival (the API request, its commit and the \
+         fan-out)",
+    );
+    println!(
+        "load average at the end {}",
+        std::fs::read_to_string("/proc/loadavg")?.trim()
+    );
+
+    kept.tasks.abort_all();
+    while kept.tasks.join_next().await.is_some() {}
+    server.child.kill().await?;
+    Ok(())
+}
+
+/// Rounds of the note trigger are numbered from here, apart from the Telegram rounds.
+const NOTE_ROUNDS: usize = 1_000_000;
+
+/// What one trigger's rounds measured.
+struct FanOut {
+    rounds: usize,
+    all: Vec<Duration>,
+    round_p99: Vec<Duration>,
+    spreads: Vec<Duration>,
+}
+
+impl FanOut {
+    fn print(&self, consoles: usize, what: &str) {
+        println!(
+            "fan-out to {consoles} consoles, {} rounds, {what}: p50 {:.1} ms, p99 {:.1} ms, max \
+             {:.1} ms; median of the rounds' p99 {:.1} ms; first console to last, median {:.1} ms, \
+             max {:.1} ms",
+            self.rounds,
+            ms(percentile(&self.all, 0.5)),
+            ms(percentile(&self.all, 0.99)),
+            ms(*self.all.last().expect("rounds")),
+            ms(percentile(&self.round_p99, 0.5)),
+            ms(percentile(&self.spreads, 0.5)),
+            ms(*self.spreads.last().expect("rounds")),
+        );
+    }
+}
+
+/// Runs round 0 (warm-up, not counted) and `rounds` more: each calls `trigger` with the round's
+/// number (`base` + round) and waits until every console heard it.
+async fn fan_out<F, Fut>(
+    kept: &mut Consoles,
+    rounds: usize,
+    base: usize,
+    trigger: F,
+) -> anyhow::Result<FanOut>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let mut all = Vec::new();
+    let mut spreads = Vec::new();
+    let mut round_p99 = Vec::new();
+    for round in 0..=rounds {
+        let number = base + round;
+        let sent = Instant::now();
+        trigger(number).await?;
         let mut arrivals = Vec::with_capacity(kept.len());
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         while arrivals.len() < kept.len() {
             match tokio::time::timeout_at(deadline, kept.arrivals.recv()).await {
-                Ok(Some((r, at))) if r == round => arrivals.push(at),
+                Ok(Some((r, at))) if r == number => arrivals.push(at),
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => anyhow::bail!(
-                    "round {round}: only {} of {} consoles heard the event",
+                    "round {number}: only {} of {} consoles heard the event",
                     arrivals.len(),
                     kept.len()
                 ),
@@ -385,27 +476,26 @@ async fn main() -> anyhow::Result<()> {
     all.sort_unstable();
     round_p99.sort_unstable();
     spreads.sort_unstable();
-    println!(
-        "fan-out to {} consoles, {rounds} rounds, from the message offered to Telegram to arrival: \
-         p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; median of the rounds' p99 {:.1} ms",
-        kept.len(),
-        ms(percentile(&all, 0.5)),
-        ms(percentile(&all, 0.99)),
-        ms(*all.last().expect("rounds")),
-        ms(percentile(&round_p99, 0.5)),
-    );
-    println!(
-        "fan-out proper (first console to last, per round): median {:.1} ms, max {:.1} ms",
-        ms(percentile(&spreads, 0.5)),
-        ms(*spreads.last().expect("rounds")),
-    );
-    println!(
-        "load average at the end {}",
-        std::fs::read_to_string("/proc/loadavg")?.trim()
-    );
+    Ok(FanOut {
+        rounds,
+        all,
+        round_p99,
+        spreads,
+    })
+}
 
-    kept.tasks.abort_all();
-    while kept.tasks.join_next().await.is_some() {}
-    server.child.kill().await?;
-    Ok(())
+/// The client id of the (one) open ticket, as the agent's queue shows it.
+async fn client_of_open_ticket(server: &Server, cookie: &str) -> anyhow::Result<i64> {
+    let tickets: serde_json::Value = reqwest::Client::new()
+        .get(format!("http://{}/api/tickets", server.address))
+        .header("Cookie", cookie)
+        .send()
+        .await?
+        .json()
+        .await?;
+    tickets
+        .get(0)
+        .and_then(|t| t.pointer("/client/id"))
+        .and_then(serde_json::Value::as_i64)
+        .ok_or_else(|| anyhow::anyhow!("no open ticket with a client: {tickets}"))
 }

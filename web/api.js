@@ -53,7 +53,9 @@ async function send(method, path, body) {
     const message = data && typeof data.message === 'string' && data.message
       ? data.message
       : `Request failed (HTTP ${response.status})`;
-    throw new ApiError(response.status, code, message, data);
+    const error = new ApiError(response.status, code, message, data);
+    error.where = `${method} ${path}`;
+    throw error;
   }
   return { data, response };
 }

@@ -54,6 +54,9 @@ function notify(text) {
 /** 401 means the session ended: back to login. Anything else is a notice. */
 function handleError(err) {
   if (err && err.status === 401) {
+    // Says in the browser's log why the console left (a 401 answer or the live connection's
+    // "session ended" close), which a failing browser test prints.
+    console.warn(`Switchboard: the session ended (${err.where || err.message || 'HTTP 401'})`);
     leaveConsole();
     notify('Your session has ended. Please log in again.');
     return;
@@ -182,7 +185,7 @@ const LIVE_FRAMES = Object.freeze({
 /** A reconnect attempt first checks that the session is still valid. */
 async function sessionStillValid() {
   const ended = await api.get('/api/session').then(() => false, (err) => err.status === 401);
-  if (ended) handleError({ status: 401 });
+  if (ended) handleError({ status: 401, where: 'GET /api/session before reconnecting' });
   return !ended;
 }
 
@@ -223,7 +226,7 @@ function enterConsole(agent, viaClick) {
     frames: LIVE_FRAMES,
     onResync: reloadTickets,
     beforeReconnect: sessionStillValid,
-    onSessionEnded: () => handleError({ status: 401 }),
+    onSessionEnded: () => handleError({ status: 401, where: 'the live connection closed 4401' }),
   });
 }
 

@@ -5,6 +5,7 @@
 //! shared database, so a logout on one instance closes consoles on all of them within one period.
 
 use std::{
+    collections::HashMap,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -104,7 +105,19 @@ impl SessionWatch {
         tokens.sort_unstable();
         tokens.dedup();
         let scopes = service.session_scopes(&tokens).await?;
+        self.judge(&tokens, &scopes);
+        Ok(())
+    }
+
+    /// Tells the consoles whose sessions were among the `checked` tokens what the check found:
+    /// ended when `scopes` has no scope for the token, scope changed when it has another one. A
+    /// console that connected while the check ran, with a session the check did not ask about,
+    /// is left for the next check: its missing answer says nothing about its session.
+    fn judge(&self, checked: &[Arc<str>], scopes: &HashMap<Arc<str>, Scope>) {
         for mut console in self.consoles.iter_mut() {
+            if checked.binary_search(&console.token).is_err() {
+                continue;
+            }
             let verdict = match scopes.get(&console.token) {
                 None => Verdict::Ended,
                 Some(scope) if normalized(scope) != console.scope => Verdict::ScopeChanged,
@@ -114,7 +127,6 @@ impl SessionWatch {
                 let _ = tell.send(verdict);
             }
         }
-        Ok(())
     }
 
     /// How many consoles are watched.
@@ -152,6 +164,34 @@ mod tests {
         let b = Scope::Departments(vec![DepartmentId(1), DepartmentId(2)]);
         assert_eq!(normalized(&a), normalized(&b));
         assert_ne!(normalized(&a), normalized(&Scope::All));
+    }
+
+    /// The race behind consoles that went back to the login right after logging in on a loaded
+    /// machine: a console that connects while a check's query runs is not among the sessions the
+    /// check asked about, and must not be told its session ended.
+    #[test]
+    fn a_console_that_connected_during_a_check_is_not_judged_by_it() {
+        let watch = Arc::new(SessionWatch::default());
+        let mut old = watch.watch("old", &Scope::All);
+        let checked: Vec<Arc<str>> = vec!["old".into()];
+        // Connected after the check read its tokens, before it judged.
+        let mut new = watch.watch("new", &Scope::All);
+        let scopes = HashMap::from([(Arc::<str>::from("old"), Scope::All)]);
+        watch.judge(&checked, &scopes);
+        assert!(
+            new.verdict.try_recv().is_err(),
+            "the new console was told to stop"
+        );
+        assert!(
+            old.verdict.try_recv().is_err(),
+            "the old console's session is valid"
+        );
+
+        // The next check asks about both; a session it does not find has ended.
+        let checked: Vec<Arc<str>> = vec!["new".into(), "old".into()];
+        watch.judge(&checked, &scopes);
+        assert_eq!(new.verdict.try_recv().ok(), Some(Verdict::Ended));
+        assert!(old.verdict.try_recv().is_err());
     }
 
     #[test]

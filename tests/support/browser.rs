@@ -144,7 +144,19 @@ impl Browser {
             page_open: Arc::clone(&self.page_open),
             console: Mutex::new(Vec::new()),
         };
-        timed(&format!("loading {url}"), self.client.goto(url)).await?;
+        // A renderer starved of CPU on a loaded machine makes chromedriver give up after about
+        // 10 s ("Timed out receiving message from renderer"); loading again then succeeds.
+        let mut attempt = 1;
+        loop {
+            match timed(&format!("loading {url}"), self.client.goto(url)).await {
+                Ok(()) => break,
+                Err(error) if attempt < 3 => {
+                    eprintln!("loading {url} failed (attempt {attempt}), trying again: {error:#}");
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
         page.collect_console().await;
         Ok(page)
     }

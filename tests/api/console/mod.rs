@@ -45,6 +45,7 @@ const PAGE_STATE: &str = "JSON.stringify({\
   password_typed: (document.querySelector('#login-password')?.value || '').length,\
   submit_disabled: document.querySelector('#login-submit')?.disabled,\
   me: document.querySelector('#me')?.textContent,\
+  notice: document.querySelector('#notice')?.textContent,\
 })";
 
 async fn step(page: &Page, what: &str, js: &str) -> serde_json::Value {
