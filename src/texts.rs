@@ -227,7 +227,10 @@ impl BotTexts {
 
     /// These templates with `overrides` (language, key, template) applied on top; an entry
     /// naming no text or holding a bad template is skipped and logged.
-    pub fn overridden<'a>(&self, overrides: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> Self {
+    pub fn overridden<'a>(
+        &self,
+        overrides: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Self {
         let mut texts = self.clone();
         for (language, key, template) in overrides {
             match check_override(language, key, template) {

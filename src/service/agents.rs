@@ -7,7 +7,9 @@
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde_json::{Map, Value, json};
 
-use super::{Actor, Service, ServiceError, admin::admin_only, bot_texts::audit_actor, hash_password};
+use super::{
+    Actor, Service, ServiceError, admin::admin_only, bot_texts::audit_actor, hash_password,
+};
 use crate::{
     domain::{AgentId, DepartmentId, Role},
     hub::Control,
@@ -264,8 +266,14 @@ async fn change_in(
         (false, true) => "agent.enabled",
         _ => "agent.changed",
     };
-    store::audit::record(txn, actor, action, &format!("agent:{id}"), Value::Object(details))
-        .await?;
+    store::audit::record(
+        txn,
+        actor,
+        action,
+        &format!("agent:{id}"),
+        Value::Object(details),
+    )
+    .await?;
     tracing::info!(agent.id = %id, action, "agent changed");
     Ok(access_changed)
 }
@@ -327,7 +335,10 @@ fn checked_name(name: &str) -> Result<String, ServiceError> {
 }
 
 /// The departments named, each existing, without repeats.
-async fn checked_departments<C>(c: &C, ids: &[DepartmentId]) -> Result<Vec<DepartmentId>, ServiceError>
+async fn checked_departments<C>(
+    c: &C,
+    ids: &[DepartmentId],
+) -> Result<Vec<DepartmentId>, ServiceError>
 where
     C: sea_orm::ConnectionTrait,
 {
@@ -341,7 +352,9 @@ where
     ids.dedup();
     let found = store::departments::by_ids(c, ids.clone()).await?;
     if let Some(missing) = ids.iter().find(|id| !found.iter().any(|d| d.id == **id)) {
-        return Err(ServiceError::Invalid(format!("there is no department {missing}")));
+        return Err(ServiceError::Invalid(format!(
+            "there is no department {missing}"
+        )));
     }
     Ok(ids)
 }

@@ -41,7 +41,12 @@ impl LiveTexts {
     }
 
     /// `text` rendered from the texts in force now (see `BotTexts::render`).
-    pub fn render(&self, text: Text, language_code: Option<&str>, values: &[(&str, &str)]) -> String {
+    pub fn render(
+        &self,
+        text: Text,
+        language_code: Option<&str>,
+        values: &[(&str, &str)],
+    ) -> String {
         self.current().render(text, language_code, values)
     }
 
@@ -105,7 +110,11 @@ impl Service {
                 views.push(BotTextView {
                     language: language.clone(),
                     key: text.key().to_owned(),
-                    placeholders: text.placeholders().iter().map(|p| (*p).to_owned()).collect(),
+                    placeholders: text
+                        .placeholders()
+                        .iter()
+                        .map(|p| (*p).to_owned())
+                        .collect(),
                     template,
                     default,
                     overridden,

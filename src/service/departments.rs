@@ -184,8 +184,18 @@ impl Service {
                 .transpose()
                 .map_err(invalid)?
                 .flatten(),
-            greeting: input.greeting.as_deref().map(greeting).transpose()?.flatten(),
-            alert: input.alert.as_deref().map(alert).transpose()?.unwrap_or_else(|| "sound".to_owned()),
+            greeting: input
+                .greeting
+                .as_deref()
+                .map(greeting)
+                .transpose()?
+                .flatten(),
+            alert: input
+                .alert
+                .as_deref()
+                .map(alert)
+                .transpose()?
+                .unwrap_or_else(|| "sound".to_owned()),
         };
         let txn = db.begin().await?;
         let created = match store::departments::create(&txn, new).await {
@@ -277,8 +287,7 @@ impl Service {
                 (true, false) => "department.unarchived",
                 _ => "department.changed",
             };
-            store::audit::record(&txn, actor, action, &format!("department:{id}"), details)
-                .await?;
+            store::audit::record(&txn, actor, action, &format!("department:{id}"), details).await?;
         }
         txn.commit().await?;
         Ok(())

@@ -69,7 +69,9 @@ async fn only_admins_may_administer(backend: Backend) {
         (
             Method::POST,
             "/api/admin/agents".into(),
-            Some(json!({"login": "newbie", "name": "Newbie", "password": "pass word", "role": "agent"})),
+            Some(
+                json!({"login": "newbie", "name": "Newbie", "password": "pass word", "role": "agent"}),
+            ),
         ),
         (
             Method::PATCH,
@@ -87,7 +89,11 @@ async fn only_admins_may_administer(backend: Backend) {
             "/api/admin/bot-texts/en/closed".into(),
             Some(json!({"template": "Closed #{number}."})),
         ),
-        (Method::DELETE, "/api/admin/bot-texts/en/closed".into(), None),
+        (
+            Method::DELETE,
+            "/api/admin/bot-texts/en/closed".into(),
+            None,
+        ),
         (Method::GET, "/api/audit".into(), None),
         (
             Method::POST,
@@ -128,7 +134,10 @@ async fn only_admins_may_administer(backend: Backend) {
     }
     for (method, path, body) in &calls {
         let status = ada.request(method.clone(), path, body.clone()).await.status;
-        assert!(status.is_success(), "{method} {path} as the admin: {status}");
+        assert!(
+            status.is_success(),
+            "{method} {path} as the admin: {status}"
+        );
     }
 }
 
@@ -147,7 +156,12 @@ async fn an_admin_creates_an_agent_who_logs_in_and_the_audit_names_it_without_th
         .await
         .expect(201);
     assert_eq!(
-        (dana.login.as_str(), dana.role, dana.active, dana.departments.clone()),
+        (
+            dana.login.as_str(),
+            dana.role,
+            dana.active,
+            dana.departments.clone()
+        ),
         ("dana", Role::Supervisor, true, vec![billing])
     );
     let session = Session::login(&app.address, &app.origin, "dana", "dana's secret").await;
@@ -178,7 +192,8 @@ async fn bad_agents_are_refused_clearly_and_nothing_is_created(backend: Backend)
     let app = spawn_app(backend).await;
     let ada = app.admin("ada").await;
     let agent = |login: &str, password: &str, extra: Value| {
-        let mut body = json!({"login": login, "name": "Someone", "password": password, "role": "agent"});
+        let mut body =
+            json!({"login": login, "name": "Someone", "password": password, "role": "agent"});
         if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
             body.extend(extra.clone());
         }
@@ -186,13 +201,33 @@ async fn bad_agents_are_refused_clearly_and_nothing_is_created(backend: Backend)
     };
     for (body, status, code) in [
         (agent("", "long enough", json!({})), 422, "invalid"),
-        (agent(&"x".repeat(65), "long enough", json!({})), 422, "invalid"),
+        (
+            agent(&"x".repeat(65), "long enough", json!({})),
+            422,
+            "invalid",
+        ),
         (agent("dana", "abc", json!({})), 422, "invalid"),
         (agent("dana", &"p".repeat(1025), json!({})), 422, "invalid"),
-        (agent("dana", "long enough", json!({"departments": [9999]})), 422, "invalid"),
-        (agent("dana", "long enough", json!({"role": "boss"})), 422, "invalid"),
-        (agent("dana", "long enough", json!({"name": "  "})), 422, "invalid"),
-        (agent("dana", "long enough", json!({"colour": "red"})), 422, "invalid"),
+        (
+            agent("dana", "long enough", json!({"departments": [9999]})),
+            422,
+            "invalid",
+        ),
+        (
+            agent("dana", "long enough", json!({"role": "boss"})),
+            422,
+            "invalid",
+        ),
+        (
+            agent("dana", "long enough", json!({"name": "  "})),
+            422,
+            "invalid",
+        ),
+        (
+            agent("dana", "long enough", json!({"colour": "red"})),
+            422,
+            "invalid",
+        ),
         (agent("ada", "long enough", json!({})), 409, "conflict"),
     ] {
         let reply = ada.post("/api/admin/agents", body.clone()).await;
@@ -206,9 +241,7 @@ async fn bad_agents_are_refused_clearly_and_nothing_is_created(backend: Backend)
     assert_eq!(bad_page.refusal().0, 422);
 }
 
-async fn disabling_an_agent_ends_their_sessions_and_closes_their_console_at_once(
-    backend: Backend,
-) {
+async fn disabling_an_agent_ends_their_sessions_and_closes_their_console_at_once(backend: Backend) {
     let app = spawn_app_without_periodic_recheck(backend).await;
     let ada = app.admin("ada").await;
     let alice = app.agent("alice").await;
@@ -240,7 +273,11 @@ async fn disabling_an_agent_ends_their_sessions_and_closes_their_console_at_once
     .expect::<AdminAgentView>(200);
     app.login("alice").await;
     let actions: Vec<String> = audit(&ada).await.into_iter().map(|r| r.action).collect();
-    assert_eq!(&actions[..2], ["agent.enabled", "agent.disabled"], "newest first");
+    assert_eq!(
+        &actions[..2],
+        ["agent.enabled", "agent.disabled"],
+        "newest first"
+    );
 }
 
 async fn a_password_reset_ends_the_agents_sessions_at_once(backend: Backend) {
@@ -260,7 +297,10 @@ async fn a_password_reset_ends_the_agents_sessions_at_once(backend: Backend) {
         Some(CLOSE_SESSION_ENDED)
     );
     assert_eq!(alice.get("/api/session").await.status.as_u16(), 401);
-    assert_eq!(login_status(&app, "alice", &password_of("alice")).await, 401);
+    assert_eq!(
+        login_status(&app, "alice", &password_of("alice")).await,
+        401
+    );
     Session::login(&app.address, &app.origin, "alice", "a fresh secret").await;
     let short = ada
         .post(
@@ -293,7 +333,12 @@ async fn a_change_of_role_or_departments_rescopes_open_consoles_at_once(backend:
         Some(CLOSE_SCOPE_CHANGED)
     );
     let mut again = alice.ws().await;
-    let names: Vec<&str> = again.hello.departments.iter().map(|d| d.name.as_str()).collect();
+    let names: Vec<&str> = again
+        .hello
+        .departments
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
     assert_eq!(names, ["Billing"]);
 
     patch(
@@ -311,7 +356,10 @@ async fn a_change_of_role_or_departments_rescopes_open_consoles_at_once(backend:
     assert_eq!(third.hello.role, Role::Supervisor);
     let row = &audit(&ada).await[0];
     assert_eq!(row.action, "agent.changed");
-    assert_eq!(row.details["role"], json!({"from": "agent", "to": "supervisor"}));
+    assert_eq!(
+        row.details["role"],
+        json!({"from": "agent", "to": "supervisor"})
+    );
 }
 
 async fn the_last_enabled_admin_is_kept(backend: Backend) {
@@ -381,7 +429,10 @@ async fn an_archived_department_takes_no_new_ticket_and_keeps_its_history(backen
         .await
         .expect("Bob is asked which team");
     let labels = keyboard.to_string();
-    assert!(labels.contains("Sales") && !labels.contains("Billing"), "{labels}");
+    assert!(
+        labels.contains("Sales") && !labels.contains("Billing"),
+        "{labels}"
+    );
     let agents_view: Vec<TicketView> = ada.get_json("/api/tickets").await;
     let bobs = agents_view
         .iter()
@@ -464,7 +515,10 @@ async fn a_departments_greeting_is_sent_to_customers_whose_ticket_lands_there(ba
         .await
         .expect("Bob got Billing's greeting");
 
-    for bad in [json!({"alert": "loud"}), json!({"greeting": "x".repeat(4097)})] {
+    for bad in [
+        json!({"alert": "loud"}),
+        json!({"greeting": "x".repeat(4097)}),
+    ] {
         let reply = patch(&ada, &format!("/api/departments/{billing}"), bad.clone()).await;
         assert_eq!(reply.refusal().0, 422, "{bad}");
     }
@@ -508,15 +562,27 @@ async fn an_overridden_bot_text_is_used_at_once_and_a_reset_brings_the_default_b
         let reply = ada
             .request(Method::PUT, path, Some(json!({"template": template})))
             .await;
-        assert_eq!(reply.refusal(), (422, "invalid".to_owned()), "{path} {template}");
+        assert_eq!(
+            reply.refusal(),
+            (422, "invalid".to_owned()),
+            "{path} {template}"
+        );
     }
 
     let reset = ada
-        .request(Method::DELETE, "/api/admin/bot-texts/en/acknowledgement", None)
+        .request(
+            Method::DELETE,
+            "/api/admin/bot-texts/en/acknowledgement",
+            None,
+        )
         .await;
     assert_eq!(reset.status.as_u16(), 204);
     let again = ada
-        .request(Method::DELETE, "/api/admin/bot-texts/en/acknowledgement", None)
+        .request(
+            Method::DELETE,
+            "/api/admin/bot-texts/en/acknowledgement",
+            None,
+        )
         .await;
     assert_eq!(again.refusal().0, 404);
     let bob = customer(7202, "Bob");
@@ -541,9 +607,13 @@ async fn the_audit_trail_pages_newest_first_and_records_canned_changes(backend: 
         .await
         .expect(201);
     let id = canned["id"].as_i64().expect("an id");
-    patch(&ada, &format!("/api/canned/{id}"), json!({"text": "Hello there!"}))
-        .await
-        .expect::<Value>(200);
+    patch(
+        &ada,
+        &format!("/api/canned/{id}"),
+        json!({"text": "Hello there!"}),
+    )
+    .await
+    .expect::<Value>(200);
     let deleted = ada
         .request(Method::DELETE, &format!("/api/canned/{id}"), None)
         .await;
