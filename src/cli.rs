@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `demo`, `agent add|password|disable|enable|departments`,
+//! The command line: `serve` (the default), `demo`,
+//! `agent add|password|disable|enable|role|departments`,
 //! `department add|edit|list`. One function per subcommand; settings come from `config::Settings`,
 //! start-up and shutdown from `startup`.
 
@@ -68,6 +69,8 @@ pub enum AgentCommand {
     Disable { login: String },
     /// Enable a disabled agent again.
     Enable { login: String },
+    /// Change an agent's role (agent, supervisor or admin); their open consoles reconnect.
+    Role { login: String, role: Role },
     /// Replace the departments an agent works in; their open consoles reconnect with the new scope.
     Departments {
         login: String,
@@ -124,6 +127,12 @@ pub struct DepartmentAdd {
     /// Appended to agents' text replies (at most 200 characters).
     #[arg(long)]
     signature: Option<String>,
+    /// Sent by the bot to a customer whose ticket lands here.
+    #[arg(long)]
+    greeting: Option<String>,
+    /// Whether new tickets sound the alert in consoles: sound (default) or silent.
+    #[arg(long)]
+    alert: Option<String>,
 }
 
 /// The arguments of `department edit`.
@@ -149,6 +158,18 @@ pub struct DepartmentEdit {
     /// Appended to agents' text replies (at most 200 characters); "" removes it.
     #[arg(long)]
     signature: Option<String>,
+    /// Archive it: no new tickets, not offered to customers, history kept.
+    #[arg(long, conflicts_with = "unarchive")]
+    archive: bool,
+    /// Bring an archived department back.
+    #[arg(long)]
+    unarchive: bool,
+    /// Sent by the bot to a customer whose ticket lands here; "" removes it.
+    #[arg(long)]
+    greeting: Option<String>,
+    /// Whether new tickets sound the alert in consoles: sound or silent.
+    #[arg(long)]
+    alert: Option<String>,
 }
 
 /// Runs a command.
@@ -191,6 +212,7 @@ async fn agent_command(command: AgentCommand) -> anyhow::Result<()> {
         AgentCommand::Password { login, .. }
         | AgentCommand::Disable { login }
         | AgentCommand::Enable { login }
+        | AgentCommand::Role { login, .. }
         | AgentCommand::Departments { login, .. } => login.clone(),
     };
     let db = admin_db().await?;
@@ -211,6 +233,10 @@ async fn agent_command(command: AgentCommand) -> anyhow::Result<()> {
         AgentCommand::Enable { .. } => {
             Service::set_active(&db, id, true).await?;
             println!("agent {login:?} enabled");
+        }
+        AgentCommand::Role { role, .. } => {
+            Service::set_role(&db, id, role).await?;
+            println!("agent {login:?} is now {role}");
         }
         AgentCommand::Departments { departments, .. } => {
             Service::set_departments(&db, id, &departments).await?;
@@ -249,6 +275,8 @@ async fn department_add(args: DepartmentAdd) -> anyhow::Result<()> {
         open: Some(!args.closed),
         position: args.position,
         signature: args.signature,
+        greeting: args.greeting,
+        alert: args.alert,
     };
     let id = Service::add_department_with(&db, input).await?;
     println!("department {:?} created (id {id})", args.name);
@@ -271,6 +299,13 @@ async fn department_edit(args: DepartmentEdit) -> anyhow::Result<()> {
         open,
         position: args.position,
         signature: args.signature,
+        archived: match (args.archive, args.unarchive) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        greeting: args.greeting,
+        alert: args.alert,
     };
     Service::edit_department(&db, department.id, changes).await?;
     println!("department {} changed", department.id);

@@ -67,6 +67,10 @@ impl Application {
             .with_reopen_window(settings.reopen_window)
             .with_limits(&settings.limits)
             .with_texts(texts);
+        service
+            .load_bot_texts()
+            .await
+            .context("reading the bot text overrides")?;
         let state = AppState {
             service,
             origins: Arc::new(AllowedOrigins::for_public_url(&public_url)),
@@ -168,7 +172,7 @@ impl Application {
             let service = service.clone();
             let stop = stop.clone();
             let commands = async move {
-                telegram::commands::register(&bot, service.texts(), &stop).await;
+                telegram::commands::register(&bot, &service.texts(), &stop).await;
             };
             async move {
                 tokio::join!(outbox, replies, commands);
@@ -217,6 +221,7 @@ impl Application {
             settings.limits.session_recheck,
             stop.clone(),
         );
+        let bot_texts = service.clone().follow_bot_texts(stop.clone());
         let sockets = state.sockets.clone();
         let limits = settings.limits.clone();
         let app = http::router(state);
@@ -234,7 +239,7 @@ impl Application {
                 http::serve(listener, app, &limits, stop).await
             }
         };
-        let (served, (), (), (), (), (), (), (), ()) = tokio::join!(
+        let (served, (), (), (), (), (), (), (), (), ()) = tokio::join!(
             server,
             receiver,
             sender,
@@ -243,7 +248,8 @@ impl Application {
             presence,
             presence_relay,
             pruner,
-            session_watch
+            session_watch,
+            bot_texts
         );
         sockets.close();
         if tokio::time::timeout(Duration::from_secs(5), sockets.wait())

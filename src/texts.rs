@@ -225,6 +225,38 @@ impl BotTexts {
         Ok(texts)
     }
 
+    /// These templates with `overrides` (language, key, template) applied on top; an entry
+    /// naming no text or holding a bad template is skipped and logged.
+    pub fn overridden<'a>(
+        &self,
+        overrides: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Self {
+        let mut texts = self.clone();
+        for (language, key, template) in overrides {
+            match check_override(language, key, template) {
+                Ok(text) => {
+                    texts
+                        .templates
+                        .entry(language.to_owned())
+                        .or_default()
+                        .insert(text, template.to_owned());
+                }
+                Err(error) => {
+                    tracing::warn!(language, key, %error, "skipping a bad bot text override");
+                }
+            }
+        }
+        texts
+    }
+
+    /// The template of `text` in exactly `language` (no fallback), when it has one.
+    pub fn template(&self, language: &str, text: Text) -> Option<&str> {
+        self.templates
+            .get(language)
+            .and_then(|t| t.get(&text))
+            .map(String::as_str)
+    }
+
     /// `text` in the language of `language_code` (its primary subtag: `ru-RU` → `ru`; English
     /// when there are no templates for it) with the placeholders filled from `values`.
     pub fn render(
@@ -256,6 +288,25 @@ impl BotTexts {
             .and_then(|p| self.templates.get(&p))
             .unwrap_or(&self.templates[FALLBACK_LANGUAGE])
     }
+}
+
+/// The text `key` names, when `language` is a language code and `template` a usable template for
+/// it; else why not.
+pub fn check_override(language: &str, key: &str, template: &str) -> anyhow::Result<Text> {
+    if language.is_empty()
+        || language.len() > 16
+        || !language
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        bail!("{language:?} is not a language code (lowercase letters, digits and -)");
+    }
+    let text = Text::ALL
+        .into_iter()
+        .find(|t| t.key() == key)
+        .with_context(|| format!("there is no bot text {key:?}"))?;
+    check_template(text, template)?;
+    Ok(text)
 }
 
 /// Refuses an empty template, one past Telegram's 4096 characters, an unclosed brace and a

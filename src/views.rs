@@ -220,6 +220,15 @@ pub struct DepartmentView {
     /// Appended to agents' text replies, when set.
     #[serde(default)]
     pub signature: Option<String>,
+    /// Archived: takes no new tickets and is not offered to customers; its history stays.
+    #[serde(default)]
+    pub archived: bool,
+    /// What the bot sends a customer whose ticket lands here, when set.
+    #[serde(default)]
+    pub greeting: Option<String>,
+    /// `sound` or `silent`: whether new tickets here sound the alert in consoles.
+    #[serde(default)]
+    pub alert: String,
     pub agents: Vec<DepartmentAgentView>,
 }
 
@@ -265,4 +274,45 @@ pub struct DeadLetterView {
     /// The update's JSON as Telegram sent it (cut to 16 KiB).
     pub raw: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// An agent as admins manage them: active or not, with their department ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminAgentView {
+    pub id: AgentId,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// False once disabled: cannot log in.
+    pub active: bool,
+    pub departments: Vec<DepartmentId>,
+}
+
+/// One bot text in one language, as the admin page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotTextView {
+    pub language: String,
+    pub key: String,
+    /// The placeholders its template may use, without braces.
+    pub placeholders: Vec<String>,
+    /// The template in force.
+    pub template: String,
+    /// The template without the console's override (built in, or from `SWITCHBOARD_BOT_TEXTS`).
+    pub default: String,
+    /// Whether the console overrides it.
+    pub overridden: bool,
+}
+
+/// One administrative change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The agent who made it; null for the command line.
+    pub actor_id: Option<AgentId>,
+    pub actor_name: String,
+    pub action: String,
+    pub target: String,
+    /// What changed, as a JSON object.
+    pub details: serde_json::Value,
 }

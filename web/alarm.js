@@ -7,7 +7,7 @@
 
 import { TICKET_STATUS, TOPIC } from './constants.js';
 import {
-  subscribe, getMe, getSettings, getTicket, getSelectedId, waitingTickets, attentionCounts,
+  subscribe, getMe, getSettings, getTicket, getSelectedId, waitingTickets, attentionCounts, getDepartment,
 } from './state.js';
 import { alertFor, notificationFor, repeatDelayMs, shouldNotify, titleFor } from './alerts.js';
 import { playAlert } from './sound.js';
@@ -49,6 +49,7 @@ export function alertOn(event, notify) {
     settings,
     ticketOf: getTicket,
     viewingId: hidden ? null : getSelectedId(),
+    silentDepartment: (id) => getDepartment(id)?.alert === 'silent',
   });
   if (!alert.play) return;
   if (alert.message) notify(alert.message);

@@ -7,6 +7,7 @@
  * reassigned, returned or reopened so that it waits in one of my departments;
  * a ticket passed to me; and, when I asked for it, a new customer message on a
  * ticket I own that I am not looking at. Changes I made myself do not alert me.
+ * A department an admin set to `silent` sounds no alert for tickets waiting in it.
  */
 
 import { AUTHOR_KIND, CHANGE, EVENT, TICKET_STATUS } from './constants.js';
@@ -39,7 +40,11 @@ export function alertFor(event, me, context = {}) {
   if (!ticket) return QUIET;
   const waitsHere = waitsFor(ticket, me);
   const sound = (kind, message = null) => ({ play: true, kind, ticket, message, text: null });
-  if (event.type === EVENT.TICKET_CREATED) return waitsHere ? sound(ALERT_KIND.NEW) : QUIET;
+  // A department set to `silent` (docs/api.md, "Departments") sounds nothing for tickets that
+  // wait in it; a ticket passed to me still does.
+  const silent = Boolean(context.silentDepartment && ticket.department &&
+    context.silentDepartment(ticket.department.id));
+  if (event.type === EVENT.TICKET_CREATED) return waitsHere && !silent ? sound(ALERT_KIND.NEW) : QUIET;
   if (event.type !== EVENT.TICKET_UPDATED || !event.change) return QUIET;
   const change = event.change;
   if (change.by && change.by.id === me.id) return QUIET;
@@ -48,7 +53,7 @@ export function alertFor(event, me, context = {}) {
     const by = change.by ? change.by.name : 'Someone';
     return sound(ALERT_KIND.PASSED, `${by} passed ticket #${ticket.number} to you`);
   }
-  if (BACK_IN_QUEUE.has(change.kind) && waitsHere) return sound(ALERT_KIND.MOVED);
+  if (BACK_IN_QUEUE.has(change.kind) && waitsHere && !silent) return sound(ALERT_KIND.MOVED);
   return QUIET;
 }
 

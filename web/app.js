@@ -28,6 +28,7 @@ import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
 import { initHistory, toggleHistory, openClientTickets, openTicketById } from './history.js';
 import { initBoard, reloadDirectory } from './board.js';
 import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
+import { initAdmin, showAdminButton } from './admin.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
@@ -218,6 +219,7 @@ function enterConsole(agent, viaClick) {
   setMe(agent);
   loadSettings();
   showDeadLettersButton(agent.role === ROLE.ADMIN);
+  showAdminButton(agent.role === ROLE.ADMIN);
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -380,6 +382,7 @@ async function boot() {
   initHistory({ onError: handleError });
   initBoard({ onError: handleError });
   initDeadLetters({ onError: handleError });
+  initAdmin({ onError: handleError });
   initHelp();
   initKeyboard();
   document.getElementById('logout').addEventListener('click', logout);

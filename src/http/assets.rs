@@ -57,6 +57,36 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/dead-letters.js"),
     ),
     (
+        "/admin.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/admin.js"),
+    ),
+    (
+        "/admin-agents.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/admin-agents.js"),
+    ),
+    (
+        "/admin-departments.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/admin-departments.js"),
+    ),
+    (
+        "/admin-canned.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/admin-canned.js"),
+    ),
+    (
+        "/admin-texts.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/admin-texts.js"),
+    ),
+    (
+        "/admin-audit.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/admin-audit.js"),
+    ),
+    (
         "/login.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/login.js"),

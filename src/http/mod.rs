@@ -1,5 +1,6 @@
 //! The console server: JSON API, the live WebSocket, the embedded console, health.
 
+mod admin;
 mod assets;
 mod canned;
 mod dead_letters;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notes::router())
         .merge(presence::router())
         .merge(departments::router())
+        .merge(admin::router())
         .merge(settings::router())
         .merge(dead_letters::router())
         .merge(uploads::router())

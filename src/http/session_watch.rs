@@ -3,6 +3,8 @@
 //! tells each console whose session ended (logout, expiry, a disabled agent, a password change)
 //! or whose scope changed (departments, role). Every instance checks its own consoles against the
 //! shared database, so a logout on one instance closes consoles on all of them within one period.
+//! An admin's change to an agent's access writes a control entry to the event log; every
+//! instance's tailer then wakes this check at once.
 
 use std::{
     collections::HashMap,
@@ -88,6 +90,8 @@ impl SessionWatch {
             tokio::select! {
                 () = shutdown.cancelled() => return,
                 _ = tick.tick() => {}
+                // An admin changed someone's access (on any instance): check now.
+                () = service.hub().access_changed() => {}
             }
             if let Err(error) = self.check(&service).await {
                 // A database hiccup is not a reason to drop consoles; the next check decides.

@@ -95,6 +95,38 @@ struct Inner {
     agents_changed: Notify,
     /// Woken when events were committed (here or, through the relay, elsewhere): the tailer reads.
     log_grew: Notify,
+    /// Woken when the log says an agent's access changed (disabled, password, role, departments):
+    /// the session watch checks at once.
+    access_changed: Notify,
+    /// Woken when the log says the bot texts changed: they are read again.
+    texts_changed: Notify,
+}
+
+/// What a control entry of the event log asks every instance to do. Control entries reach no
+/// console (they are hidden from their own department, see `control_event`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// An agent's access changed: re-check the open consoles' sessions now.
+    Access,
+    /// The bot texts changed: read them again.
+    Texts,
+}
+
+impl Control {
+    /// The `kind` of its entries in the event log.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Access => "control.access",
+            Self::Texts => "control.texts",
+        }
+    }
+
+    /// The control a log entry of `kind` stands for; None for a console event.
+    pub fn of_kind(kind: &str) -> Option<Self> {
+        [Self::Access, Self::Texts]
+            .into_iter()
+            .find(|c| c.kind() == kind)
+    }
 }
 
 /// The registry of connected consoles on this instance.
@@ -136,6 +168,8 @@ impl Hub {
                 agents: DashMap::new(),
                 agents_changed: Notify::new(),
                 log_grew: Notify::new(),
+                access_changed: Notify::new(),
+                texts_changed: Notify::new(),
             }),
         }
     }
@@ -182,6 +216,24 @@ impl Hub {
     /// not missed).
     pub async fn log_grown(&self) {
         self.inner.log_grew.notified().await;
+    }
+
+    /// Acts on a control entry of the log (the tailer calls it, in seq order, on every instance).
+    pub fn control(&self, control: Control) {
+        match control {
+            Control::Access => self.inner.access_changed.notify_one(),
+            Control::Texts => self.inner.texts_changed.notify_one(),
+        }
+    }
+
+    /// Resolves when an agent's access changed since the last call.
+    pub async fn access_changed(&self) {
+        self.inner.access_changed.notified().await;
+    }
+
+    /// Resolves when the bot texts changed since the last call.
+    pub async fn texts_changed(&self) {
+        self.inner.texts_changed.notified().await;
     }
 
     /// Sends an event to every console allowed to see it. Never waits: a console whose buffer is

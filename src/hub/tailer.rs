@@ -41,7 +41,10 @@ async fn catch_up(db: &DatabaseConnection, hub: &Hub, mut cursor: EventSeq) -> E
             }
         };
         for row in &rows {
-            hub.publish(&LiveEvent::from_row(row));
+            match super::Control::of_kind(&row.kind) {
+                Some(control) => hub.control(control),
+                None => hub.publish(&LiveEvent::from_row(row)),
+            }
             cursor = row.id;
         }
         if (rows.len() as u64) < BATCH {

@@ -1,10 +1,14 @@
-//! Changing an agent's account (the CLI and the tests use these). A password change or a
-//! disable ends the agent's sessions; open consoles notice within a second (see `http/ws.rs`).
+//! Changing an agent's account from the command line. A password change or a disable ends the
+//! agent's sessions; open consoles notice within a second (see `http/session_watch.rs`). Each
+//! change is audited as the command line's (see `agents.rs`, which the console's admins use).
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
-use super::{Service, ServiceError, hash_password};
-use crate::{domain::AgentId, store};
+use super::{AgentChanges, Service, ServiceError};
+use crate::{
+    domain::AgentId,
+    store::{self, audit::AuditActor},
+};
 
 impl Service {
     /// The id of the agent with this login, active or not.
@@ -21,41 +25,34 @@ impl Service {
         id: AgentId,
         password: &str,
     ) -> Result<(), ServiceError> {
-        if password.chars().count() < 4 {
-            return Err(ServiceError::Invalid(
-                "a password has at least 4 characters".to_owned(),
-            ));
-        }
-        let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| ServiceError::Other(e.into()))??;
-        let txn = db.begin().await?;
-        if !store::accounts::set_password_hash(&txn, id, &hash).await? {
-            return Err(ServiceError::NotFound);
-        }
-        store::accounts::end_sessions(&txn, id).await?;
-        txn.commit().await?;
-        tracing::info!(agent.id = %id, "password changed; sessions ended");
-        Ok(())
+        Self::set_password_as(db, &AuditActor::command_line(), id, password).await
     }
 
-    /// Enables or disables an agent; disabling ends their sessions.
+    /// Enables or disables an agent; disabling ends their sessions. Refuses to disable the last
+    /// enabled admin.
     pub async fn set_active(
         db: &DatabaseConnection,
         id: AgentId,
         active: bool,
     ) -> Result<(), ServiceError> {
-        let txn = db.begin().await?;
-        if !store::accounts::set_active(&txn, id, active).await? {
-            return Err(ServiceError::NotFound);
-        }
-        if !active {
-            store::accounts::end_sessions(&txn, id).await?;
-        }
-        txn.commit().await?;
-        tracing::info!(agent.id = %id, active, "agent's access changed");
-        Ok(())
+        let changes = AgentChanges {
+            active: Some(active),
+            ..AgentChanges::default()
+        };
+        Self::change_agent_as(db, &AuditActor::command_line(), id, changes).await
+    }
+
+    /// Changes an agent's role. Refuses to leave no enabled admin.
+    pub async fn set_role(
+        db: &DatabaseConnection,
+        id: AgentId,
+        role: crate::domain::Role,
+    ) -> Result<(), ServiceError> {
+        let changes = AgentChanges {
+            role: Some(role),
+            ..AgentChanges::default()
+        };
+        Self::change_agent_as(db, &AuditActor::command_line(), id, changes).await
     }
 
     /// Replaces the departments an agent works in (by name; each must exist).
@@ -64,16 +61,10 @@ impl Service {
         id: AgentId,
         departments: &[String],
     ) -> Result<(), ServiceError> {
-        let mut ids = Vec::new();
-        for name in departments {
-            let department = store::departments::find_by_name(db, name)
-                .await?
-                .ok_or_else(|| ServiceError::Invalid(format!("no department called {name:?}")))?;
-            ids.push(department.id);
-        }
-        let txn = db.begin().await?;
-        store::accounts::set_departments(&txn, id, &ids).await?;
-        txn.commit().await?;
-        Ok(())
+        let changes = AgentChanges {
+            departments: Some(super::admin::department_ids(db, departments).await?),
+            ..AgentChanges::default()
+        };
+        Self::change_agent_as(db, &AuditActor::command_line(), id, changes).await
     }
 }

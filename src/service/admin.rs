@@ -1,11 +1,9 @@
 //! Setting up departments and agents (the CLI and the demo use these).
 
-use sea_orm::TransactionTrait;
-
-use super::{Service, ServiceError, hash_password};
+use super::{Service, ServiceError};
 use crate::{
     domain::{AgentId, DepartmentId, Role},
-    store::{self, OnUnique},
+    store,
 };
 
 /// An agent to create.
@@ -57,51 +55,38 @@ impl Service {
         Self::add_department_with(db, input).await
     }
 
-    /// Creates an agent with a hashed password; refuses a taken login (decided by the database,
-    /// so of two concurrent adds of one login exactly one succeeds) or an unknown department.
+    /// Creates an agent with a hashed password on behalf of the command line; refuses a taken
+    /// login (decided by the database, so of two concurrent adds of one login exactly one
+    /// succeeds) or an unknown department.
     pub async fn add_agent(
         db: &sea_orm::DatabaseConnection,
         input: NewAgentInput<'_>,
     ) -> Result<AgentId, ServiceError> {
-        refuse_nul(&[input.login, input.name, input.password])?;
-        let login = input.login.trim();
-        if login.is_empty() || login.chars().count() > 64 {
-            return Err(ServiceError::Invalid(
-                "a login has 1 to 64 characters".to_owned(),
-            ));
-        }
-        if input.password.chars().count() < 4 {
-            return Err(ServiceError::Invalid(
-                "a password has at least 4 characters".to_owned(),
-            ));
-        }
-        let mut department_ids = Vec::new();
-        for name in input.departments {
-            let department = store::departments::find_by_name(db, name)
-                .await?
-                .ok_or_else(|| ServiceError::Invalid(format!("no department called {name:?}")))?;
-            department_ids.push(department.id);
-        }
-        let password = input.password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| ServiceError::Other(e.into()))??;
-        let txn = db.begin().await?;
-        let agent = store::agents::create(
-            &txn,
-            store::agents::NewAgent {
-                login,
-                name: input.name,
-                password_hash: &hash,
-                role: input.role,
-                departments: &department_ids,
-            },
-        )
-        .await
-        .on_unique(|| ServiceError::Conflict(format!("login {login:?} is taken")))?;
-        txn.commit().await?;
-        Ok(agent.id)
+        let departments = department_ids(db, input.departments).await?;
+        let new = super::NewAgent {
+            login: input.login.to_owned(),
+            name: input.name.to_owned(),
+            password: input.password.to_owned(),
+            role: input.role,
+            departments,
+        };
+        Self::create_agent_as(db, &store::audit::AuditActor::command_line(), new).await
     }
+}
+
+/// The ids of the departments with these names; each must exist.
+pub(super) async fn department_ids(
+    db: &sea_orm::DatabaseConnection,
+    names: &[String],
+) -> Result<Vec<DepartmentId>, ServiceError> {
+    let mut ids = Vec::new();
+    for name in names {
+        let department = store::departments::find_by_name(db, name)
+            .await?
+            .ok_or_else(|| ServiceError::Invalid(format!("no department called {name:?}")))?;
+        ids.push(department.id);
+    }
+    Ok(ids)
 }
 
 /// Refuses text holding NUL characters, which PostgreSQL cannot store: the CLI's door (the API's
@@ -113,4 +98,15 @@ pub(super) fn refuse_nul(texts: &[&str]) -> Result<(), ServiceError> {
         ));
     }
     Ok(())
+}
+
+/// Refuses anyone but an admin (403).
+pub(super) fn admin_only(actor: &super::Actor) -> Result<(), ServiceError> {
+    if actor.agent.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(
+            "only an admin may do this".to_owned(),
+        ))
+    }
 }

@@ -1,8 +1,10 @@
 //! Canned responses: agents read their departments' ones; supervisors and admins write them.
 
 use chrono::Utc;
+use sea_orm::TransactionTrait;
+use serde_json::json;
 
-use super::{Actor, Service, ServiceError};
+use super::{Actor, Service, ServiceError, bot_texts::audit_actor};
 use crate::{
     domain::{
         CannedId, DepartmentId,
@@ -57,9 +59,19 @@ impl Service {
     ) -> Result<CannedView, ServiceError> {
         may_write(actor)?;
         let new = self.checked(input).await?;
-        let row = store::canned::insert(&self.db, new.clone(), Utc::now())
+        let txn = self.db.begin().await?;
+        let row = store::canned::insert(&txn, new.clone(), Utc::now())
             .await
             .on_unique(|| duplicate(&new))?;
+        store::audit::record(
+            &txn,
+            &audit_actor(actor),
+            "canned.created",
+            &format!("canned:{}", row.id),
+            audited(&row),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(view(row))
     }
 
@@ -81,20 +93,43 @@ impl Service {
             text: changes.text.unwrap_or_else(|| row.text.clone()),
         };
         let new = self.checked(input).await?;
-        let row = store::canned::update(&self.db, row, new.clone(), Utc::now())
+        let before = audited(&row);
+        let txn = self.db.begin().await?;
+        let row = store::canned::update(&txn, row, new.clone(), Utc::now())
             .await
             .on_unique(|| duplicate(&new))?;
+        store::audit::record(
+            &txn,
+            &audit_actor(actor),
+            "canned.changed",
+            &format!("canned:{}", row.id),
+            json!({ "from": before, "to": audited(&row) }),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(view(row))
     }
 
     /// Deletes a canned response (supervisors and admins).
     pub async fn delete_canned(&self, actor: &Actor, id: CannedId) -> Result<(), ServiceError> {
         may_write(actor)?;
-        if store::canned::delete(&self.db, id).await? {
-            Ok(())
-        } else {
-            Err(ServiceError::NotFound)
+        let txn = self.db.begin().await?;
+        let Some(row) = store::canned::find(&txn, id).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        if !store::canned::delete(&txn, id).await? {
+            return Err(ServiceError::NotFound);
         }
+        store::audit::record(
+            &txn,
+            &audit_actor(actor),
+            "canned.deleted",
+            &format!("canned:{id}"),
+            audited(&row),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// The input checked: valid shortcut, title and text, an existing department.
@@ -136,6 +171,16 @@ fn duplicate(new: &NewCanned) -> ServiceError {
         "department {} already has a canned response /{}",
         new.department, new.shortcut
     ))
+}
+
+/// What the audit trail keeps of a canned response.
+fn audited(row: &canned_response::Model) -> serde_json::Value {
+    json!({
+        "department_id": row.department_id,
+        "shortcut": row.shortcut,
+        "title": row.title,
+        "text": row.text,
+    })
 }
 
 fn view(row: canned_response::Model) -> CannedView {

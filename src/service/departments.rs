@@ -2,11 +2,14 @@
 
 use sea_orm::DatabaseConnection;
 
-use super::{Actor, Service, ServiceError};
+use sea_orm::TransactionTrait;
+
+use super::{Actor, Service, ServiceError, bot_texts::audit_actor};
 use crate::{
     domain::{self, AgentId, DepartmentError, DepartmentId, Presence, Role},
     store::{
         self,
+        audit::AuditActor,
         departments::{DepartmentPatch, NewDepartment},
         entity::department,
     },
@@ -24,6 +27,11 @@ pub struct DepartmentInput {
     pub position: Option<i32>,
     /// Appended to agents' text replies (at most 200 characters); empty for none.
     pub signature: Option<String>,
+    /// Sent by the bot to a customer whose ticket lands here (at most 4096 characters); empty
+    /// for none.
+    pub greeting: Option<String>,
+    /// `sound` (default) or `silent`: whether new tickets here sound the alert in consoles.
+    pub alert: Option<String>,
 }
 
 /// Changes to a department as typed by an admin; what is missing stays.
@@ -36,6 +44,13 @@ pub struct DepartmentChanges {
     pub position: Option<i32>,
     /// Appended to agents' text replies (at most 200 characters); empty for none.
     pub signature: Option<String>,
+    /// True archives the department (no new tickets, not offered to customers, history kept);
+    /// false brings it back.
+    pub archived: Option<bool>,
+    /// Sent by the bot to a customer whose ticket lands here; empty for none.
+    pub greeting: Option<String>,
+    /// `sound` or `silent`.
+    pub alert: Option<String>,
 }
 
 impl Service {
@@ -91,7 +106,7 @@ impl Service {
         input: DepartmentInput,
     ) -> Result<DepartmentView, ServiceError> {
         admin_only(actor)?;
-        let id = Self::add_department_with(&self.db, input).await?;
+        let id = Self::add_department_as(&self.db, &audit_actor(actor), input).await?;
         self.department(id).await
     }
 
@@ -103,15 +118,44 @@ impl Service {
         changes: DepartmentChanges,
     ) -> Result<DepartmentView, ServiceError> {
         admin_only(actor)?;
-        Self::edit_department(&self.db, id, changes).await?;
+        if changes.archived == Some(true) && id == self.default_department {
+            return Err(ServiceError::Conflict(
+                "the default department takes every new ticket and cannot be archived".to_owned(),
+            ));
+        }
+        Self::edit_department_as(&self.db, &audit_actor(actor), id, changes).await?;
         self.department(id).await
     }
 
-    /// Creates a department with these values; refuses a bad value or a taken name or slug.
+    /// Creates a department with these values on behalf of the command line; refuses a bad
+    /// value or a taken name or slug.
     pub async fn add_department_with(
         db: &DatabaseConnection,
         input: DepartmentInput,
     ) -> Result<DepartmentId, ServiceError> {
+        Self::add_department_as(db, &AuditActor::command_line(), input).await
+    }
+
+    /// Changes a department on behalf of the command line; refuses a bad value, a taken name or
+    /// slug, or an unknown department.
+    pub async fn edit_department(
+        db: &DatabaseConnection,
+        id: DepartmentId,
+        changes: DepartmentChanges,
+    ) -> Result<(), ServiceError> {
+        Self::edit_department_as(db, &AuditActor::command_line(), id, changes).await
+    }
+
+    /// Creates a department on behalf of `actor`, audited in the same transaction.
+    pub async fn add_department_as(
+        db: &DatabaseConnection,
+        actor: &AuditActor,
+        input: DepartmentInput,
+    ) -> Result<DepartmentId, ServiceError> {
+        super::admin::refuse_nul(&[
+            input.greeting.as_deref().unwrap_or_default(),
+            input.alert.as_deref().unwrap_or_default(),
+        ])?;
         super::admin::refuse_nul(&[
             &input.name,
             input.label.as_deref().unwrap_or_default(),
@@ -140,19 +184,51 @@ impl Service {
                 .transpose()
                 .map_err(invalid)?
                 .flatten(),
+            greeting: input
+                .greeting
+                .as_deref()
+                .map(greeting)
+                .transpose()?
+                .flatten(),
+            alert: input
+                .alert
+                .as_deref()
+                .map(alert)
+                .transpose()?
+                .unwrap_or_else(|| "sound".to_owned()),
         };
-        match store::departments::create(db, new).await {
-            Ok(created) => Ok(created.id),
-            Err(error) => Err(taken(db, error, None, &name, &slug).await),
-        }
+        let txn = db.begin().await?;
+        let created = match store::departments::create(&txn, new).await {
+            Ok(created) => created,
+            Err(error) => {
+                drop(txn);
+                return Err(taken(db, error, None, &name, &slug).await);
+            }
+        };
+        store::audit::record(
+            &txn,
+            actor,
+            "department.created",
+            &format!("department:{}", created.id),
+            audited(&created),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(created.id)
     }
 
-    /// Changes a department; refuses a bad value, a taken name or slug, or an unknown department.
-    pub async fn edit_department(
+    /// Changes a department on behalf of `actor`, audited in the same transaction (what changed,
+    /// from and to); refuses a bad value, a taken name or slug, or an unknown department.
+    pub async fn edit_department_as(
         db: &DatabaseConnection,
+        actor: &AuditActor,
         id: DepartmentId,
         changes: DepartmentChanges,
     ) -> Result<(), ServiceError> {
+        super::admin::refuse_nul(&[
+            changes.greeting.as_deref().unwrap_or_default(),
+            changes.alert.as_deref().unwrap_or_default(),
+        ])?;
         super::admin::refuse_nul(&[
             changes.name.as_deref().unwrap_or_default(),
             changes.label.as_deref().unwrap_or_default(),
@@ -186,14 +262,35 @@ impl Service {
                 .map(domain::department_signature)
                 .transpose()
                 .map_err(invalid)?,
+            archived: changes.archived,
+            greeting: changes.greeting.as_deref().map(greeting).transpose()?,
+            alert: changes.alert.as_deref().map(alert).transpose()?,
         };
         let name = patch.name.clone().unwrap_or_default();
         let slug = patch.slug.clone().unwrap_or_default();
-        match store::departments::update(db, id, patch).await {
-            Ok(Some(_)) => Ok(()),
-            Ok(None) => Err(ServiceError::NotFound),
-            Err(error) => Err(taken(db, error, Some(id), &name, &slug).await),
+        let txn = store::begin_write(db).await?;
+        let Some(before) = store::departments::find(&txn, id).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let after = match store::departments::update(&txn, id, patch).await {
+            Ok(Some(after)) => after,
+            Ok(None) => return Err(ServiceError::NotFound),
+            Err(error) => {
+                drop(txn);
+                return Err(taken(db, error, Some(id), &name, &slug).await);
+            }
+        };
+        let details = changed(&audited(&before), &audited(&after));
+        if details.as_object().is_some_and(|d| !d.is_empty()) {
+            let action = match (before.archived, after.archived) {
+                (false, true) => "department.archived",
+                (true, false) => "department.unarchived",
+                _ => "department.changed",
+            };
+            store::audit::record(&txn, actor, action, &format!("department:{id}"), details).await?;
         }
+        txn.commit().await?;
+        Ok(())
     }
 
     /// The department with this id or slug (for the CLI).
@@ -248,7 +345,63 @@ fn view(row: department::Model, agents: Vec<DepartmentAgentView>) -> DepartmentV
         open: row.open,
         position: row.position,
         signature: row.signature,
+        archived: row.archived,
+        greeting: row.greeting,
+        alert: row.alert,
         agents,
+    }
+}
+
+/// What the audit trail keeps of a department.
+fn audited(row: &department::Model) -> serde_json::Value {
+    serde_json::json!({
+        "name": row.name,
+        "label": row.label,
+        "slug": row.slug,
+        "open": row.open,
+        "position": row.position,
+        "signature": row.signature,
+        "archived": row.archived,
+        "greeting": row.greeting,
+        "alert": row.alert,
+    })
+}
+
+/// The fields that differ between two audited shapes: `{field: {from, to}}`.
+fn changed(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
+    let mut details = serde_json::Map::new();
+    if let (Some(before), Some(after)) = (before.as_object(), after.as_object()) {
+        for (field, to) in after {
+            let from = before.get(field).cloned().unwrap_or_default();
+            if from != *to {
+                details.insert(field.clone(), serde_json::json!({ "from": from, "to": to }));
+            }
+        }
+    }
+    serde_json::Value::Object(details)
+}
+
+/// The most characters a department's greeting has.
+pub const MAX_GREETING_CHARS: usize = 4096;
+
+/// A greeting as typed: trimmed, None when empty, at most 4096 characters.
+fn greeting(text: &str) -> Result<Option<String>, ServiceError> {
+    let text = text.trim();
+    if text.chars().count() > MAX_GREETING_CHARS {
+        return Err(ServiceError::Invalid(format!(
+            "a greeting has at most {MAX_GREETING_CHARS} characters"
+        )));
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+/// An alert behaviour: `sound` or `silent`.
+fn alert(value: &str) -> Result<String, ServiceError> {
+    match value {
+        "sound" | "silent" => Ok(value.to_owned()),
+        _ => Err(ServiceError::Invalid(format!(
+            "alert is \"sound\" or \"silent\", not {value:?}"
+        ))),
     }
 }
 

@@ -239,6 +239,13 @@ impl Service {
                 .texts
                 .render(Text::Acknowledgement, language, &[("number", &number)]);
             answers.push((ack, None));
+            // The greeting of the department the ticket landed in, when it has one.
+            if let Some(greeting) = store::departments::find(txn, ticket.department)
+                .await?
+                .and_then(|d| d.greeting)
+            {
+                answers.push((greeting, None));
+            }
         } else if command == Some(Command::Status) {
             answers.push((self.status_text(txn, &ticket, language).await?, None));
         }

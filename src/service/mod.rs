@@ -4,7 +4,10 @@
 
 mod accounts;
 mod admin;
+mod agents;
+mod audit;
 mod auth;
+mod bot_texts;
 mod canned;
 mod customer;
 mod dead_letters;
@@ -32,7 +35,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{Notify, Semaphore};
 
 pub use admin::NewAgentInput;
+pub use agents::{AgentChanges, NewAgent};
 pub use auth::{Actor, hash_password, instance_name};
+pub use bot_texts::LiveTexts;
 pub use canned::{CannedChanges, CannedInput};
 pub use customer::{Command, DirectReplies, DirectReply};
 pub use delivery::{Outbound, OutboundFile};
@@ -86,8 +91,8 @@ pub struct Service {
     password_checks: Arc<Semaphore>,
     /// Working memory for those checks, reused.
     password_memory: password::PasswordMemory,
-    /// The bot's texts per language.
-    texts: Arc<crate::texts::BotTexts>,
+    /// The bot's texts per language, with the console's overrides.
+    texts: Arc<LiveTexts>,
     /// Answers to commands that belong to no ticket, for the Telegram front door to send.
     replies: DirectReplies,
 }
@@ -108,20 +113,20 @@ impl Service {
             limits: Arc::new(Limits::default()),
             password_checks: Arc::new(Semaphore::new(Limits::default().login_concurrency)),
             password_memory: password::PasswordMemory::default(),
-            texts: Arc::new(crate::texts::BotTexts::default()),
+            texts: Arc::new(LiveTexts::new(crate::texts::BotTexts::default())),
             replies: DirectReplies::default(),
         }
     }
 
     /// The same service with other bot texts (`SWITCHBOARD_BOT_TEXTS`).
     pub fn with_texts(mut self, texts: crate::texts::BotTexts) -> Self {
-        self.texts = Arc::new(texts);
+        self.texts = Arc::new(LiveTexts::new(texts));
         self
     }
 
-    /// The bot's texts per language.
-    pub fn texts(&self) -> &crate::texts::BotTexts {
-        &self.texts
+    /// The bot's texts per language in force now.
+    pub fn texts(&self) -> Arc<crate::texts::BotTexts> {
+        self.texts.current()
     }
 
     /// Answers to commands that belong to no ticket, waiting to be sent.
@@ -180,6 +185,28 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Writes a control entry (see `hub::Control`) as the transaction's last statement and
+    /// commits: every instance's tailer acts on it.
+    async fn commit_control(
+        &self,
+        txn: DatabaseTransaction,
+        control: crate::hub::Control,
+    ) -> Result<(), DbErr> {
+        let kind = control.kind();
+        let event = NewEvent {
+            department_id: self.default_department,
+            ticket_id: None,
+            // Hidden from its own department: no console ever gets it, live or replayed.
+            hidden_from: Some(self.default_department),
+            kind,
+            payload: serde_json::json!({ "type": kind }).to_string(),
+        };
+        self.commit(txn, vec![event]).await?;
+        Ok(())
+    }
+}
+
 /// A `ticket.created` for the transaction to write.
 fn record_ticket_created(ticket: &TicketView) -> Result<NewEvent, DbErr> {
     let event = Event::TicketCreated {
@@ -229,7 +256,7 @@ where
 /// sends it after the commit) and returns its `message.created` event.
 async fn record_customer_notice<C>(
     c: &C,
-    texts: &crate::texts::BotTexts,
+    texts: &LiveTexts,
     ticket: &TicketView,
     text: crate::texts::Text,
     values: &[(&str, &str)],
@@ -242,6 +269,20 @@ where
         .await?
         .and_then(|client| client.language);
     let text = &texts.render(text, language.as_deref(), values);
+    record_customer_text(c, ticket, text, now).await
+}
+
+/// Stores `text` from the bot to the customer of `ticket` in the caller's transaction (the
+/// outbox sends it after the commit) and returns its `message.created` event.
+async fn record_customer_text<C>(
+    c: &C,
+    ticket: &TicketView,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<NewEvent, DbErr>
+where
+    C: ConnectionTrait,
+{
     let notice = store::messages::NewMessage::outbound(
         ticket.id,
         crate::domain::Author::System,

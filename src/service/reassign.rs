@@ -113,11 +113,18 @@ async fn destination<C>(
 where
     C: ConnectionTrait,
 {
-    let (department_name, label) = store::departments::by_ids(c, vec![department])
+    let found = store::departments::by_ids(c, vec![department])
         .await?
         .pop()
-        .map(|d| (d.name, d.label))
         .ok_or_else(|| ServiceError::Invalid(format!("there is no department {department}")))?;
+    if found.archived {
+        // An archived department takes no new tickets.
+        return Err(ServiceError::Conflict(format!(
+            "department {:?} is archived",
+            found.name
+        )));
+    }
+    let (department_name, label) = (found.name, found.label);
     let agent = match agent {
         None => None,
         Some(id) => {

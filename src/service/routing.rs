@@ -77,7 +77,7 @@ impl Service {
         }
         let Some(department) = store::departments::find(&txn, press.department)
             .await?
-            .filter(|d| d.open)
+            .filter(|d| d.open && !d.archived)
         else {
             return Ok(RouteOutcome::Unavailable);
         };
@@ -111,9 +111,12 @@ impl Service {
             to_department: Some(department.id),
             ..NewChange::default()
         };
-        let (_, events) = self
+        let (view, mut events) = self
             .record_change(&txn, ticket.id, ChangeKind::Routed, change, now)
             .await?;
+        if let Some(greeting) = &department.greeting {
+            events.push(super::record_customer_text(&txn, &view, greeting, now).await?);
+        }
         self.commit(txn, events).await?;
         tracing::info!(ticket.id = %ticket.id, department.id = %department.id, "customer chose a department");
         Ok(RouteOutcome::Routed {
@@ -153,6 +156,7 @@ impl Service {
         if let Some(slug) = deep_link_slug(text)
             && let Some(department) = store::departments::find_by_slug(c, slug).await?
             && department.open
+            && !department.archived
         {
             return Ok((department.id, true));
         }

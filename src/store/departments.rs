@@ -25,6 +25,10 @@ pub struct NewDepartment {
     pub position: Option<i32>,
     /// Appended to agents' text replies; None for no signature.
     pub signature: Option<String>,
+    /// What the bot sends a customer whose ticket lands here; None for nothing.
+    pub greeting: Option<String>,
+    /// `sound` or `silent`.
+    pub alert: String,
 }
 
 /// The changes to a department, values already checked; None leaves a value as it is.
@@ -37,6 +41,10 @@ pub struct DepartmentPatch {
     pub position: Option<i32>,
     /// Some(None) removes the signature.
     pub signature: Option<Option<String>>,
+    pub archived: Option<bool>,
+    /// Some(None) removes the greeting.
+    pub greeting: Option<Option<String>>,
+    pub alert: Option<String>,
 }
 
 /// Finds a department by its exact name.
@@ -86,6 +94,9 @@ where
         position: Set(position),
         created_at: Set(Utc::now()),
         signature: Set(new.signature),
+        archived: Set(false),
+        greeting: Set(new.greeting),
+        alert: Set(new.alert),
         ..Default::default()
     }
     .insert(c)
@@ -124,6 +135,15 @@ where
     if let Some(signature) = patch.signature {
         row.signature = Set(signature);
     }
+    if let Some(archived) = patch.archived {
+        row.archived = Set(archived);
+    }
+    if let Some(greeting) = patch.greeting {
+        row.greeting = Set(greeting);
+    }
+    if let Some(alert) = patch.alert {
+        row.alert = Set(alert);
+    }
     row.update(c).await.map(Some)
 }
 
@@ -157,13 +177,14 @@ where
     Ok(split(rows, page.limit, |d| (d.position, d.id)))
 }
 
-/// The departments open to customers, by position (then id).
+/// The departments open to customers (open and not archived), by position (then id).
 pub async fn open<C>(c: &C) -> Result<Vec<department::Model>, DbErr>
 where
     C: ConnectionTrait,
 {
     department::Entity::find()
         .filter(department::Column::Open.eq(true))
+        .filter(department::Column::Archived.eq(false))
         .order_by_asc(department::Column::Position)
         .order_by_asc(department::Column::Id)
         .all(c)

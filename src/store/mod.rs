@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod audit;
+pub mod bot_texts;
 pub mod canned;
 pub mod changes;
 pub mod clients;

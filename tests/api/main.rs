@@ -7,6 +7,8 @@ mod support;
 
 mod accept;
 mod admin;
+mod admin_instances;
+mod administration;
 mod auth;
 mod authorization;
 mod canned;

@@ -19,6 +19,12 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     /// Appended to agents' text replies in this department, when set.
     pub signature: Option<String>,
+    /// Archived: takes no new tickets and is not offered to customers; its history stays.
+    pub archived: bool,
+    /// What the bot sends a customer whose ticket lands here, when set.
+    pub greeting: Option<String>,
+    /// Whether new tickets sound the alert in consoles: `sound` or `silent`.
+    pub alert: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

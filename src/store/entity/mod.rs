@@ -4,6 +4,8 @@ pub mod agent;
 pub mod agent_department;
 pub mod agent_presence;
 pub mod agent_setting;
+pub mod audit_entry;
+pub mod bot_text_override;
 pub mod canned_response;
 pub mod client;
 pub mod client_note;

@@ -3,8 +3,9 @@
 //! `workday`: an operator's day across three consoles; `lost_race`: a reassign that came too late;
 //! `history`: notes edited and deleted live, History search and a closed ticket read-only;
 //! `alerts`: the alert repeats while a ticket waits, stops once accepted, and a hidden tab is
-//! notified.
+//! notified. `admin`: the Admin page creates an agent and disabling them closes their console.
 
+mod admin;
 mod alerts;
 mod bidi;
 mod dead_letters;
