@@ -271,6 +271,7 @@ async fn department_edit(args: DepartmentEdit) -> anyhow::Result<()> {
         open,
         position: args.position,
         signature: args.signature,
+        ..DepartmentChanges::default()
     };
     Service::edit_department(&db, department.id, changes).await?;
     println!("department {} changed", department.id);

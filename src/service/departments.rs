@@ -36,6 +36,9 @@ pub struct DepartmentChanges {
     pub position: Option<i32>,
     /// Appended to agents' text replies (at most 200 characters); empty for none.
     pub signature: Option<String>,
+    /// Its lifecycle timers and business hours.
+    #[serde(flatten)]
+    pub timers: super::TimerChanges,
 }
 
 impl Service {
@@ -66,6 +69,7 @@ impl Service {
         let mut agents = store::departments::agents(&self.db).await?;
         let everyone: Vec<AgentId> = agents.values().flatten().map(|(id, _)| *id).collect();
         let presence = self.presence_of(&everyone).await?;
+        let now = self.clock.now();
         let views = rows
             .into_iter()
             .map(|row| {
@@ -78,7 +82,7 @@ impl Service {
                         presence: presence.get(&id).copied().unwrap_or(Presence::Offline),
                     })
                     .collect();
-                view(row, members)
+                view(row, members, now)
             })
             .collect();
         Ok((views, next.map(|(_, id)| id)))
@@ -159,6 +163,7 @@ impl Service {
             changes.slug.as_deref().unwrap_or_default(),
             changes.signature.as_deref().unwrap_or_default(),
         ])?;
+        let timers = Self::timer_patch(db, id, changes.timers).await?;
         let patch = DepartmentPatch {
             name: changes
                 .name
@@ -190,7 +195,10 @@ impl Service {
         let name = patch.name.clone().unwrap_or_default();
         let slug = patch.slug.clone().unwrap_or_default();
         match store::departments::update(db, id, patch).await {
-            Ok(Some(_)) => Ok(()),
+            Ok(Some(_)) => {
+                store::timers::update(db, id, timers).await?;
+                Ok(())
+            }
             Ok(None) => Err(ServiceError::NotFound),
             Err(error) => Err(taken(db, error, Some(id), &name, &slug).await),
         }
@@ -235,12 +243,27 @@ impl Service {
                 presence: presence.get(&id).copied().unwrap_or(Presence::Offline),
             })
             .collect();
-        Ok(view(row, members))
+        Ok(view(row, members, self.clock.now()))
     }
 }
 
-fn view(row: department::Model, agents: Vec<DepartmentAgentView>) -> DepartmentView {
+fn view(
+    row: department::Model,
+    agents: Vec<DepartmentAgentView>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DepartmentView {
+    let business_hours = super::timers::hours_of(&row);
+    let closed_until = business_hours
+        .as_ref()
+        .and_then(|hours| hours.closed_at(now))
+        .map(|reopening| match reopening {
+            Some(reopening) => reopening.describe(None),
+            None => "further notice".to_owned(),
+        });
     DepartmentView {
+        timers: super::timers::settings_of(&row),
+        business_hours,
+        closed_until,
         id: row.id,
         name: row.name,
         label: row.label,

@@ -23,6 +23,7 @@ pub mod retention;
 pub mod sessions;
 pub mod settings;
 pub mod tickets;
+pub mod timers;
 pub mod unread;
 pub mod updates;
 pub mod waiting;
