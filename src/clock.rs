@@ -57,4 +57,11 @@ impl ClockControl {
         self.offset
             .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
     }
+
+    /// Sets the clock to `at` (it runs on from there with the system's clock).
+    pub fn set(&self, at: DateTime<Utc>) {
+        let offset = at.signed_duration_since(Utc::now());
+        self.offset
+            .store(offset.num_milliseconds(), Ordering::SeqCst);
+    }
 }
