@@ -186,7 +186,6 @@ async fn waiting_and_solution_states_close_after_their_days_and_a_customer_messa
     let bob = customer(9312, "Bob");
     let first = app.customer_opens_ticket(&ann, "how do I pay?").await;
     let second = app.customer_opens_ticket(&bob, "the app crashes").await;
-    let mut ws = alice.ws().await;
     accept_and_reply(&app, &alice, &ann, first).await;
     accept_and_reply(&app, &alice, &bob, second).await;
 
@@ -198,6 +197,7 @@ async fn waiting_and_solution_states_close_after_their_days_and_a_customer_messa
         .await
         .expect::<TicketView>(200);
     assert_eq!(suggested.hold, Some(HoldState::SolutionSuggested));
+    let mut ws = alice.ws().await;
 
     app.advance(TimeDelta::days(2) - TimeDelta::minutes(5));
     app.run_timers().await;
@@ -265,7 +265,7 @@ async fn only_the_owner_or_a_supervisor_may_set_a_tickets_state(backend: Backend
         set_state(&carol, number, "waiting_customer").await.status,
         403
     );
-    assert_eq!(set_state(&alice, number, "asleep").await.status, 400);
+    assert_eq!(set_state(&alice, number, "asleep").await.status, 422);
     let unknown = alice
         .post("/api/tickets/999999/state", json!({"state": "open"}))
         .await;
@@ -375,7 +375,10 @@ async fn the_reopen_window_is_per_department_with_the_global_one_by_default(back
     app.telegram.customer_says(&bob, "one more question");
     let (reopened, _) = ws.expect_change(ChangeKind::Reopened).await;
     assert_eq!(reopened.id, in_billing, "Billing keeps the global 7 days");
-    let fresh = app.customer_opens_ticket(&ann, "one more question").await;
+    let mut general_ws = alice.ws().await;
+    app.telegram.customer_says(&ann, "one more question");
+    let (_, created) = general_ws.expect_ticket_created().await;
+    let fresh = created.id;
     assert_ne!(fresh, in_general, "General's one hour has passed");
     assert_eq!(
         ticket(&alice, fresh).await.previous_ticket_id,
