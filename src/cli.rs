@@ -306,6 +306,7 @@ async fn department_edit(args: DepartmentEdit) -> anyhow::Result<()> {
         },
         greeting: args.greeting,
         alert: args.alert,
+        ..DepartmentChanges::default()
     };
     Service::edit_department(&db, department.id, changes).await?;
     println!("department {} changed", department.id);

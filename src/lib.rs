@@ -3,6 +3,8 @@
 
 /// Command-line interface: serve, demo, agent and department administration.
 pub mod cli;
+/// The clock every timer reads: real time, or one tests move.
+pub mod clock;
 /// Typed settings from environment variables.
 pub mod config;
 /// The demo: a seeded database, a simulated Telegram and simulated customers.
@@ -33,5 +35,7 @@ pub mod store;
 pub mod telegram;
 /// The bot's texts: templates per language, overridable by the operator.
 pub mod texts;
+/// The lifecycle timers' background loop.
+pub mod timers;
 /// The shapes tickets, messages and agents take in the API and events.
 pub mod views;

@@ -110,6 +110,18 @@ impl Application {
         })
     }
 
+    /// The same application reading time from `clock` instead of the system's (tests hand an
+    /// adjustable one; the server binary never does).
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.state.service = self.state.service.clone().with_clock(clock);
+        self
+    }
+
+    /// The use-cases this application runs (tests drive the timers through it).
+    pub fn service(&self) -> Service {
+        self.state.service.clone()
+    }
+
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
@@ -216,6 +228,7 @@ impl Application {
             }
         };
         let pruner = crate::retention::run(service.db().clone(), settings.retention, stop.clone());
+        let timers = crate::timers::run(service.clone(), stop.clone());
         let session_watch = state.session_watch.clone().run(
             service.clone(),
             settings.limits.session_recheck,
@@ -249,7 +262,8 @@ impl Application {
             presence_relay,
             pruner,
             session_watch,
-            bot_texts
+            bot_texts,
+            timers
         );
         sockets.close();
         if tokio::time::timeout(Duration::from_secs(5), sockets.wait())

@@ -49,11 +49,15 @@ pub enum Text {
     CommandStatus,
     /// The description of `/new` in Telegram's command menu.
     CommandNew,
+    /// The reminder to a customer who has not answered for a while (`{number}`).
+    IdleReminder,
+    /// A new ticket opened outside its department's business hours (`{until}`).
+    Away,
 }
 
 impl Text {
     /// Every text.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::Acknowledgement,
         Self::RoutingQuestion,
         Self::Routed,
@@ -70,6 +74,8 @@ impl Text {
         Self::CommandStart,
         Self::CommandStatus,
         Self::CommandNew,
+        Self::IdleReminder,
+        Self::Away,
     ];
 
     /// Its key in an override file.
@@ -91,13 +97,16 @@ impl Text {
             Self::CommandStart => "command_start",
             Self::CommandStatus => "command_status",
             Self::CommandNew => "command_new",
+            Self::IdleReminder => "idle_reminder",
+            Self::Away => "away",
         }
     }
 
     /// The placeholders its template may use.
     pub fn placeholders(self) -> &'static [&'static str] {
         match self {
-            Self::Acknowledgement | Self::Closed => &["number"],
+            Self::Acknowledgement | Self::Closed | Self::IdleReminder => &["number"],
+            Self::Away => &["until"],
             Self::Routed => &["department"],
             Self::PassedOn => &["number", "department"],
             Self::Greeting => &["name"],
@@ -128,6 +137,12 @@ impl Text {
             Self::CommandStart => "Start a conversation",
             Self::CommandStatus => "Show your open request",
             Self::CommandNew => "Start a separate request",
+            Self::IdleReminder => {
+                "Are you still there? Your request #{number} will be closed soon if we don't hear from you."
+            }
+            Self::Away => {
+                "We're away until {until}. Your request is queued and an agent will answer when we're back."
+            }
         }
     }
 
@@ -153,6 +168,12 @@ impl Text {
             Self::CommandStart => "Начать разговор",
             Self::CommandStatus => "Открытое обращение",
             Self::CommandNew => "Начать отдельное обращение",
+            Self::IdleReminder => {
+                "Вы ещё здесь? Обращение #{number} скоро будет закрыто, если вы не ответите."
+            }
+            Self::Away => {
+                "Мы вернёмся {until}. Ваше обращение в очереди, оператор ответит, когда мы вернёмся."
+            }
         }
     }
 }

@@ -81,6 +81,13 @@ pub struct TicketView {
     /// Needs reply: when the customer started waiting (their first message since the last agent
     /// reply); None when the last word was an agent's. System notices leave it as it is.
     pub awaiting_reply_since: Option<DateTime<Utc>>,
+    /// The state an accepted ticket waits for its customer in (`waiting_customer`,
+    /// `solution_suggested`), or None for normal working.
+    #[serde(default)]
+    pub hold: Option<crate::domain::HoldState>,
+    /// Since when it holds (its auto-close counts from here).
+    #[serde(default)]
+    pub hold_since: Option<DateTime<Utc>>,
     /// How many customer messages the calling agent has not read. Only in the answers of the
     /// ticket routes (it differs per agent); live events leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,6 +236,16 @@ pub struct DepartmentView {
     /// `sound` or `silent`: whether new tickets here sound the alert in consoles.
     #[serde(default)]
     pub alert: String,
+    /// Its lifecycle timers (None: off; the reopen window: the global setting).
+    #[serde(flatten)]
+    pub timers: crate::domain::TimerSettings,
+    /// Its business hours; None: always open.
+    #[serde(default)]
+    pub business_hours: Option<crate::domain::BusinessHours>,
+    /// When closed now by its business hours: when it opens again ("Mon 09:00 (Europe/Berlin)");
+    /// None while open.
+    #[serde(default)]
+    pub closed_until: Option<String>,
     pub agents: Vec<DepartmentAgentView>,
 }
 

@@ -27,6 +27,8 @@ import { initCloseDialog, openCloseDialog } from './close-dialog.js';
 import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
 import { initHistory, toggleHistory, openClientTickets, openTicketById } from './history.js';
 import { initBoard, reloadDirectory } from './board.js';
+import { initHold } from './ticket-hold.js';
+import { initDeptHours } from './dept-hours.js';
 import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
 import { initAdmin, showAdminButton } from './admin.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
@@ -381,6 +383,8 @@ async function boot() {
   initNotes({ onError: handleError });
   initHistory({ onError: handleError });
   initBoard({ onError: handleError });
+  initHold({ onError: handleError });
+  initDeptHours();
   initDeadLetters({ onError: handleError });
   initAdmin({ onError: handleError });
   initHelp();

@@ -5,8 +5,9 @@
  */
 
 import { api } from './api.js';
-import { PRESENCE, TOPIC } from './constants.js';
-import { element, isolated, span } from './dom.js';
+import { PRESENCE, ROLE, TOPIC } from './constants.js';
+import { openDeptHours } from './dept-hours.js';
+import { button, element, isolated, span } from './dom.js';
 import {
   getDepartments, getMe, getMyPresence, loadPresence, presenceOf, setDepartments, subscribe,
 } from './state.js';
@@ -81,6 +82,16 @@ function render() {
     const online = agents.filter((a) => a.presence === PRESENCE.ONLINE).length;
     const head = element('h4', 'board-department-name');
     head.append(isolated('', department.name), span('board-count', ` ${online} online`));
+    if (department.closed_until) {
+      const closed = span('board-closed', `Closed until ${department.closed_until}`);
+      closed.dataset.testid = 'department-closed-until';
+      section.append(head, closed);
+    }
+    if (me && me.role === ROLE.ADMIN) {
+      const edit = button('link board-hours', 'Hours & timers', 'department-hours');
+      edit.addEventListener('click', () => openDeptHours(department.id));
+      head.append(' ', edit);
+    }
     const list = element('ul', 'board-agents');
     for (const agent of agents) {
       const item = element('li', 'board-agent');
@@ -92,7 +103,8 @@ function render() {
         span('presence-text', me && me.id === agent.id ? `${agent.presence} (you)` : agent.presence));
       list.append(item);
     }
-    section.append(head, list);
+    if (!department.closed_until) section.append(head);
+    section.append(list);
     return section;
   });
   board.replaceChildren(...sections);

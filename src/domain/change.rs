@@ -133,6 +133,7 @@ mod tests {
             last_owner: None,
             previous: None,
             awaiting_reply_since: None,
+            hold: None,
         }
     }
 

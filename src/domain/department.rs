@@ -143,6 +143,7 @@ mod tests {
             last_owner,
             previous: None,
             awaiting_reply_since: None,
+            hold: None,
         }
     }
 

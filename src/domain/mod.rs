@@ -6,6 +6,7 @@ pub mod canned;
 mod change;
 mod department;
 mod error;
+mod hours;
 mod ids;
 mod media;
 mod message;
@@ -16,6 +17,7 @@ mod role;
 mod settings;
 mod text;
 mod ticket;
+mod timers;
 pub mod upload;
 
 pub use change::{ChangeKind, CloseReason, MAX_COMMENT_CHARS, check_close, check_return, comment};
@@ -24,6 +26,7 @@ pub use department::{
     department_signature, department_slug, signed, slug_from_name,
 };
 pub use error::{DomainError, Invariant, Owner};
+pub use hours::{BusinessHours, Reopening, Weekly};
 pub use ids::{
     AgentId, CannedId, ChangeId, ChatId, ClientId, DeadLetterId, DepartmentId, EventSeq, MessageId,
     NoteId, TelegramMessageId, TelegramUserId, TicketId, UpdateId,
@@ -42,3 +45,4 @@ pub use text::MessageText;
 pub use ticket::{
     AcceptCheck, Place, Ticket, TicketState, TicketStatus, check_accept, check_reply,
 };
+pub use timers::{HoldState, TimerSettings, check_hold};

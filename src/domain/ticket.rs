@@ -94,6 +94,8 @@ pub struct Ticket {
     pub previous: Option<TicketId>,
     /// When the customer started waiting for a reply; None when the last word was an agent's.
     pub awaiting_reply_since: Option<DateTime<Utc>>,
+    /// The state an accepted ticket waits for its customer in, and since when.
+    pub hold: Option<(super::HoldState, DateTime<Utc>)>,
 }
 
 impl Ticket {
@@ -170,6 +172,7 @@ mod tests {
             last_owner: None,
             previous: None,
             awaiting_reply_since: None,
+            hold: None,
         }
     }
 

@@ -167,6 +167,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/board.js"),
     ),
     (
+        "/dept-hours.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/dept-hours.js"),
+    ),
+    (
+        "/ticket-hold.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/ticket-hold.js"),
+    ),
+    (
         "/close-dialog.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/close-dialog.js"),

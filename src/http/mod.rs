@@ -20,6 +20,7 @@ mod session;
 mod session_watch;
 mod settings;
 mod throttle;
+mod ticket_state;
 mod tickets;
 mod uploads;
 mod webhook;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(tickets::router())
+        .merge(ticket_state::router())
         .merge(files::router())
         .merge(reading::router())
         .merge(canned::router())

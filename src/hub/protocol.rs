@@ -161,6 +161,8 @@ mod tests {
             created_at: Utc::now(),
             updated_at: Utc::now(),
             awaiting_reply_since: None,
+            hold: None,
+            hold_since: None,
             unread: None,
         }
     }

@@ -51,6 +51,9 @@ pub struct DepartmentChanges {
     pub greeting: Option<String>,
     /// `sound` or `silent`.
     pub alert: Option<String>,
+    /// Its lifecycle timers and business hours.
+    #[serde(flatten)]
+    pub timers: super::TimerChanges,
 }
 
 impl Service {
@@ -81,6 +84,7 @@ impl Service {
         let mut agents = store::departments::agents(&self.db).await?;
         let everyone: Vec<AgentId> = agents.values().flatten().map(|(id, _)| *id).collect();
         let presence = self.presence_of(&everyone).await?;
+        let now = self.clock.now();
         let views = rows
             .into_iter()
             .map(|row| {
@@ -93,7 +97,7 @@ impl Service {
                         presence: presence.get(&id).copied().unwrap_or(Presence::Offline),
                     })
                     .collect();
-                view(row, members)
+                view(row, members, now)
             })
             .collect();
         Ok((views, next.map(|(_, id)| id)))
@@ -235,6 +239,7 @@ impl Service {
             changes.slug.as_deref().unwrap_or_default(),
             changes.signature.as_deref().unwrap_or_default(),
         ])?;
+        let timers = Self::timer_patch(db, id, changes.timers).await?;
         let patch = DepartmentPatch {
             name: changes
                 .name
@@ -272,14 +277,18 @@ impl Service {
         let Some(before) = store::departments::find(&txn, id).await? else {
             return Err(ServiceError::NotFound);
         };
-        let after = match store::departments::update(&txn, id, patch).await {
-            Ok(Some(after)) => after,
+        match store::departments::update(&txn, id, patch).await {
+            Ok(Some(_)) => {}
             Ok(None) => return Err(ServiceError::NotFound),
             Err(error) => {
                 drop(txn);
                 return Err(taken(db, error, Some(id), &name, &slug).await);
             }
         };
+        store::timers::update(&txn, id, timers).await?;
+        let after = store::departments::find(&txn, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let details = changed(&audited(&before), &audited(&after));
         if details.as_object().is_some_and(|d| !d.is_empty()) {
             let action = match (before.archived, after.archived) {
@@ -332,12 +341,27 @@ impl Service {
                 presence: presence.get(&id).copied().unwrap_or(Presence::Offline),
             })
             .collect();
-        Ok(view(row, members))
+        Ok(view(row, members, self.clock.now()))
     }
 }
 
-fn view(row: department::Model, agents: Vec<DepartmentAgentView>) -> DepartmentView {
+fn view(
+    row: department::Model,
+    agents: Vec<DepartmentAgentView>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DepartmentView {
+    let business_hours = super::timers::hours_of(&row);
+    let closed_until = business_hours
+        .as_ref()
+        .and_then(|hours| hours.closed_at(now))
+        .map(|reopening| match reopening {
+            Some(reopening) => reopening.describe(None),
+            None => "further notice".to_owned(),
+        });
     DepartmentView {
+        timers: super::timers::settings_of(&row),
+        business_hours,
+        closed_until,
         id: row.id,
         name: row.name,
         label: row.label,
@@ -364,6 +388,12 @@ fn audited(row: &department::Model) -> serde_json::Value {
         "archived": row.archived,
         "greeting": row.greeting,
         "alert": row.alert,
+        "idle_reminder_hours": row.idle_reminder_hours,
+        "idle_close_hours": row.idle_close_hours,
+        "waiting_close_days": row.waiting_close_days,
+        "solution_close_days": row.solution_close_days,
+        "reopen_window_hours": row.reopen_window_hours,
+        "business_hours": row.business_hours,
     })
 }
 

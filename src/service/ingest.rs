@@ -160,7 +160,7 @@ impl Service {
         if !store::updates::record(txn, incoming.update_id).await? {
             return Ok(IngestOutcome::Duplicate);
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let client = store::clients::upsert(txn, &incoming.profile).await?;
         super::customer::clear_unreachable(txn, &client, events).await?;
         let language = incoming.profile.language.as_deref();
@@ -199,6 +199,11 @@ impl Service {
                 // A command is a customer message like any other: the console's needs-reply
                 // rule (any inbound message starts the wait) stays the server's.
                 store::waiting::customer_wrote(txn, ticket.id, now).await?;
+                if ticket.hold.is_some() {
+                    // The customer answered: the ticket is back to normal working.
+                    let view = self.fresh_view(txn, ticket.id).await?;
+                    events.push(record_ticket_updated(&view, None)?);
+                }
                 (ticket, Opened::Joined)
             }
             (_, None) => {
@@ -248,6 +253,13 @@ impl Service {
             }
         } else if command == Some(Command::Status) {
             answers.push((self.status_text(txn, &ticket, language).await?, None));
+        }
+        if matches!(how, Opened::New { .. } | Opened::Reopened)
+            && let Some(away) = self
+                .away_notice(txn, ticket.id, ticket.department, language, now)
+                .await?
+        {
+            answers.push((away, None));
         }
         if let Opened::New { asked: true } = how
             && let Some(keyboard) =
@@ -326,8 +338,12 @@ impl Service {
         C: ConnectionTrait,
     {
         let last = store::history::last_closed_for_client(txn, client).await?;
+        let window = match &last {
+            Some((closed, _)) => self.reopen_window_of(txn, closed.department).await?,
+            None => self.reopen_window,
+        };
         if let Some((closed, closed_at)) = &last
-            && now.signed_duration_since(*closed_at) < self.reopen_window
+            && now.signed_duration_since(*closed_at) < window
         {
             let from = closed.place();
             let to = Place {

@@ -33,7 +33,7 @@ impl Service {
             drop(txn);
             return Err(self.refusal(ticket, refusal).await);
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let closing = Closing {
             reason,
             comment: comment.clone(),
@@ -84,7 +84,7 @@ impl Service {
             drop(txn);
             return Err(self.refusal(ticket, refusal).await);
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let moved = store::tickets::transition(
             &txn,
             id,

@@ -28,6 +28,7 @@ mod resume;
 mod routing;
 mod settings;
 mod tickets;
+mod timers;
 
 use std::sync::Arc;
 
@@ -51,6 +52,7 @@ pub use presence::PresenceWrite;
 pub use reassign::{ReassignInput, customer_notice};
 pub use resume::{BACKLOG_LIMIT, Resume};
 pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
+pub use timers::{TimerChanges, TimersRun};
 
 use crate::{
     domain::{DepartmentId, Invariant, TicketId},
@@ -95,6 +97,8 @@ pub struct Service {
     texts: Arc<LiveTexts>,
     /// Answers to commands that belong to no ticket, for the Telegram front door to send.
     replies: DirectReplies,
+    /// Where timers, business hours and ticket changes read the time.
+    clock: crate::clock::Clock,
 }
 
 impl Service {
@@ -115,7 +119,19 @@ impl Service {
             password_memory: password::PasswordMemory::default(),
             texts: Arc::new(LiveTexts::new(crate::texts::BotTexts::default())),
             replies: DirectReplies::default(),
+            clock: crate::clock::Clock::system(),
         }
+    }
+
+    /// The same service reading time from `clock` (tests move an adjustable one).
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock this service reads.
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
     }
 
     /// The same service with other bot texts (`SWITCHBOARD_BOT_TEXTS`).

@@ -2,8 +2,6 @@
 //! each optionally quoting a customer message, stored and queued in one transaction so the outbox
 //! delivers them after a restart too.
 
-use chrono::Utc;
-
 use super::{Actor, Service, ServiceError, record_message_event, tickets::actionable_ticket};
 use crate::{
     domain::{self, Author, Direction, MessageId, MessageText, TicketId, upload},
@@ -81,7 +79,7 @@ impl Service {
             }
         }
         let view = store::tickets::view(&txn, ticket).await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let (text, file) = match message {
             AgentMessage::Text(text) => {
                 let department = store::departments::find(&txn, view.department.id).await?;

@@ -2,7 +2,6 @@
 //! department (owned by them at once), with an optional internal note. One conditional update
 //! decides it against racing accepts, returns, closes and other reassigns.
 
-use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
 use crate::texts::Text;
@@ -56,7 +55,7 @@ impl Service {
                 return Err(self.refusal(ticket, refusal).await);
             }
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         if !store::tickets::transition(&txn, id, from, to, None, now).await? {
             drop(txn);
             return Err(self.lost_race(actor, id).await);

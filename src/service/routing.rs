@@ -1,7 +1,6 @@
 //! Customers choose a department: the "Which team do you need?" question with one button per open
 //! department, a press on one of them, and the `/start <slug>` deep link that chooses at once.
 
-use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::json;
 
@@ -95,7 +94,7 @@ impl Service {
             }
             Ok(RouteCheck::Move) => {}
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let to = domain::Place {
             state: TicketState::Pending,
             department: department.id,

@@ -1,6 +1,5 @@
 //! The console's ticket use-cases: queues, one ticket, its conversation, accept and reply.
 
-use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
 use super::{Actor, Service, ServiceError, outbound::AgentMessage};
@@ -77,7 +76,7 @@ impl Service {
             AcceptCheck::AlreadyMine => return Ok(store::tickets::view(&txn, ticket).await?),
             AcceptCheck::TakenBy(owner) => return Err(already_accepted(&txn, id, owner).await),
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let accepted = TicketState::Accepted { owner: agent };
         let (from, to) = (ticket.place(), ticket.place().with_state(accepted));
         if !store::tickets::transition(&txn, id, from, to, None, now).await? {

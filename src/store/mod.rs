@@ -25,6 +25,7 @@ pub mod retention;
 pub mod sessions;
 pub mod settings;
 pub mod tickets;
+pub mod timers;
 pub mod unread;
 pub mod updates;
 pub mod waiting;

@@ -33,6 +33,7 @@ pub(super) fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
         last_owner: row.last_owner_id,
         previous: row.previous_ticket_id,
         awaiting_reply_since: row.awaiting_reply_since,
+        hold: row.hold_state.zip(row.hold_since),
     })
 }
 
@@ -110,6 +111,7 @@ where
         created_at: Set(now),
         updated_at: Set(now),
         awaiting_reply_since: Set(Some(now)),
+        customer_wrote_at: Set(Some(now)),
         ..Default::default()
     }
     .insert(c)
@@ -173,7 +175,16 @@ where
     let mut update = ticket::Entity::update_many()
         .col_expr(ticket::Column::Status, Expr::value(to.state.status()))
         .col_expr(ticket::Column::DepartmentId, Expr::value(to.department))
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(now));
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+        // Any move (accept, return, reassign, close, reopen) ends a hold.
+        .col_expr(
+            ticket::Column::HoldState,
+            Expr::value(None::<crate::domain::HoldState>),
+        )
+        .col_expr(
+            ticket::Column::HoldSince,
+            Expr::value(None::<DateTime<Utc>>),
+        );
     match to.state {
         TicketState::Pending => {
             update = update.col_expr(ticket::Column::OwnerId, Expr::value(None::<AgentId>));
@@ -389,6 +400,8 @@ where
                 created_at: t.created_at,
                 updated_at: t.updated_at,
                 awaiting_reply_since: t.awaiting_reply_since,
+                hold: t.hold.map(|(state, _)| state),
+                hold_since: t.hold.map(|(_, since)| since),
                 unread: None,
             })
         })

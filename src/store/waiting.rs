@@ -12,7 +12,8 @@ use super::entity::ticket;
 use crate::domain::TicketId;
 
 /// A customer message arrived at `now`: the ticket's activity time moves, and it waits for a
-/// reply from `now` unless it already waited (the first unanswered message counts).
+/// reply from `now` unless it already waited (the first unanswered message counts). Its idle
+/// timers count from `now` again and any hold state ends.
 pub async fn customer_wrote<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
@@ -27,6 +28,19 @@ where
             ])
             .into(),
         )
+        .col_expr(ticket::Column::CustomerWroteAt, Expr::value(Some(now)))
+        .col_expr(
+            ticket::Column::IdleRemindedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            ticket::Column::HoldState,
+            Expr::value(None::<crate::domain::HoldState>),
+        )
+        .col_expr(
+            ticket::Column::HoldSince,
+            Expr::value(None::<DateTime<Utc>>),
+        )
         .filter(ticket::Column::Id.eq(id))
         .exec(c)
         .await?;
@@ -34,13 +48,23 @@ where
 }
 
 /// A ticket was reopened by a customer message at `now`: it waits from `now`, whatever an
-/// earlier conversation left.
+/// earlier conversation left; its idle timers count from `now` and the away notice may go out
+/// again.
 pub async fn reopened<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Result<(), DbErr>
 where
     C: ConnectionTrait,
 {
     ticket::Entity::update_many()
         .col_expr(ticket::Column::AwaitingReplySince, Expr::value(Some(now)))
+        .col_expr(ticket::Column::CustomerWroteAt, Expr::value(Some(now)))
+        .col_expr(
+            ticket::Column::IdleRemindedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            ticket::Column::AwayNoticeAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
         .filter(ticket::Column::Id.eq(id))
         .exec(c)
         .await?;

@@ -11,6 +11,7 @@ mod ws;
 use std::time::Duration;
 
 use switchboard::{
+    clock::{Clock, ClockControl},
     config::Settings,
     domain::{AgentId, DepartmentId, Role, TelegramUserId, TicketId},
     limits::Limits,
@@ -88,6 +89,10 @@ pub struct TestApp {
     pub telegram: FakeTelegram,
     pub database_url: String,
     pub backend: Backend,
+    /// Moves this app's clock forward (timers and business hours read it).
+    pub clock: ClockControl,
+    /// The app's use-cases, to drive its timers.
+    pub service: Service,
     running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
 }
 
@@ -286,9 +291,12 @@ impl TestApp {
             bot_texts: bot_texts.clone(),
             file_cache: switchboard::config::FileCacheSettings::temporary(),
         };
+        let (clock, control) = Clock::adjustable();
         let app = Application::build_on(settings, listener)
             .await
-            .expect("building the application");
+            .expect("building the application")
+            .with_clock(clock);
+        let service = app.service();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
@@ -299,8 +307,20 @@ impl TestApp {
             telegram,
             database_url,
             backend,
+            clock: control,
+            service,
             running: Some((stop, handle)),
         }
+    }
+
+    /// Moves the app's clock forward by `by`.
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        self.clock.advance(by);
+    }
+
+    /// Runs the app's due timers now (as its background loop does every minute).
+    pub async fn run_timers(&self) -> switchboard::service::TimersRun {
+        self.service.run_timers().await.expect("running the timers")
     }
 
     /// Stops the server gracefully and waits for it.

@@ -25,6 +25,18 @@ pub struct Model {
     pub greeting: Option<String>,
     /// Whether new tickets sound the alert in consoles: `sound` or `silent`.
     pub alert: String,
+    /// Hours after the customer's last message until the idle reminder; None: off.
+    pub idle_reminder_hours: Option<i32>,
+    /// Hours after the customer's last message until the idle close; None: off.
+    pub idle_close_hours: Option<i32>,
+    /// Days a ticket waits for its customer before it closes; None: off.
+    pub waiting_close_days: Option<i32>,
+    /// Days a ticket with a suggested solution waits before it closes; None: off.
+    pub solution_close_days: Option<i32>,
+    /// Hours after a close during which the customer reopens it; None: the global setting.
+    pub reopen_window_hours: Option<i32>,
+    /// Business hours as JSON (`domain::BusinessHours`); None: always open.
+    pub business_hours: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

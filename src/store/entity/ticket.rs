@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{AgentId, ClientId, CloseReason, DepartmentId, TicketId, TicketStatus};
+use crate::domain::{
+    AgentId, ClientId, CloseReason, DepartmentId, HoldState, TicketId, TicketStatus,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tickets")]
@@ -25,6 +27,16 @@ pub struct Model {
     /// The client's open tickets each hold their own slot (0 for the first; `/new` takes the next
     /// one); the database refuses two open tickets of a client in one slot.
     pub open_slot: i32,
+    /// When the customer last wrote (idle timers count from here).
+    pub customer_wrote_at: Option<ChronoDateTimeUtc>,
+    /// When the idle reminder went out since the customer last wrote.
+    pub idle_reminded_at: Option<ChronoDateTimeUtc>,
+    /// The state an accepted ticket waits for its customer in.
+    pub hold_state: Option<HoldState>,
+    /// Since when it holds.
+    pub hold_since: Option<ChronoDateTimeUtc>,
+    /// When the bot told the customer that the department is away (once per ticket).
+    pub away_notice_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ mod media;
 mod older;
 mod resume;
 mod session;
+mod timers;
 mod unreachable;
 mod upload;
 mod workday;
