@@ -4,7 +4,7 @@
 //! control entry in the event log), whose open consoles close or re-scope. At least one enabled
 //! admin always remains. Every change is audited in its own transaction.
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -124,7 +124,7 @@ impl Service {
         let name = checked_name(&input.name)?;
         let departments = checked_departments(db, &input.departments).await?;
         let hash = hashed(&input.password).await?;
-        let txn = db.begin().await?;
+        let txn = store::begin_write(db).await?;
         let agent = store::agents::create(
             &txn,
             store::agents::NewAgent {

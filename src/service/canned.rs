@@ -1,7 +1,6 @@
 //! Canned responses: agents read their departments' ones; supervisors and admins write them.
 
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::{Actor, Service, ServiceError, bot_texts::audit_actor};
@@ -59,7 +58,7 @@ impl Service {
     ) -> Result<CannedView, ServiceError> {
         may_write(actor)?;
         let new = self.checked(input).await?;
-        let txn = self.db.begin().await?;
+        let txn = store::begin_write(&self.db).await?;
         let row = store::canned::insert(&txn, new.clone(), Utc::now())
             .await
             .on_unique(|| duplicate(&new))?;
@@ -94,7 +93,7 @@ impl Service {
         };
         let new = self.checked(input).await?;
         let before = audited(&row);
-        let txn = self.db.begin().await?;
+        let txn = store::begin_write(&self.db).await?;
         let row = store::canned::update(&txn, row, new.clone(), Utc::now())
             .await
             .on_unique(|| duplicate(&new))?;
@@ -113,7 +112,7 @@ impl Service {
     /// Deletes a canned response (supervisors and admins).
     pub async fn delete_canned(&self, actor: &Actor, id: CannedId) -> Result<(), ServiceError> {
         may_write(actor)?;
-        let txn = self.db.begin().await?;
+        let txn = store::begin_write(&self.db).await?;
         let Some(row) = store::canned::find(&txn, id).await? else {
             return Err(ServiceError::NotFound);
         };

@@ -2,8 +2,6 @@
 
 use sea_orm::DatabaseConnection;
 
-use sea_orm::TransactionTrait;
-
 use super::{Actor, Service, ServiceError, bot_texts::audit_actor};
 use crate::{
     domain::{self, AgentId, DepartmentError, DepartmentId, Presence, Role},
@@ -201,11 +199,11 @@ impl Service {
                 .transpose()?
                 .unwrap_or_else(|| "sound".to_owned()),
         };
-        let txn = db.begin().await?;
+        let txn = store::begin_write(db).await?;
         let created = match store::departments::create(&txn, new).await {
             Ok(created) => created,
             Err(error) => {
-                drop(txn);
+                txn.rollback().await?;
                 return Err(taken(db, error, None, &name, &slug).await);
             }
         };
@@ -281,7 +279,7 @@ impl Service {
             Ok(Some(_)) => {}
             Ok(None) => return Err(ServiceError::NotFound),
             Err(error) => {
-                drop(txn);
+                txn.rollback().await?;
                 return Err(taken(db, error, Some(id), &name, &slug).await);
             }
         };

@@ -7,6 +7,7 @@ mod support;
 
 mod accept;
 mod admin;
+mod admin_content;
 mod admin_instances;
 mod administration;
 mod auth;
