@@ -5,7 +5,7 @@ COPY . .
 RUN cargo build --release --locked --bin switchboard
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl tzdata \
     && rm -rf /var/lib/apt/lists/* && useradd --system --home /var/lib/switchboard switchboard \
     && mkdir -p /var/lib/switchboard && chown switchboard /var/lib/switchboard
 COPY --from=build /src/target/release/switchboard /usr/local/bin/switchboard

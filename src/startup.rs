@@ -252,7 +252,7 @@ impl Application {
                 http::serve(listener, app, &limits, stop).await
             }
         };
-        let (served, (), (), (), (), (), (), (), (), ()) = tokio::join!(
+        let (served, (), (), (), (), (), (), (), (), (), ()) = tokio::join!(
             server,
             receiver,
             sender,
