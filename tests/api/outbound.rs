@@ -42,11 +42,13 @@ async fn a_photo_and_a_document_reach_the_customer_with_their_bytes_and_caption(
     assert_eq!(sent.caption.as_deref(), Some("the screen"));
 
     let pdf = b"%PDF-1.7\n\x00\x01\x02 binary \xff\xfe body".to_vec();
+    // Listen before uploading: the delivery's event may come before a console opened after
+    // the upload would have connected, and a fresh console is not sent earlier events.
+    let mut ws = alice.ws().await;
     let document: MessageView = alice
         .upload(number, "../invoice.png", &pdf, None, None)
         .await
         .expect(201);
-    let mut ws = alice.ws().await;
     let delivered = ws.expect_message("message.updated", document.id).await;
     assert_eq!(delivered.delivery, Some(DeliveryState::Sent));
     let files = app.telegram.sent_files();
