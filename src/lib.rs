@@ -33,5 +33,7 @@ pub mod store;
 pub mod telegram;
 /// The bot's texts: templates per language, overridable by the operator.
 pub mod texts;
+/// A ticket's transcript as a plain-text file.
+pub mod transcript;
 /// The shapes tickets, messages and agents take in the API and events.
 pub mod views;

@@ -49,11 +49,21 @@ pub enum Text {
     CommandStatus,
     /// The description of `/new` in Telegram's command menu.
     CommandNew,
+    /// After a close: the question with the star buttons (`{number}`).
+    RatingQuestion,
+    /// The question once answered, its buttons gone (`{number}`, `{stars}`).
+    RatingChosen,
+    /// After a star: thanks, and the invitation to add a comment (`{minutes}`).
+    RatingCommentPrompt,
+    /// A comment was stored.
+    RatingCommentThanks,
+    /// A star pressed on a ticket rated already (`{stars}`).
+    RatingAlready,
 }
 
 impl Text {
     /// Every text.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 21] = [
         Self::Acknowledgement,
         Self::RoutingQuestion,
         Self::Routed,
@@ -70,6 +80,11 @@ impl Text {
         Self::CommandStart,
         Self::CommandStatus,
         Self::CommandNew,
+        Self::RatingQuestion,
+        Self::RatingChosen,
+        Self::RatingCommentPrompt,
+        Self::RatingCommentThanks,
+        Self::RatingAlready,
     ];
 
     /// Its key in an override file.
@@ -91,6 +106,11 @@ impl Text {
             Self::CommandStart => "command_start",
             Self::CommandStatus => "command_status",
             Self::CommandNew => "command_new",
+            Self::RatingQuestion => "rating_question",
+            Self::RatingChosen => "rating_chosen",
+            Self::RatingCommentPrompt => "rating_comment_prompt",
+            Self::RatingCommentThanks => "rating_comment_thanks",
+            Self::RatingAlready => "rating_already",
         }
     }
 
@@ -102,6 +122,10 @@ impl Text {
             Self::PassedOn => &["number", "department"],
             Self::Greeting => &["name"],
             Self::StatusOpen => &["number", "department", "state"],
+            Self::RatingQuestion => &["number"],
+            Self::RatingChosen => &["number", "stars"],
+            Self::RatingCommentPrompt => &["minutes"],
+            Self::RatingAlready => &["stars"],
             _ => &[],
         }
     }
@@ -128,6 +152,15 @@ impl Text {
             Self::CommandStart => "Start a conversation",
             Self::CommandStatus => "Show your open request",
             Self::CommandNew => "Start a separate request",
+            Self::RatingQuestion => {
+                "How did we do with request #{number}? Rate it from 1 to 5 stars."
+            }
+            Self::RatingChosen => "Request #{number}: you rated it {stars}. Thank you!",
+            Self::RatingCommentPrompt => {
+                "Thanks for rating! If you like, tell us more in one message within {minutes} minutes. To start a new request instead, send /new."
+            }
+            Self::RatingCommentThanks => "Thank you for your comment!",
+            Self::RatingAlready => "You rated this request already: {stars}.",
         }
     }
 
@@ -153,6 +186,15 @@ impl Text {
             Self::CommandStart => "Начать разговор",
             Self::CommandStatus => "Открытое обращение",
             Self::CommandNew => "Начать отдельное обращение",
+            Self::RatingQuestion => {
+                "Как мы справились с обращением #{number}? Оцените от 1 до 5 звёзд."
+            }
+            Self::RatingChosen => "Обращение #{number}: ваша оценка {stars}. Спасибо!",
+            Self::RatingCommentPrompt => {
+                "Спасибо за оценку! Если хотите, напишите отзыв одним сообщением в течение {minutes} минут. Чтобы начать новое обращение, отправьте /new."
+            }
+            Self::RatingCommentThanks => "Спасибо за отзыв!",
+            Self::RatingAlready => "Вы уже оценили это обращение: {stars}.",
         }
     }
 }

@@ -11,6 +11,7 @@ mod media;
 mod message;
 mod note;
 mod presence;
+mod rating;
 mod reassign;
 mod role;
 mod settings;
@@ -32,6 +33,9 @@ pub use media::{MAX_BOT_DOWNLOAD, Media, MediaKind, served_type};
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
 pub use presence::Presence;
+pub use rating::{
+    COMMENT_WINDOW, MAX_RATING_COMMENT_CHARS, RatePress, Stars, TOKEN_CHARS, rating_comment,
+};
 pub use reassign::{Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note};
 pub use role::{Role, Scope};
 pub use settings::{

@@ -12,6 +12,7 @@ mod notes;
 mod origin;
 mod paging;
 mod presence;
+mod ratings;
 mod reading;
 mod rejections;
 mod serve;
@@ -20,6 +21,7 @@ mod session_watch;
 mod settings;
 mod throttle;
 mod tickets;
+mod transcripts;
 mod uploads;
 mod webhook;
 mod ws;
@@ -87,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(tickets::router())
+        .merge(ratings::router())
+        .merge(transcripts::router())
         .merge(files::router())
         .merge(reading::router())
         .merge(canned::router())

@@ -19,12 +19,14 @@ mod notes;
 mod outbound;
 mod password;
 mod presence;
+mod ratings;
 mod reading;
 mod reassign;
 mod resume;
 mod routing;
 mod settings;
 mod tickets;
+mod transcripts;
 
 use std::sync::Arc;
 
@@ -43,9 +45,14 @@ pub use files::FileRef;
 pub use ingest::{IncomingMessage, IngestOutcome};
 pub use outbound::Upload;
 pub use presence::PresenceWrite;
+pub use ratings::{RateOutcome, RatingQuery};
 pub use reassign::{ReassignInput, customer_notice};
 pub use resume::{BACKLOG_LIMIT, Resume};
 pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
+pub use transcripts::{
+    MAX_POST_ATTEMPTS, PostOutcome, TranscriptEntry, TranscriptHeader, TranscriptJob,
+    TranscriptOptions,
+};
 
 use crate::{
     domain::{DepartmentId, Invariant, TicketId},
@@ -90,6 +97,17 @@ pub struct Service {
     texts: Arc<crate::texts::BotTexts>,
     /// Answers to commands that belong to no ticket, for the Telegram front door to send.
     replies: DirectReplies,
+    /// What follows a close: the rating question, the transcript for the staff chat.
+    followups: Followups,
+}
+
+/// What follows a close (`SWITCHBOARD_RATINGS`, `SWITCHBOARD_TRANSCRIPT_CHAT_ID`).
+#[derive(Clone)]
+struct Followups {
+    ratings: bool,
+    transcript_chat: Option<crate::domain::ChatId>,
+    /// Wakes the transcript poster when a close queued one.
+    transcripts_queued: Arc<Notify>,
 }
 
 impl Service {
@@ -110,7 +128,34 @@ impl Service {
             password_memory: password::PasswordMemory::default(),
             texts: Arc::new(crate::texts::BotTexts::default()),
             replies: DirectReplies::default(),
+            followups: Followups {
+                ratings: true,
+                transcript_chat: None,
+                transcripts_queued: Arc::new(Notify::new()),
+            },
         }
+    }
+
+    /// The same service asking (or not) for ratings after a close, and posting closed tickets'
+    /// transcripts to `transcript_chat` when set.
+    pub fn with_close_followups(
+        mut self,
+        ratings: bool,
+        transcript_chat: Option<crate::domain::ChatId>,
+    ) -> Self {
+        self.followups.ratings = ratings;
+        self.followups.transcript_chat = transcript_chat;
+        self
+    }
+
+    /// The staff chat closed tickets' transcripts go to, when set.
+    pub fn transcript_chat(&self) -> Option<crate::domain::ChatId> {
+        self.followups.transcript_chat
+    }
+
+    /// Waits until a close queued a transcript on this instance.
+    pub async fn transcript_queued(&self) {
+        self.followups.transcripts_queued.notified().await;
     }
 
     /// The same service with other bot texts (`SWITCHBOARD_BOT_TEXTS`).
