@@ -28,6 +28,7 @@ import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
 import { initHistory, toggleHistory, openClientTickets, openTicketById } from './history.js';
 import { initBoard, reloadDirectory } from './board.js';
 import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
+import { initRating, onRatingEvent } from './rating.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
@@ -170,6 +171,7 @@ const LIVE_FRAMES = Object.freeze({
     setNotesCount(event.client_id, event.notes_count);
     dropNote(event.note_id, event.client_id);
   },
+  [EVENT.RATING_UPDATED]: onRatingEvent,
   [EVENT.PRESENCE_UPDATED]: (event) => {
     if (event.agent) applyPresence(event.agent, event.presence, event.departments);
   },
@@ -354,6 +356,7 @@ async function boot() {
       openClientTickets();
     },
   });
+  initRating();
   initChat({
     onError: handleError,
     onAccept: acceptTicket,

@@ -33,9 +33,9 @@ pub struct TranscriptHeader {
     pub generated_at: DateTime<Utc>,
 }
 
-/// One entry of a transcript, tagged by `kind` in JSON.
+/// One entry of a transcript, tagged by `entry` in JSON (`message`, `change`, `note`).
 #[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "entry", rename_all = "lowercase")]
 pub enum TranscriptEntry {
     Message(MessageView),
     Change(ChangeView),

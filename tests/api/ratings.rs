@@ -171,6 +171,8 @@ async fn old_forged_and_foreign_keyboards_change_nothing(backend: Backend) {
     let bob = customer(7102, "Bob");
     let anns = app.customer_opens_ticket(&ann, "help with my order").await;
     let bobs = app.customer_opens_ticket(&bob, "help with my bill").await;
+    alice.accept(anns).await.expect::<TicketView>(200);
+    alice.accept(bobs).await.expect::<TicketView>(200);
     close(&alice, anns).await;
     close(&alice, bobs).await;
     let anns_question = app
@@ -251,6 +253,7 @@ async fn with_ratings_off_nobody_is_asked(backend: Backend) {
     let alice = app.agent("alice").await;
     let ann = customer(7201, "Ann");
     let number = app.customer_opens_ticket(&ann, "hello").await;
+    alice.accept(number).await.expect::<TicketView>(200);
     close(&alice, number).await;
     assert_eq!(rating(&alice, number).await, None);
     assert_eq!(count_rows(&app.db().await, "ratings").await, 0);

@@ -109,10 +109,10 @@ async fn a_transcript_downloads_as_text_and_json_in_time_order_with_notes_only_w
     assert_eq!(json["transcript"]["ticket"]["id"], number.0);
     assert_eq!(json["transcript"]["notes_included"], false);
     let entries = json["entries"].as_array().expect("entries");
-    let kinds: Vec<&str> = entries.iter().filter_map(|e| e["kind"].as_str()).collect();
+    let kinds: Vec<&str> = entries.iter().filter_map(|e| e["entry"].as_str()).collect();
     assert_eq!(kinds.first(), Some(&"change"));
     assert!(!kinds.contains(&"note"));
-    assert!(entries.iter().any(|e| e["kind"] == "message"
+    assert!(entries.iter().any(|e| e["entry"] == "message"
         && e["text"] == "Let me check that"
         && e["direction"] == "out"));
     let times: Vec<&str> = entries
@@ -140,7 +140,7 @@ async fn a_transcript_downloads_as_text_and_json_in_time_order_with_notes_only_w
             .as_array()
             .expect("entries")
             .iter()
-            .any(|e| e["kind"] == "note" && e["text"] == "VIP customer")
+            .any(|e| e["entry"] == "note" && e["text"] == "VIP customer")
     );
 
     // Another department's agent may not; bad parameters are refused.
