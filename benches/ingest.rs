@@ -68,6 +68,8 @@ async fn main() -> anyhow::Result<()> {
         limits: switchboard::limits::Limits::default(),
         bot_texts: None,
         file_cache: switchboard::config::FileCacheSettings::temporary(),
+        ratings: true,
+        transcript_chat: None,
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -49,6 +49,12 @@ pub struct Settings {
     /// `SWITCHBOARD_FILE_CACHE_DIR` and `SWITCHBOARD_FILE_CACHE_MB`: where customers' files
     /// fetched from Telegram are cached, and how large the cache may grow.
     pub file_cache: FileCacheSettings,
+    /// `SWITCHBOARD_RATINGS`: `on` (the default) asks customers for 1–5 stars after a close;
+    /// `off` does not.
+    pub ratings: bool,
+    /// `SWITCHBOARD_TRANSCRIPT_CHAT_ID`: a Telegram chat (a staff group, say) that gets each
+    /// closed ticket's transcript as a text document; unset, none is posted.
+    pub transcript_chat: Option<crate::domain::ChatId>,
 }
 
 /// The disk cache of customers' files (`GET /api/messages/{id}/file`).
@@ -145,6 +151,8 @@ impl fmt::Debug for Settings {
             .field("retention", &self.retention)
             .field("limits", &self.limits)
             .field("file_cache", &self.file_cache)
+            .field("ratings", &self.ratings)
+            .field("transcript_chat", &self.transcript_chat)
             .finish()
     }
 }
@@ -242,7 +250,43 @@ impl Settings {
                 .filter(|path| !path.trim().is_empty())
                 .map(std::path::PathBuf::from),
             file_cache: file_cache(&get)?,
+            ratings: switch(&get, "SWITCHBOARD_RATINGS", true)?,
+            transcript_chat: get("SWITCHBOARD_TRANSCRIPT_CHAT_ID")
+                .map(|v| {
+                    v.trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|id| *id != 0)
+                        .map(crate::domain::ChatId)
+                        .ok_or(SettingsError {
+                            variable: "SWITCHBOARD_TRANSCRIPT_CHAT_ID",
+                            problem: format!(
+                                "{v:?} is not a Telegram chat id (a whole number, like -1001234567890)"
+                            ),
+                        })
+                })
+                .transpose()?,
         })
+    }
+}
+
+/// An on/off setting: `on`/`off` (also true/false, 1/0, yes/no); `default` when unset.
+fn switch(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: bool,
+) -> Result<bool, SettingsError> {
+    match get(variable)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None => Ok(default),
+        Some("on" | "true" | "1" | "yes") => Ok(true),
+        Some("off" | "false" | "0" | "no") => Ok(false),
+        Some(other) => Err(SettingsError {
+            variable,
+            problem: format!("{other:?} is neither on nor off"),
+        }),
     }
 }
 

@@ -77,6 +77,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         limits: crate::limits::Limits::default(),
         bot_texts: None,
         file_cache: crate::config::FileCacheSettings::temporary(),
+        ratings: true,
+        transcript_chat: None,
     };
     let app = Application::build(settings).await?;
     println!(

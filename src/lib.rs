@@ -37,5 +37,7 @@ pub mod telegram;
 pub mod texts;
 /// The lifecycle timers' background loop.
 pub mod timers;
+/// A ticket's transcript as a plain-text file.
+pub mod transcript;
 /// The shapes tickets, messages and agents take in the API and events.
 pub mod views;

@@ -65,6 +65,7 @@ impl Application {
         let hub = Hub::new(crate::service::instance_name());
         let service = Service::new(db, hub, OutboxSignal::default(), default_department)
             .with_reopen_window(settings.reopen_window)
+            .with_close_followups(settings.ratings, settings.transcript_chat)
             .with_limits(&settings.limits)
             .with_texts(texts);
         service
@@ -179,6 +180,8 @@ impl Application {
         };
         let sender = {
             let outbox = telegram::sender::run(bot.clone(), service.clone(), stop.clone());
+            let transcripts =
+                telegram::transcripts::run(bot.clone(), service.clone(), stop.clone());
             let replies =
                 telegram::commands::send_replies(bot.clone(), service.clone(), stop.clone());
             let service = service.clone();
@@ -187,7 +190,7 @@ impl Application {
                 telegram::commands::register(&bot, &service.texts(), &stop).await;
             };
             async move {
-                tokio::join!(outbox, replies, commands);
+                tokio::join!(outbox, transcripts, replies, commands);
             }
         };
         let relay = {

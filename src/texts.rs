@@ -53,11 +53,21 @@ pub enum Text {
     IdleReminder,
     /// A new ticket opened outside its department's business hours (`{until}`).
     Away,
+    /// After a close: the question with the star buttons (`{number}`).
+    RatingQuestion,
+    /// The question once answered, its buttons gone (`{number}`, `{stars}`).
+    RatingChosen,
+    /// After a star: thanks, and the invitation to add a comment (`{minutes}`).
+    RatingCommentPrompt,
+    /// A comment was stored.
+    RatingCommentThanks,
+    /// A star pressed on a ticket rated already (`{stars}`).
+    RatingAlready,
 }
 
 impl Text {
     /// Every text.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 23] = [
         Self::Acknowledgement,
         Self::RoutingQuestion,
         Self::Routed,
@@ -76,6 +86,11 @@ impl Text {
         Self::CommandNew,
         Self::IdleReminder,
         Self::Away,
+        Self::RatingQuestion,
+        Self::RatingChosen,
+        Self::RatingCommentPrompt,
+        Self::RatingCommentThanks,
+        Self::RatingAlready,
     ];
 
     /// Its key in an override file.
@@ -99,6 +114,11 @@ impl Text {
             Self::CommandNew => "command_new",
             Self::IdleReminder => "idle_reminder",
             Self::Away => "away",
+            Self::RatingQuestion => "rating_question",
+            Self::RatingChosen => "rating_chosen",
+            Self::RatingCommentPrompt => "rating_comment_prompt",
+            Self::RatingCommentThanks => "rating_comment_thanks",
+            Self::RatingAlready => "rating_already",
         }
     }
 
@@ -111,6 +131,10 @@ impl Text {
             Self::PassedOn => &["number", "department"],
             Self::Greeting => &["name"],
             Self::StatusOpen => &["number", "department", "state"],
+            Self::RatingQuestion => &["number"],
+            Self::RatingChosen => &["number", "stars"],
+            Self::RatingCommentPrompt => &["minutes"],
+            Self::RatingAlready => &["stars"],
             _ => &[],
         }
     }
@@ -143,6 +167,15 @@ impl Text {
             Self::Away => {
                 "We're away until {until}. Your request is queued and an agent will answer when we're back."
             }
+            Self::RatingQuestion => {
+                "How did we do with request #{number}? Rate it from 1 to 5 stars."
+            }
+            Self::RatingChosen => "Request #{number}: you rated it {stars}. Thank you!",
+            Self::RatingCommentPrompt => {
+                "Thanks for rating! If you like, tell us more in one message within {minutes} minutes. To start a new request instead, send /new."
+            }
+            Self::RatingCommentThanks => "Thank you for your comment!",
+            Self::RatingAlready => "You rated this request already: {stars}.",
         }
     }
 
@@ -174,6 +207,15 @@ impl Text {
             Self::Away => {
                 "Мы вернёмся {until}. Ваше обращение в очереди, оператор ответит, когда мы вернёмся."
             }
+            Self::RatingQuestion => {
+                "Как мы справились с обращением #{number}? Оцените от 1 до 5 звёзд."
+            }
+            Self::RatingChosen => "Обращение #{number}: ваша оценка {stars}. Спасибо!",
+            Self::RatingCommentPrompt => {
+                "Спасибо за оценку! Если хотите, напишите отзыв одним сообщением в течение {minutes} минут. Чтобы начать новое обращение, отправьте /new."
+            }
+            Self::RatingCommentThanks => "Спасибо за отзыв!",
+            Self::RatingAlready => "Вы уже оценили это обращение: {stars}.",
         }
     }
 }

@@ -333,3 +333,31 @@ pub struct AuditView {
     /// What changed, as a JSON object.
     pub details: serde_json::Value,
 }
+
+/// A closed ticket's rating: asked when it closed, answered with stars (1 to 5) and perhaps a
+/// comment (`GET /api/tickets/{id}/rating`, the `rating.updated` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingView {
+    pub ticket_id: TicketId,
+    pub department_id: DepartmentId,
+    /// Who owned the ticket when it closed.
+    pub agent: Option<AgentRef>,
+    /// None while the customer has not answered.
+    pub stars: Option<u8>,
+    pub comment: Option<String>,
+    /// When the customer was asked.
+    pub asked_at: DateTime<Utc>,
+    pub rated_at: Option<DateTime<Utc>>,
+    /// Until when the customer's next message is taken as the comment; None when not waiting.
+    pub comment_until: Option<DateTime<Utc>>,
+}
+
+/// The answer to `GET /api/ratings/summary`: how many answered ratings, their average, and how
+/// many gave each number of stars (`by_stars[0]`: one star).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingSummaryView {
+    pub count: u64,
+    /// None when there is no rating.
+    pub average: Option<f64>,
+    pub by_stars: [u64; 5],
+}

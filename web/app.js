@@ -31,6 +31,7 @@ import { initHold } from './ticket-hold.js';
 import { initDeptHours } from './dept-hours.js';
 import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
 import { initAdmin, showAdminButton } from './admin.js';
+import { initRating, onRatingEvent } from './rating.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
@@ -176,6 +177,7 @@ const LIVE_FRAMES = Object.freeze({
     setNotesCount(event.client_id, event.notes_count);
     dropNote(event.note_id, event.client_id);
   },
+  [EVENT.RATING_UPDATED]: onRatingEvent,
   [EVENT.PRESENCE_UPDATED]: (event) => {
     if (event.agent) applyPresence(event.agent, event.presence, event.departments);
   },
@@ -361,6 +363,7 @@ async function boot() {
       openClientTickets();
     },
   });
+  initRating();
   initChat({
     onError: handleError,
     onAccept: acceptTicket,

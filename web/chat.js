@@ -14,6 +14,7 @@ import {
   getSelectedTicket, setDraft, subscribe,
 } from './state.js';
 import { timelineNode } from './timeline.js';
+import { showTicketExtras } from './rating.js';
 import { editedNode, groupAlbums, mediaNode, quoteNode } from './media.js';
 
 let hooks;
@@ -155,6 +156,7 @@ function renderHeader() {
   el['chat-previous'].hidden = ticket.previous_ticket_id == null;
   el['chat-previous'].textContent = ticket.previous_ticket_id == null
     ? '' : `Follows #${ticket.previous_ticket_id}`;
+  showTicketExtras(ticket);
 }
 
 function movedLine(departmentId) {

@@ -43,6 +43,7 @@ export const EVENT = Object.freeze({
   NOTE_CREATED: 'note.created',
   NOTE_UPDATED: 'note.updated',
   NOTE_DELETED: 'note.deleted',
+  RATING_UPDATED: 'rating.updated',
   PRESENCE_UPDATED: 'presence.updated',
   PONG: 'pong',
   ERROR: 'error',

@@ -97,6 +97,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/queue.js"),
     ),
     (
+        "/rating.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/rating.js"),
+    ),
+    (
         "/chat.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/chat.js"),

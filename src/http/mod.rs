@@ -13,6 +13,7 @@ mod notes;
 mod origin;
 mod paging;
 mod presence;
+mod ratings;
 mod reading;
 mod rejections;
 mod serve;
@@ -22,6 +23,7 @@ mod settings;
 mod throttle;
 mod ticket_state;
 mod tickets;
+mod transcripts;
 mod uploads;
 mod webhook;
 mod ws;
@@ -90,6 +92,8 @@ pub fn router(state: AppState) -> Router {
         .merge(session::router())
         .merge(tickets::router())
         .merge(ticket_state::router())
+        .merge(ratings::router())
+        .merge(transcripts::router())
         .merge(files::router())
         .merge(reading::router())
         .merge(canned::router())

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::{ClientId, DepartmentId, EventSeq, NoteId, Presence, TicketId},
-    views::{AgentRef, AgentView, ChangeView, MessageView, NoteView, TicketView},
+    views::{AgentRef, AgentView, ChangeView, MessageView, NoteView, RatingView, TicketView},
 };
 
 /// A committed change that consoles hear of. Stored in the event log (without its seq) and sent
@@ -49,6 +49,9 @@ pub enum Event {
         client_id: ClientId,
         notes_count: u64,
     },
+    /// A closed ticket's rating was answered (stars) or got its comment.
+    #[serde(rename = "rating.updated")]
+    RatingUpdated { rating: RatingView },
 }
 
 impl Event {
@@ -72,6 +75,7 @@ impl Event {
             Self::NoteCreated { .. } => "note.created",
             Self::NoteUpdated { .. } => "note.updated",
             Self::NoteDeleted { .. } => "note.deleted",
+            Self::RatingUpdated { .. } => "rating.updated",
         }
     }
 }

@@ -49,6 +49,8 @@ pub enum IngestOutcome {
     /// A command that belongs to no ticket (`/status` with none open, a bare `/start`) was
     /// answered directly; nothing was stored but the update id.
     Answered,
+    /// The message was the comment of this closed ticket's rating; no ticket opened.
+    Commented(TicketId),
 }
 
 /// How often ingest retries after losing a race the database decided (two instances creating the
@@ -168,6 +170,7 @@ impl Service {
         let open = store::tickets::find_open_for_client(txn, client.id).await?;
         let (ticket, how) = match (command, open) {
             (Some(Command::New), _) => {
+                store::ratings::end_comment_window(txn, client.id).await?;
                 let slot = store::tickets::next_open_slot(txn, client.id).await?;
                 self.open_new(txn, client.id, &incoming.text, None, slot, now, events)
                     .await?
@@ -207,6 +210,20 @@ impl Service {
                 (ticket, Opened::Joined)
             }
             (_, None) => {
+                if command.is_none()
+                    && let Some(outcome) = self
+                        .take_rating_comment(
+                            txn,
+                            &client,
+                            &incoming.text,
+                            incoming.media.is_some(),
+                            now,
+                            events,
+                        )
+                        .await?
+                {
+                    return Ok(outcome);
+                }
                 self.open_or_reopen(txn, client.id, &incoming.text, now, events)
                     .await?
             }

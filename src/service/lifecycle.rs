@@ -65,6 +65,8 @@ impl Service {
         let bye = [("number", number.as_str())];
         events
             .push(record_customer_notice(&txn, &self.texts, &view, Text::Closed, &bye, now).await?);
+        self.after_close(&txn, &view, ticket.state.owner(), now, &mut events)
+            .await?;
         self.commit(txn, events).await?;
         self.outbox.wake();
         tracing::info!(ticket.id = %id, agent.id = %actor.agent.id, ?reason, "ticket closed");

@@ -22,6 +22,7 @@ mod notes;
 mod outbound;
 mod password;
 mod presence;
+mod ratings;
 mod reading;
 mod reassign;
 mod resume;
@@ -29,6 +30,7 @@ mod routing;
 mod settings;
 mod tickets;
 mod timers;
+mod transcripts;
 
 use std::sync::Arc;
 
@@ -49,10 +51,15 @@ pub use files::FileRef;
 pub use ingest::{IncomingMessage, IngestOutcome};
 pub use outbound::Upload;
 pub use presence::PresenceWrite;
+pub use ratings::{RateOutcome, RatingQuery};
 pub use reassign::{ReassignInput, customer_notice};
 pub use resume::{BACKLOG_LIMIT, Resume};
 pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 pub use timers::{TimerChanges, TimersRun};
+pub use transcripts::{
+    MAX_POST_ATTEMPTS, PostOutcome, TranscriptEntry, TranscriptHeader, TranscriptJob,
+    TranscriptOptions,
+};
 
 use crate::{
     domain::{DepartmentId, Invariant, TicketId},
@@ -99,6 +106,17 @@ pub struct Service {
     replies: DirectReplies,
     /// Where timers, business hours and ticket changes read the time.
     clock: crate::clock::Clock,
+    /// What follows a close: the rating question, the transcript for the staff chat.
+    followups: Followups,
+}
+
+/// What follows a close (`SWITCHBOARD_RATINGS`, `SWITCHBOARD_TRANSCRIPT_CHAT_ID`).
+#[derive(Clone)]
+struct Followups {
+    ratings: bool,
+    transcript_chat: Option<crate::domain::ChatId>,
+    /// Wakes the transcript poster when a close queued one.
+    transcripts_queued: Arc<Notify>,
 }
 
 impl Service {
@@ -120,6 +138,11 @@ impl Service {
             texts: Arc::new(LiveTexts::new(crate::texts::BotTexts::default())),
             replies: DirectReplies::default(),
             clock: crate::clock::Clock::system(),
+            followups: Followups {
+                ratings: true,
+                transcript_chat: None,
+                transcripts_queued: Arc::new(Notify::new()),
+            },
         }
     }
 
@@ -132,6 +155,28 @@ impl Service {
     /// The clock this service reads.
     pub fn clock(&self) -> &crate::clock::Clock {
         &self.clock
+    }
+
+    /// The same service asking (or not) for ratings after a close, and posting closed tickets'
+    /// transcripts to `transcript_chat` when set.
+    pub fn with_close_followups(
+        mut self,
+        ratings: bool,
+        transcript_chat: Option<crate::domain::ChatId>,
+    ) -> Self {
+        self.followups.ratings = ratings;
+        self.followups.transcript_chat = transcript_chat;
+        self
+    }
+
+    /// The staff chat closed tickets' transcripts go to, when set.
+    pub fn transcript_chat(&self) -> Option<crate::domain::ChatId> {
+        self.followups.transcript_chat
+    }
+
+    /// Waits until a close queued a transcript on this instance.
+    pub async fn transcript_queued(&self) {
+        self.followups.transcripts_queued.notified().await;
     }
 
     /// The same service with other bot texts (`SWITCHBOARD_BOT_TEXTS`).

@@ -318,6 +318,9 @@ impl Service {
         let bye = [("number", number.as_str())];
         events
             .push(record_customer_notice(&txn, &self.texts, &view, Text::Closed, &bye, now).await?);
+        // The rating question and the staff chat's transcript follow every close.
+        self.after_close(&txn, &view, Some(owner), now, &mut events)
+            .await?;
         self.commit(txn, events).await?;
         self.outbox.wake();
         tracing::info!(ticket.id = %seen.id, ?reason, "ticket closed by its timer");

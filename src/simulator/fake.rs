@@ -383,6 +383,19 @@ impl FakeTelegram {
         .flatten()
     }
 
+    /// A group chat the bot is a member of (a staff chat, with a negative id): the bot may send
+    /// to it from now on.
+    pub fn add_group_chat(&self, id: ChatId, title: &str) {
+        let group = Customer {
+            id: crate::domain::TelegramUserId(id.0),
+            first_name: title.to_owned(),
+            last_name: None,
+            username: None,
+            language: None,
+        };
+        self.inner.state().known_chats.insert(id.0, group);
+    }
+
     /// The customer blocks the bot: sending to them fails with 403.
     pub fn block(&self, chat: ChatId) {
         self.inner.state().blocked.insert(chat.0);

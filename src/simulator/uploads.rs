@@ -149,6 +149,10 @@ pub(super) fn send_file(
         "chat": {"id": chat_id, "type": "private", "first_name": customer.first_name},
         "from": {"id": BOT_ID, "is_bot": true, "first_name": "Switchboard", "username": "switchboard_demo_bot"},
     });
+    if chat_id < 0 {
+        // A group (a staff chat): Telegram gives groups negative ids and a title.
+        message["chat"] = json!({"id": chat_id, "type": "group", "title": customer.first_name});
+    }
     if kind == "photo" {
         message["photo"] = json!([{"file_id": file_id, "file_unique_id": file_id, "width": 1, "height": 1, "file_size": size}]);
     } else {

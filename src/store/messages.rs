@@ -174,6 +174,28 @@ where
     Ok((rows, next_before))
 }
 
+/// Up to `limit` messages of a ticket after message `after` (from the first when None), oldest
+/// first: how a whole conversation is read a page at a time (transcripts).
+pub async fn after<C>(
+    c: &C,
+    ticket_id: TicketId,
+    after: Option<MessageId>,
+    limit: u64,
+) -> Result<Vec<message::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut query = message::Entity::find().filter(message::Column::TicketId.eq(ticket_id));
+    if let Some(after) = after {
+        query = query.filter(message::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(message::Column::Id)
+        .limit(limit)
+        .all(c)
+        .await
+}
+
 /// Claims a queued message for delivery; false when another worker has it or it is done. A claim
 /// older than `STALE_CLAIM` (its worker died mid-send) can be taken over.
 pub async fn claim<C>(c: &C, id: MessageId, now: DateTime<Utc>) -> Result<bool, DbErr>

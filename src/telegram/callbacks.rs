@@ -1,4 +1,5 @@
-//! Button presses: a customer choosing a department (answered in their language). The press goes to the service; the answer
+//! Button presses: a customer choosing a department, or rating a closed ticket (answered in their
+//! language). The press goes to the service; the answer
 //! (answerCallbackQuery) and the edit of the question (editMessageText, buttons gone) follow. A
 //! Telegram failure here is logged and loses nothing: the choice is committed first.
 
@@ -10,8 +11,8 @@ use teloxide::{
 };
 
 use crate::{
-    domain::TelegramUserId,
-    service::{Press, RouteOutcome, Service, ServiceError},
+    domain::{RatePress, TelegramUserId},
+    service::{Press, RateOutcome, RouteOutcome, Service, ServiceError},
     texts::Text,
 };
 
@@ -23,6 +24,12 @@ pub async fn handle(
     query: &CallbackQuery,
 ) -> Result<(), ServiceError> {
     let customer = i64::try_from(query.from.id.0).ok().map(TelegramUserId);
+    if let Some(press) = customer
+        .zip(query.data.as_deref())
+        .and_then(|(customer, data)| RatePress::parse(customer, data))
+    {
+        return rate(bot, service, query, &press).await;
+    }
     let press = customer
         .zip(query.data.as_deref())
         .and_then(|(customer, data)| Press::parse(customer, data));
@@ -48,6 +55,43 @@ pub async fn handle(
         RouteOutcome::WithAgent => answer(bot, query, &say(Text::WithAgent)).await,
         RouteOutcome::Closed => answer(bot, query, &say(Text::ButtonClosed)).await,
         RouteOutcome::Unavailable => answer(bot, query, &say(Text::Unavailable)).await,
+    }
+    Ok(())
+}
+
+/// A star press: stored first, then answered, and the question edited to show the choice.
+async fn rate(
+    bot: &teloxide::Bot,
+    service: &Service,
+    query: &CallbackQuery,
+    press: &RatePress,
+) -> Result<(), ServiceError> {
+    let texts = service.texts();
+    let language = query.from.language_code.as_deref();
+    let outcome = service.rate(press).await?;
+    tracing::debug!(ticket.id = %press.ticket, ?outcome, "star press handled");
+    match outcome {
+        RateOutcome::Rated { ticket, stars } => {
+            let symbols = stars.symbols();
+            let number = ticket.to_string();
+            let chosen = texts.render(
+                Text::RatingChosen,
+                language,
+                &[("number", &number), ("stars", &symbols)],
+            );
+            answer(bot, query, &chosen).await;
+            if let Some(message) = &query.message {
+                edit(bot, message, &chosen).await;
+            }
+        }
+        RateOutcome::AlreadyRated { stars } => {
+            let symbols = stars.symbols();
+            let already = texts.render(Text::RatingAlready, language, &[("stars", &symbols)]);
+            answer(bot, query, &already).await;
+        }
+        RateOutcome::Unavailable => {
+            answer(bot, query, &texts.render(Text::Unavailable, language, &[])).await;
+        }
     }
     Ok(())
 }

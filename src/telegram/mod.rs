@@ -12,6 +12,7 @@ pub mod pacing;
 pub mod poller;
 pub mod process;
 pub mod sender;
+pub mod transcripts;
 pub mod update;
 pub mod webhook;
 

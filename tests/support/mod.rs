@@ -105,6 +105,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     TestApp::start(backend, database_url, telegram).await
 }
 
+/// Starts Switchboard on a fresh database of `backend` with its settings changed by `tweak`.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let database_url = backend.fresh_database().await;
+    let telegram = FakeTelegram::start("4242:test-token")
+        .await
+        .expect("starting the fake Bot API");
+    TestApp::start_with_settings(backend, database_url, telegram, tweak).await
+}
+
 /// Starts Switchboard on a fresh database of `backend` with a reopen window of `window`
 /// (`SWITCHBOARD_REOPEN_WINDOW`).
 pub async fn spawn_app_with_reopen_window(backend: Backend, window: Duration) -> TestApp {
@@ -258,6 +267,50 @@ impl TestApp {
         webhook: bool,
         bot_texts: Option<std::path::PathBuf>,
     ) -> Self {
+        Self::start_tweaked(
+            backend,
+            database_url,
+            telegram,
+            reopen_window,
+            limits,
+            webhook,
+            bot_texts,
+            |_| {},
+        )
+        .await
+    }
+
+    /// Starts Switchboard with the test settings changed by `tweak`.
+    pub async fn start_with_settings(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Self {
+        Self::start_tweaked(
+            backend,
+            database_url,
+            telegram,
+            switchboard::config::DEFAULT_REOPEN_WINDOW,
+            test_limits(),
+            false,
+            None,
+            tweak,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn start_tweaked(
+        backend: Backend,
+        database_url: String,
+        telegram: FakeTelegram,
+        reopen_window: Duration,
+        limits: Limits,
+        webhook: bool,
+        bot_texts: Option<std::path::PathBuf>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Self {
         init_test_tracing();
         // Bound first, so that the webhook URL can name the port.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -273,7 +326,7 @@ impl TestApp {
                 .expect("a webhook URL"),
             secret: TEST_WEBHOOK_SECRET.to_owned(),
         });
-        let settings = Settings {
+        let mut settings = Settings {
             database_url: database_url.clone(),
             telegram_token: telegram.token().to_owned(),
             telegram_api_url: telegram.api_url().clone(),
@@ -290,8 +343,11 @@ impl TestApp {
             limits: limits.clone(),
             bot_texts: bot_texts.clone(),
             file_cache: switchboard::config::FileCacheSettings::temporary(),
+            ratings: true,
+            transcript_chat: None,
         };
         let (clock, control) = Clock::adjustable();
+        tweak(&mut settings);
         let app = Application::build_on(settings, listener)
             .await
             .expect("building the application")
