@@ -37,7 +37,7 @@ pub struct TranscriptHeader {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "entry", rename_all = "lowercase")]
 pub enum TranscriptEntry {
-    Message(MessageView),
+    Message(Box<MessageView>),
     Change(ChangeView),
     Note(NoteView),
 }
@@ -149,7 +149,7 @@ impl TranscriptJob {
                     .messages
                     .buffer
                     .pop_front()
-                    .map(TranscriptEntry::Message),
+                    .map(|m| TranscriptEntry::Message(Box::new(m))),
                 _ => self.notes.buffer.pop_front().map(TranscriptEntry::Note),
             };
             batch.extend(entry);
