@@ -163,6 +163,16 @@ async fn the_idle_reminder_and_close_count_from_the_customers_last_message(backe
         )
         .await
         .expect("the customer is told of the close");
+    // A timer's close is followed like an agent's: the customer is asked to rate it.
+    let question = app
+        .telegram
+        .wait_for_keyboard_message(ann.chat(), WAIT)
+        .await
+        .expect("the customer is asked to rate the idle-closed ticket");
+    assert!(
+        question.to_string().contains(&format!("request #{number}")),
+        "{question}"
+    );
     app.run_timers().await;
     assert_eq!(count(&app, &ann, REMINDER), 1, "one reminder");
     assert_eq!(closes(&alice, number).await.len(), 1, "one close");
