@@ -277,6 +277,7 @@ async fn department_add(args: DepartmentAdd) -> anyhow::Result<()> {
         signature: args.signature,
         greeting: args.greeting,
         alert: args.alert,
+        ..DepartmentInput::default()
     };
     let id = Service::add_department_with(&db, input).await?;
     println!("department {:?} created (id {id})", args.name);

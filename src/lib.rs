@@ -1,6 +1,8 @@
 //! Switchboard: a Telegram live-chat operator console. Customers write to a bot; each conversation
 //! becomes a ticket that agents accept and answer from the browser.
 
+/// The periodic check of first-response targets.
+pub mod breaches;
 /// Command-line interface: serve, demo, agent and department administration.
 pub mod cli;
 /// The clock every timer reads: real time, or one tests move.

@@ -232,6 +232,7 @@ impl Application {
         };
         let pruner = crate::retention::run(service.db().clone(), settings.retention, stop.clone());
         let timers = crate::timers::run(service.clone(), stop.clone());
+        let breaches = crate::breaches::run(service.clone(), stop.clone());
         let session_watch = state.session_watch.clone().run(
             service.clone(),
             settings.limits.session_recheck,
@@ -255,7 +256,7 @@ impl Application {
                 http::serve(listener, app, &limits, stop).await
             }
         };
-        let (served, (), (), (), (), (), (), (), (), (), ()) = tokio::join!(
+        let (served, (), (), (), (), (), (), (), (), (), (), ()) = tokio::join!(
             server,
             receiver,
             sender,
@@ -266,7 +267,8 @@ impl Application {
             pruner,
             session_watch,
             bot_texts,
-            timers
+            timers,
+            breaches
         );
         sockets.close();
         if tokio::time::timeout(Duration::from_secs(5), sockets.wait())

@@ -88,6 +88,13 @@ pub struct TicketView {
     /// Since when it holds (its auto-close counts from here).
     #[serde(default)]
     pub hold_since: Option<DateTime<Utc>>,
+    /// The higher of its client's and its department's priority.
+    #[serde(default)]
+    pub priority: crate::domain::Priority,
+    /// The customer's current wait went past the department's first-response target (recorded
+    /// by the breach checker); None otherwise.
+    #[serde(default)]
+    pub breach: Option<crate::domain::Breach>,
     /// How many customer messages the calling agent has not read. Only in the answers of the
     /// ticket routes (it differs per agent); live events leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,6 +253,13 @@ pub struct DepartmentView {
     /// None while open.
     #[serde(default)]
     pub closed_until: Option<String>,
+    /// Its tickets' priority at least.
+    #[serde(default)]
+    pub priority: crate::domain::Priority,
+    /// Seconds a customer may wait for a first response or a reply before supervisors are
+    /// alerted; None for no target.
+    #[serde(default)]
+    pub first_response_target_secs: Option<i32>,
     pub agents: Vec<DepartmentAgentView>,
 }
 
@@ -360,4 +374,52 @@ pub struct RatingSummaryView {
     /// None when there is no rating.
     pub average: Option<f64>,
     pub by_stars: [u64; 5],
+}
+
+/// The supervisor board (`GET /api/board`): every department's queue and team at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardView {
+    /// When the figures were computed (waits and "past target" are as of then).
+    pub at: DateTime<Utc>,
+    pub departments: Vec<BoardDepartmentView>,
+}
+
+/// One department on the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardDepartmentView {
+    pub id: DepartmentId,
+    pub name: String,
+    pub priority: crate::domain::Priority,
+    pub first_response_target_secs: Option<i32>,
+    /// Pending tickets.
+    pub pending: u64,
+    /// When the oldest Pending ticket was opened (the longest wait); None with none pending.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// Open tickets whose customer waited past the target (Pending since opened, accepted since
+    /// their first unanswered message); 0 without a target.
+    pub past_target: u64,
+    /// Its agents (and anyone else holding one of its tickets), by name.
+    pub agents: Vec<BoardAgentView>,
+}
+
+/// An agent on the board: presence and how many of the department's tickets they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardAgentView {
+    pub id: AgentId,
+    pub name: String,
+    pub presence: crate::domain::Presence,
+    /// Accepted tickets of this department they own.
+    pub open_tickets: u64,
+    /// Whether they belong to the department (false: a supervisor holding one of its tickets).
+    pub member: bool,
+}
+
+/// A client as `PATCH /api/clients/{id}` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub id: ClientId,
+    pub telegram_id: crate::domain::TelegramUserId,
+    pub username: Option<String>,
+    pub name: String,
+    pub priority: crate::domain::Priority,
 }

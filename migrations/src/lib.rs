@@ -17,6 +17,7 @@ mod m0012_inbound_media;
 mod m0013_outbound;
 mod m0014_customer_side;
 mod m0015_admin;
+mod m0016_priorities;
 mod m0017_timers;
 mod m0018_ratings;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_outbound::Migration),
             Box::new(m0014_customer_side::Migration),
             Box::new(m0015_admin::Migration),
+            Box::new(m0016_priorities::Migration),
             Box::new(m0017_timers::Migration),
             Box::new(m0018_ratings::Migration),
         ]

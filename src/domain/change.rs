@@ -66,6 +66,10 @@ pub enum ChangeKind {
     /// The customer wrote again within the reopen window after a close.
     #[sea_orm(string_value = "reopened")]
     Reopened,
+    /// A supervisor or admin took an accepted ticket over from its owner.
+    #[sea_orm(string_value = "taken_over")]
+    #[serde(rename = "taken_over")]
+    TakenOver,
 }
 
 /// The longest closing comment, in characters.
@@ -134,6 +138,8 @@ mod tests {
             previous: None,
             awaiting_reply_since: None,
             hold: None,
+            priority: crate::domain::Priority::Normal,
+            breached_since: None,
         }
     }
 

@@ -144,6 +144,8 @@ mod tests {
             previous: None,
             awaiting_reply_since: None,
             hold: None,
+            priority: crate::domain::Priority::Normal,
+            breached_since: None,
         }
     }
 

@@ -13,6 +13,7 @@ mod message;
 mod note;
 mod presence;
 mod rating;
+mod priority;
 mod reassign;
 mod role;
 mod settings;
@@ -38,6 +39,9 @@ pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
 pub use presence::Presence;
 pub use rating::{
     COMMENT_WINDOW, MAX_RATING_COMMENT_CHARS, RatePress, Stars, TOKEN_CHARS, rating_comment,
+};
+pub use priority::{
+    Breach, BreachKind, MAX_TARGET_SECS, Priority, current_wait, first_response_target, past_target,
 };
 pub use reassign::{Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note};
 pub use role::{Role, Scope};

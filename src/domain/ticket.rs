@@ -96,9 +96,21 @@ pub struct Ticket {
     pub awaiting_reply_since: Option<DateTime<Utc>>,
     /// The state an accepted ticket waits for its customer in, and since when.
     pub hold: Option<(super::HoldState, DateTime<Utc>)>,
+    /// The higher of its client's and its department's priority.
+    pub priority: super::Priority,
+    /// The start of the wait it last breached its department's first-response target for.
+    pub breached_since: Option<DateTime<Utc>>,
 }
 
 impl Ticket {
+    /// The breach of its department's target that the customer's current wait is in, once the
+    /// checker recorded it (see `Service::check_breaches`).
+    pub fn current_breach(&self) -> Option<super::Breach> {
+        let (kind, since) =
+            super::current_wait(self.state, self.created_at, self.awaiting_reply_since)?;
+        (self.breached_since == Some(since)).then_some(super::Breach { kind, since })
+    }
+
     /// Where the ticket is now.
     pub fn place(&self) -> Place {
         Place {
@@ -173,6 +185,8 @@ mod tests {
             previous: None,
             awaiting_reply_since: None,
             hold: None,
+            priority: crate::domain::Priority::Normal,
+            breached_since: None,
         }
     }
 

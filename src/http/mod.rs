@@ -2,7 +2,9 @@
 
 mod admin;
 mod assets;
+mod board;
 mod canned;
+mod clients;
 mod dead_letters;
 mod departments;
 mod error;
@@ -102,6 +104,8 @@ pub fn router(state: AppState) -> Router {
         .merge(presence::router())
         .merge(departments::router())
         .merge(admin::router())
+        .merge(board::router())
+        .merge(clients::router())
         .merge(settings::router())
         .merge(dead_letters::router())
         .merge(uploads::router())

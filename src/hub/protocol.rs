@@ -1,10 +1,11 @@
 //! The live protocol as types: the events consoles hear of and the frames the server sends (the
 //! frames a console may send are in `client_frame`). docs/api.md describes the same shapes.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{ClientId, DepartmentId, EventSeq, NoteId, Presence, TicketId},
+    domain::{BreachKind, ClientId, DepartmentId, EventSeq, NoteId, Presence, TicketId},
     views::{AgentRef, AgentView, ChangeView, MessageView, NoteView, RatingView, TicketView},
 };
 
@@ -52,6 +53,17 @@ pub enum Event {
     /// A closed ticket's rating was answered (stars) or got its comment.
     #[serde(rename = "rating.updated")]
     RatingUpdated { rating: RatingView },
+    /// A customer's wait went past the department's first-response target (once per wait):
+    /// supervisors' and admins' consoles sound an alert and mark the ticket.
+    #[serde(rename = "ticket.breached")]
+    TicketBreached {
+        ticket_id: TicketId,
+        kind: BreachKind,
+        /// When the customer began to wait.
+        since: DateTime<Utc>,
+        /// The ticket as it now is (its `breach` set).
+        ticket: TicketView,
+    },
 }
 
 impl Event {
@@ -76,6 +88,7 @@ impl Event {
             Self::NoteUpdated { .. } => "note.updated",
             Self::NoteDeleted { .. } => "note.deleted",
             Self::RatingUpdated { .. } => "rating.updated",
+            Self::TicketBreached { .. } => "ticket.breached",
         }
     }
 }
@@ -167,6 +180,8 @@ mod tests {
             awaiting_reply_since: None,
             hold: None,
             hold_since: None,
+            priority: crate::domain::Priority::Normal,
+            breach: None,
             unread: None,
         }
     }

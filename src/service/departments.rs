@@ -30,6 +30,10 @@ pub struct DepartmentInput {
     pub greeting: Option<String>,
     /// `sound` (default) or `silent`: whether new tickets here sound the alert in consoles.
     pub alert: Option<String>,
+    /// Its tickets' priority at least (default normal).
+    pub priority: Option<domain::Priority>,
+    /// Seconds a customer may wait for a first response or a reply; none by default.
+    pub first_response_target_secs: Option<i32>,
 }
 
 /// Changes to a department as typed by an admin; what is missing stays.
@@ -52,6 +56,20 @@ pub struct DepartmentChanges {
     /// Its lifecycle timers and business hours.
     #[serde(flatten)]
     pub timers: super::TimerChanges,
+    /// Its tickets' priority at least; its open tickets' priorities follow at once.
+    pub priority: Option<domain::Priority>,
+    /// Seconds a customer may wait for a first response or a reply; null removes the target.
+    #[serde(default, deserialize_with = "present")]
+    pub first_response_target_secs: Option<Option<i32>>,
+}
+
+/// A field that may be null (Some(None)) or missing (None).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
 impl Service {
@@ -173,7 +191,14 @@ impl Service {
             Some(slug) => domain::department_slug(slug).map_err(invalid)?,
             None => domain::slug_from_name(&name),
         };
+        let target = input
+            .first_response_target_secs
+            .map(domain::first_response_target)
+            .transpose()
+            .map_err(ServiceError::Invalid)?;
         let new = NewDepartment {
+            priority: input.priority.unwrap_or_default(),
+            first_response_target_secs: target,
             name: name.clone(),
             label,
             slug: slug.clone(),
@@ -238,7 +263,15 @@ impl Service {
             changes.signature.as_deref().unwrap_or_default(),
         ])?;
         let timers = Self::timer_patch(db, id, changes.timers).await?;
+        let target = match changes.first_response_target_secs {
+            Some(Some(secs)) => Some(Some(
+                domain::first_response_target(secs).map_err(ServiceError::Invalid)?,
+            )),
+            other => other,
+        };
         let patch = DepartmentPatch {
+            priority: changes.priority,
+            first_response_target_secs: target,
             name: changes
                 .name
                 .as_deref()
@@ -296,6 +329,7 @@ impl Service {
             };
             store::audit::record(&txn, actor, action, &format!("department:{id}"), details).await?;
         }
+        // The department and its open tickets' priorities changed together.
         txn.commit().await?;
         Ok(())
     }
@@ -370,6 +404,8 @@ fn view(
         archived: row.archived,
         greeting: row.greeting,
         alert: row.alert,
+        priority: row.priority,
+        first_response_target_secs: row.first_response_target_secs,
         agents,
     }
 }
@@ -392,6 +428,8 @@ fn audited(row: &department::Model) -> serde_json::Value {
         "solution_close_days": row.solution_close_days,
         "reopen_window_hours": row.reopen_window_hours,
         "business_hours": row.business_hours,
+        "priority": row.priority,
+        "first_response_target_secs": row.first_response_target_secs,
     })
 }
 

@@ -29,6 +29,8 @@ pub struct NewDepartment {
     pub greeting: Option<String>,
     /// `sound` or `silent`.
     pub alert: String,
+    pub priority: crate::domain::Priority,
+    pub first_response_target_secs: Option<i32>,
 }
 
 /// The changes to a department, values already checked; None leaves a value as it is.
@@ -45,6 +47,9 @@ pub struct DepartmentPatch {
     /// Some(None) removes the greeting.
     pub greeting: Option<Option<String>>,
     pub alert: Option<String>,
+    pub priority: Option<crate::domain::Priority>,
+    /// Some(None) removes the target.
+    pub first_response_target_secs: Option<Option<i32>>,
 }
 
 /// Finds a department by its exact name.
@@ -97,6 +102,8 @@ where
         archived: Set(false),
         greeting: Set(new.greeting),
         alert: Set(new.alert),
+        priority: Set(new.priority),
+        first_response_target_secs: Set(new.first_response_target_secs),
         ..Default::default()
     }
     .insert(c)
@@ -144,7 +151,17 @@ where
     if let Some(alert) = patch.alert {
         row.alert = Set(alert);
     }
-    row.update(c).await.map(Some)
+    if let Some(priority) = patch.priority {
+        row.priority = Set(priority);
+    }
+    if let Some(target) = patch.first_response_target_secs {
+        row.first_response_target_secs = Set(target);
+    }
+    let row = row.update(c).await?;
+    if patch.priority.is_some() {
+        super::priorities::refresh_department(c, id).await?;
+    }
+    Ok(Some(row))
 }
 
 /// A page of the departments by position then id, after the department with key

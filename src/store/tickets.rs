@@ -14,8 +14,8 @@ use super::{
 };
 use crate::{
     domain::{
-        AgentId, ClientId, CloseReason, DepartmentId, Invariant, Place, Scope, Ticket, TicketId,
-        TicketState, TicketStatus,
+        AgentId, ClientId, CloseReason, DepartmentId, Invariant, Place, Priority, Scope, Ticket,
+        TicketId, TicketState, TicketStatus,
     },
     views::{AgentRef, ClientRef, DepartmentRef, Platform, TicketView},
 };
@@ -34,6 +34,8 @@ pub(super) fn parse(row: ticket::Model) -> Result<Ticket, DbErr> {
         previous: row.previous_ticket_id,
         awaiting_reply_since: row.awaiting_reply_since,
         hold: row.hold_state.zip(row.hold_since),
+        priority: row.priority,
+        breached_since: row.breached_since,
     })
 }
 
@@ -101,8 +103,10 @@ pub async fn insert_pending_in_slot<C>(
 where
     C: ConnectionTrait,
 {
+    let priority = super::priorities::of_ticket(c, client_id, department_id).await?;
     let row = ticket::ActiveModel {
         open_slot: Set(slot),
+        priority: Set(priority),
         client_id: Set(client_id),
         department_id: Set(department_id),
         status: Set(TicketStatus::Pending),
@@ -184,6 +188,10 @@ where
         .col_expr(
             ticket::Column::HoldSince,
             Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(
+            ticket::Column::Priority,
+            super::priorities::ticket_priority_in(to.department),
         );
     match to.state {
         TicketState::Pending => {
@@ -224,12 +232,27 @@ where
     Ok(result.rows_affected == 1)
 }
 
-/// Where a queue page continues: the sort time of the last ticket of the page before (created
-/// for Pending, last activity otherwise) and its id.
+/// Where a queue page continues: the last ticket of the page before, with its priority (Pending
+/// sorts by it first), its sort time (created for Pending, last activity otherwise) and its id.
 #[derive(Debug, Clone, Copy)]
 pub struct QueueKey {
+    pub priority: Priority,
     pub at: DateTime<Utc>,
     pub id: TicketId,
+}
+
+impl QueueKey {
+    fn of(row: &ticket::Model, status: Option<TicketStatus>) -> Self {
+        let at = match status {
+            Some(TicketStatus::Pending) => row.created_at,
+            _ => row.updated_at,
+        };
+        Self {
+            priority: row.priority,
+            at,
+            id: row.id,
+        }
+    }
 }
 
 /// The time a queue of `status` sorts by.
@@ -249,20 +272,19 @@ pub async fn queue_key<C>(
 where
     C: ConnectionTrait,
 {
-    Ok(ticket::Entity::find_by_id(id).one(c).await?.map(|row| {
-        let at = match status {
-            Some(TicketStatus::Pending) => row.created_at,
-            _ => row.updated_at,
-        };
-        QueueKey { at, id: row.id }
-    }))
+    Ok(ticket::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(|row| QueueKey::of(&row, status)))
 }
 
 /// A page of a queue: tickets the scope may see, of one status or (None) every open one. Pending
-/// tickets come oldest first (who waited longest, then by id); the others newest activity first
-/// (then newest id). The page continues after `page.after` in that order (keyset on the sort
-/// time and id, served by `idx_tickets_queue` with a department scope and by
-/// `idx_tickets_status_updated` without); returns the key of the next page when more remain.
+/// tickets come by priority (VIP first), then oldest first (who waited longest, then by id); the
+/// others newest activity first (then newest id). The page continues after `page.after` in that
+/// order (keyset on priority, sort time and id, served by `idx_tickets_priority_queue` with a
+/// department scope and `idx_tickets_priority_all` without for Pending, and by `idx_tickets_queue`
+/// and `idx_tickets_status_updated` for the others); returns the key of the next page when more
+/// remain.
 pub async fn list<C>(
     c: &C,
     scope: &Scope,
@@ -282,35 +304,42 @@ where
         query = query.filter(ticket::Column::DepartmentId.is_in(ids.iter().copied()));
     }
     let column = queue_column(status);
-    let ascending = status == Some(TicketStatus::Pending);
+    let pending = status == Some(TicketStatus::Pending);
     if let Some(after) = page.after {
-        let (later, id_later) = if ascending {
-            (column.gt(after.at), ticket::Column::Id.gt(after.id))
-        } else {
-            (column.lt(after.at), ticket::Column::Id.lt(after.id))
-        };
-        query = query.filter(
+        let later = if pending {
+            let same_priority_later = Condition::any().add(column.gt(after.at)).add(
+                Condition::all()
+                    .add(column.eq(after.at))
+                    .add(ticket::Column::Id.gt(after.id)),
+            );
             Condition::any()
-                .add(later)
-                .add(Condition::all().add(column.eq(after.at)).add(id_later)),
-        );
+                .add(ticket::Column::Priority.lt(after.priority))
+                .add(
+                    Condition::all()
+                        .add(ticket::Column::Priority.eq(after.priority))
+                        .add(same_priority_later),
+                )
+        } else {
+            Condition::any().add(column.lt(after.at)).add(
+                Condition::all()
+                    .add(column.eq(after.at))
+                    .add(ticket::Column::Id.lt(after.id)),
+            )
+        };
+        query = query.filter(later);
     }
-    query = if ascending {
-        query.order_by_asc(column).order_by_asc(ticket::Column::Id)
+    query = if pending {
+        query
+            .order_by_desc(ticket::Column::Priority)
+            .order_by_asc(column)
+            .order_by_asc(ticket::Column::Id)
     } else {
         query
             .order_by_desc(column)
             .order_by_desc(ticket::Column::Id)
     };
     let rows = query.limit(page.fetch()).all(c).await?;
-    let (rows, next) = split(rows, page.limit, |row| QueueKey {
-        at: if ascending {
-            row.created_at
-        } else {
-            row.updated_at
-        },
-        id: row.id,
-    });
+    let (rows, next) = split(rows, page.limit, |row| QueueKey::of(row, status));
     let tickets = rows.into_iter().map(parse).collect::<Result<_, _>>()?;
     Ok((tickets, next))
 }
@@ -402,6 +431,8 @@ where
                 awaiting_reply_since: t.awaiting_reply_since,
                 hold: t.hold.map(|(state, _)| state),
                 hold_since: t.hold.map(|(_, since)| since),
+                priority: t.priority,
+                breach: t.current_breach(),
                 unread: None,
             })
         })

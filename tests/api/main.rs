@@ -12,6 +12,7 @@ mod admin_instances;
 mod administration;
 mod auth;
 mod authorization;
+mod board;
 mod canned;
 mod cli;
 mod connections;

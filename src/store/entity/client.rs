@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{ClientId, TelegramUserId};
+use crate::domain::{ClientId, Priority, TelegramUserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "clients")]
@@ -17,6 +17,8 @@ pub struct Model {
     pub unreachable_reason: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    /// Their tickets' priority at least.
+    pub priority: Priority,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

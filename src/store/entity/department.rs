@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::DepartmentId;
+use crate::domain::{DepartmentId, Priority};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "departments")]
@@ -37,6 +37,11 @@ pub struct Model {
     pub reopen_window_hours: Option<i32>,
     /// Business hours as JSON (`domain::BusinessHours`); None: always open.
     pub business_hours: Option<String>,
+    /// Its tickets' priority at least.
+    pub priority: Priority,
+    /// How long a customer may wait for a first response (or a reply) before supervisors are
+    /// alerted; None for no target.
+    pub first_response_target_secs: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::{
-    AgentId, ClientId, CloseReason, DepartmentId, HoldState, TicketId, TicketStatus,
+    AgentId, ClientId, CloseReason, DepartmentId, HoldState, Priority, TicketId, TicketStatus,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -37,6 +37,11 @@ pub struct Model {
     pub hold_since: Option<ChronoDateTimeUtc>,
     /// When the bot told the customer that the department is away (once per ticket).
     pub away_notice_at: Option<ChronoDateTimeUtc>,
+    /// The higher of its client's and its department's priority (the Pending queue's order).
+    pub priority: Priority,
+    /// The start of the wait it last breached its department's first-response target for: a
+    /// breach is recorded (and alerted) once per wait.
+    pub breached_since: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
