@@ -16,6 +16,7 @@ mod m0011_dead_letters;
 mod m0012_inbound_media;
 mod m0013_outbound;
 mod m0014_customer_side;
+mod m0019_reports;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_inbound_media::Migration),
             Box::new(m0013_outbound::Migration),
             Box::new(m0014_customer_side::Migration),
+            Box::new(m0019_reports::Migration),
         ]
     }
 }

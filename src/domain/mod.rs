@@ -12,6 +12,7 @@ mod message;
 mod note;
 mod presence;
 mod reassign;
+pub mod report;
 mod role;
 mod settings;
 mod text;

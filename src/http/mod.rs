@@ -14,6 +14,7 @@ mod paging;
 mod presence;
 mod reading;
 mod rejections;
+mod reports;
 mod serve;
 mod session;
 mod session_watch;
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(departments::router())
         .merge(settings::router())
         .merge(dead_letters::router())
+        .merge(reports::router())
         .merge(uploads::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(

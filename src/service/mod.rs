@@ -21,6 +21,7 @@ mod password;
 mod presence;
 mod reading;
 mod reassign;
+mod reports;
 mod resume;
 mod routing;
 mod settings;
@@ -44,6 +45,7 @@ pub use ingest::{IncomingMessage, IngestOutcome};
 pub use outbound::Upload;
 pub use presence::PresenceWrite;
 pub use reassign::{ReassignInput, customer_notice};
+pub use reports::{AgentFigures, DayFigures, DepartmentFigures, Figures, Report};
 pub use resume::{BACKLOG_LIMIT, Resume};
 pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 

@@ -19,6 +19,7 @@ pub mod notes;
 pub mod outbound_files;
 pub mod paging;
 pub mod presence;
+pub mod reports;
 pub mod retention;
 pub mod sessions;
 pub mod settings;
