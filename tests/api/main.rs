@@ -34,6 +34,7 @@ mod presence;
 mod reassign;
 mod rejections;
 mod reopen;
+mod reports;
 mod reply;
 mod resume;
 mod retention;
