@@ -68,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
         limits: switchboard::limits::Limits::default(),
         bot_texts: None,
         file_cache: switchboard::config::FileCacheSettings::temporary(),
+        metrics_token: None,
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -49,6 +49,9 @@ pub struct Settings {
     /// `SWITCHBOARD_FILE_CACHE_DIR` and `SWITCHBOARD_FILE_CACHE_MB`: where customers' files
     /// fetched from Telegram are cached, and how large the cache may grow.
     pub file_cache: FileCacheSettings,
+    /// `SWITCHBOARD_METRICS_TOKEN`: the bearer token `GET /metrics` requires; unset, the route
+    /// answers 404.
+    pub metrics_token: Option<String>,
 }
 
 /// The disk cache of customers' files (`GET /api/messages/{id}/file`).
@@ -145,6 +148,10 @@ impl fmt::Debug for Settings {
             .field("retention", &self.retention)
             .field("limits", &self.limits)
             .field("file_cache", &self.file_cache)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -242,6 +249,7 @@ impl Settings {
                 .filter(|path| !path.trim().is_empty())
                 .map(std::path::PathBuf::from),
             file_cache: file_cache(&get)?,
+            metrics_token: get("SWITCHBOARD_METRICS_TOKEN").map(|t| t.trim().to_owned()),
         })
     }
 }

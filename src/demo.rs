@@ -77,6 +77,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         limits: crate::limits::Limits::default(),
         bot_texts: None,
         file_cache: crate::config::FileCacheSettings::temporary(),
+        metrics_token: None,
     };
     let app = Application::build(settings).await?;
     println!(

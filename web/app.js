@@ -28,6 +28,7 @@ import { initNotes, toggleNotes, showNotes, notesOpen } from './notes.js';
 import { initHistory, toggleHistory, openClientTickets, openTicketById } from './history.js';
 import { initBoard, reloadDirectory } from './board.js';
 import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
+import { initReports, showReportsButton } from './reports.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
@@ -215,6 +216,7 @@ function enterConsole(agent, viaClick) {
   setMe(agent);
   loadSettings();
   showDeadLettersButton(agent.role === ROLE.ADMIN);
+  showReportsButton(agent.role === ROLE.ADMIN || agent.role === ROLE.SUPERVISOR);
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -377,6 +379,7 @@ async function boot() {
   initHistory({ onError: handleError });
   initBoard({ onError: handleError });
   initDeadLetters({ onError: handleError });
+  initReports({ onError: handleError });
   initHelp();
   initKeyboard();
   document.getElementById('logout').addEventListener('click', logout);

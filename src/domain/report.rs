@@ -47,7 +47,8 @@ impl ReportRange {
 
     /// When each day starts, in UTC, followed by when the last one ends: one more than `days()`.
     pub fn boundaries(&self) -> Vec<DateTime<Utc>> {
-        let mut bounds: Vec<DateTime<Utc>> = self.days().into_iter().map(|d| self.start_of(d)).collect();
+        let mut bounds: Vec<DateTime<Utc>> =
+            self.days().into_iter().map(|d| self.start_of(d)).collect();
         bounds.push(self.start_of(self.to + TimeDelta::days(1)));
         bounds
     }
@@ -71,9 +72,7 @@ fn parse_date(name: &str, value: &str) -> Result<NaiveDate, String> {
 /// A fixed UTC offset: `+HH:MM`, `-HH:MM`, `Z` or `UTC`. A leading space stands for `+` (an
 /// unencoded `+` in a query string arrives as a space).
 fn parse_offset(value: &str) -> Result<FixedOffset, String> {
-    let refused = || {
-        format!("tz must be a UTC offset as +HH:MM or -HH:MM (or UTC), not {value:?}")
-    };
+    let refused = || format!("tz must be a UTC offset as +HH:MM or -HH:MM (or UTC), not {value:?}");
     let text = value.trim_end();
     if text.eq_ignore_ascii_case("utc") || text == "Z" || text.is_empty() {
         return Ok(FixedOffset::east_opt(0).expect("zero is a valid offset"));
@@ -135,11 +134,17 @@ mod tests {
         assert_eq!(bounds[0].to_rfc3339(), "2026-02-28T22:00:00+00:00");
         assert_eq!(bounds[1].to_rfc3339(), "2026-03-01T22:00:00+00:00");
         let west = ReportRange::parse("2026-03-01", "2026-03-01", Some("-05:30")).unwrap();
-        assert_eq!(west.boundaries()[0].to_rfc3339(), "2026-03-01T05:30:00+00:00");
+        assert_eq!(
+            west.boundaries()[0].to_rfc3339(),
+            "2026-03-01T05:30:00+00:00"
+        );
         let spaced = ReportRange::parse("2026-03-01", "2026-03-01", Some(" 02:00")).unwrap();
         assert_eq!(spaced.offset_text(), "+02:00");
         for bad in ["Europe/Paris", "+2", "+15:00", "+02:60", "02:00x"] {
-            assert!(ReportRange::parse("2026-03-01", "2026-03-01", Some(bad)).is_err(), "{bad}");
+            assert!(
+                ReportRange::parse("2026-03-01", "2026-03-01", Some(bad)).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -95,6 +95,8 @@ struct Inner {
     agents_changed: Notify,
     /// Woken when events were committed (here or, through the relay, elsewhere): the tailer reads.
     log_grew: Notify,
+    /// Frames pushed to consoles so far (`/metrics`).
+    pushed: AtomicU64,
 }
 
 /// The registry of connected consoles on this instance.
@@ -136,6 +138,7 @@ impl Hub {
                 agents: DashMap::new(),
                 agents_changed: Notify::new(),
                 log_grew: Notify::new(),
+                pushed: AtomicU64::new(0),
             }),
         }
     }
@@ -220,8 +223,12 @@ impl Hub {
             if !reaches(&console) {
                 continue;
             }
-            if let Err(mpsc::error::TrySendError::Full(_)) = console.tx.try_send(frame.clone()) {
-                too_slow.push(*console.key());
+            match console.tx.try_send(frame.clone()) {
+                Ok(()) => {
+                    self.inner.pushed.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => too_slow.push(*console.key()),
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
             }
         }
         for id in too_slow {
@@ -251,6 +258,11 @@ impl Hub {
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    /// How many frames were pushed to this instance's consoles so far.
+    pub fn frames_pushed(&self) -> u64 {
+        self.inner.pushed.load(Ordering::Relaxed)
     }
 
     /// How many consoles are connected to this instance.

@@ -92,6 +92,8 @@ pub struct Service {
     texts: Arc<crate::texts::BotTexts>,
     /// Answers to commands that belong to no ticket, for the Telegram front door to send.
     replies: DirectReplies,
+    /// Telegram calls and failures by method (`/metrics`).
+    telegram_calls: Arc<crate::metrics::TelegramCalls>,
 }
 
 impl Service {
@@ -112,6 +114,7 @@ impl Service {
             password_memory: password::PasswordMemory::default(),
             texts: Arc::new(crate::texts::BotTexts::default()),
             replies: DirectReplies::default(),
+            telegram_calls: Arc::default(),
         }
     }
 
@@ -157,6 +160,11 @@ impl Service {
     /// The limits this service runs with (uploads, pacing, logins).
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Telegram calls and failures by method, counted by every caller of the Bot API here.
+    pub fn telegram_calls(&self) -> &Arc<crate::metrics::TelegramCalls> {
+        &self.telegram_calls
     }
 
     /// The outbox's wake-up signal.

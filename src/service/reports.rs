@@ -126,11 +126,8 @@ impl Service {
                 .into_iter()
                 .map(|d| (d.id, d.name))
                 .collect();
-        let agent_names = store::agents::names(
-            &self.db,
-            per_agent.keys().copied().flatten().collect(),
-        )
-        .await?;
+        let agent_names =
+            store::agents::names(&self.db, per_agent.keys().copied().flatten().collect()).await?;
 
         let mut departments: Vec<DepartmentFigures> = per_department
             .into_iter()
@@ -149,9 +146,8 @@ impl Service {
                 figures: sums.figures(),
             })
             .collect();
-        agents.sort_by(|a, b| {
-            (a.id.is_none(), &a.name, a.id).cmp(&(b.id.is_none(), &b.name, b.id))
-        });
+        agents
+            .sort_by(|a, b| (a.id.is_none(), &a.name, a.id).cmp(&(b.id.is_none(), &b.name, b.id)));
         Ok(Report {
             from: range.from.to_string(),
             to: range.to.to_string(),

@@ -10,6 +10,7 @@ pub mod dead_letters;
 pub mod departments;
 pub mod entity;
 pub mod events;
+pub mod gauges;
 pub mod history;
 pub mod leader;
 pub mod login_failures;

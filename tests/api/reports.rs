@@ -151,7 +151,13 @@ async fn history(app: &TestApp) -> History {
         .expect("General exists")
         .id;
     let tickets = [
-        (general, Some(alice), "2026-03-01T10:00:00Z", Some("2026-03-01T10:01:30Z"), None),
+        (
+            general,
+            Some(alice),
+            "2026-03-01T10:00:00Z",
+            Some("2026-03-01T10:01:30Z"),
+            None,
+        ),
         (
             general,
             Some(alice),
@@ -247,8 +253,16 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
     assert_eq!(
         departments,
         [
-            (h.billing, BILLING, figures(2, 1, 1, Some(600), Some(86_400))),
-            (h.general, "General", figures(2, 1, 2, Some(195), Some(7_200))),
+            (
+                h.billing,
+                BILLING,
+                figures(2, 1, 1, Some(600), Some(86_400))
+            ),
+            (
+                h.general,
+                "General",
+                figures(2, 1, 2, Some(195), Some(7_200))
+            ),
         ]
     );
     let agents: Vec<(Option<AgentId>, Option<&str>, Figures)> = utc
@@ -388,21 +402,20 @@ async fn the_csv_report_quotes_names_and_defuses_formulas(backend: Backend) {
     assert_eq!(lines[1], "total,,,,,,4,2,3,330,46800");
     assert_eq!(lines[2], "day,2026-03-01,,,,,2,0,2,195,");
     assert!(
-        lines.contains(&format!(
-            "department,,{},\"'=Billing, \"\"Gold\"\"\",,,2,1,1,600,86400",
-            h.billing
-        )
-        .as_str()),
+        lines.contains(
+            &format!(
+                "department,,{},\"'=Billing, \"\"Gold\"\"\",,,2,1,1,600,86400",
+                h.billing
+            )
+            .as_str()
+        ),
         "{csv}"
     );
     assert!(
         lines.contains(&format!("agent,,,,{},Alice,2,1,2,195,7200", h.alice).as_str()),
         "{csv}"
     );
-    assert!(
-        lines.contains(&"agent,,,,,(unassigned),1,0,0,,"),
-        "{csv}"
-    );
+    assert!(lines.contains(&"agent,,,,,(unassigned),1,0,0,,"), "{csv}");
     let _ = h.bob;
     let _ = h.general;
 }
