@@ -70,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
         file_cache: switchboard::config::FileCacheSettings::temporary(),
         ratings: true,
         transcript_chat: None,
+        metrics_token: None,
     };
     let app = Application::build(settings).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

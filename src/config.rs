@@ -55,6 +55,9 @@ pub struct Settings {
     /// `SWITCHBOARD_TRANSCRIPT_CHAT_ID`: a Telegram chat (a staff group, say) that gets each
     /// closed ticket's transcript as a text document; unset, none is posted.
     pub transcript_chat: Option<crate::domain::ChatId>,
+    /// `SWITCHBOARD_METRICS_TOKEN`: the bearer token `GET /metrics` requires; unset, the route
+    /// answers 404.
+    pub metrics_token: Option<String>,
 }
 
 /// The disk cache of customers' files (`GET /api/messages/{id}/file`).
@@ -153,6 +156,10 @@ impl fmt::Debug for Settings {
             .field("file_cache", &self.file_cache)
             .field("ratings", &self.ratings)
             .field("transcript_chat", &self.transcript_chat)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -266,6 +273,7 @@ impl Settings {
                         })
                 })
                 .transpose()?,
+            metrics_token: get("SWITCHBOARD_METRICS_TOKEN").map(|t| t.trim().to_owned()),
         })
     }
 }

@@ -79,6 +79,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<()> {
         file_cache: crate::config::FileCacheSettings::temporary(),
         ratings: true,
         transcript_chat: None,
+        metrics_token: None,
     };
     let app = Application::build(settings).await?;
     println!(

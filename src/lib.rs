@@ -19,6 +19,8 @@ pub mod http;
 pub mod hub;
 /// Limits against abuse: login throttles, connection timeouts, WebSocket caps.
 pub mod limits;
+/// Counters for `/metrics` (Telegram calls by method).
+pub mod metrics;
 /// Presence: this instance's consoles in the database, heartbeat, sweep and relay.
 pub mod presence;
 /// The background pruner of old events and Telegram update ids.

@@ -73,7 +73,7 @@ impl Application {
             .await
             .context("reading the bot text overrides")?;
         let state = AppState {
-            service,
+            service: service.clone(),
             origins: Arc::new(AllowedOrigins::for_public_url(&public_url)),
             secure_cookies: public_url.scheme() == "https",
             shutdown: CancellationToken::new(),
@@ -86,14 +86,21 @@ impl Application {
             )),
             socket_slots: Arc::new(http::SocketSlots::default()),
             session_watch: Arc::new(http::SessionWatch::default()),
-            chat_actions: Arc::new(telegram::actions::ChatActions::new(telegram::bot(
-                &settings.telegram_token,
-                &settings.telegram_api_url,
-            ))),
-            files: Arc::new(telegram::files::FileCache::new(
-                telegram::bot(&settings.telegram_token, &settings.telegram_api_url),
-                &settings.file_cache,
-            )),
+            chat_actions: Arc::new(
+                telegram::actions::ChatActions::new(telegram::bot(
+                    &settings.telegram_token,
+                    &settings.telegram_api_url,
+                ))
+                .counted(service.telegram_calls().clone()),
+            ),
+            files: Arc::new(
+                telegram::files::FileCache::new(
+                    telegram::bot(&settings.telegram_token, &settings.telegram_api_url),
+                    &settings.file_cache,
+                )
+                .counted(service.telegram_calls().clone()),
+            ),
+            metrics_token: settings.metrics_token.as_deref().map(Arc::from),
             webhook: settings.webhook.as_ref().map(|webhook| {
                 Arc::new(http::Webhook {
                     path: webhook.url.path().to_owned(),
@@ -171,8 +178,14 @@ impl Application {
             async move {
                 match webhook {
                     Some(webhook) => {
-                        telegram::webhook::register(&bot, &webhook.url, &webhook.secret, &stop)
-                            .await;
+                        telegram::webhook::register(
+                            &bot,
+                            service.telegram_calls(),
+                            &webhook.url,
+                            &webhook.secret,
+                            &stop,
+                        )
+                        .await;
                     }
                     None => telegram::poller::run(bot, service, timeout, stop).await,
                 }
@@ -187,7 +200,7 @@ impl Application {
             let service = service.clone();
             let stop = stop.clone();
             let commands = async move {
-                telegram::commands::register(&bot, &service.texts(), &stop).await;
+                telegram::commands::register(&bot, &service, &stop).await;
             };
             async move {
                 tokio::join!(outbox, transcripts, replies, commands);

@@ -32,6 +32,7 @@ import { initDeptHours } from './dept-hours.js';
 import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
 import { initAdmin, showAdminButton } from './admin.js';
 import { initRating, onRatingEvent } from './rating.js';
+import { initReports, showReportsButton } from './reports.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
 
@@ -224,6 +225,7 @@ function enterConsole(agent, viaClick) {
   loadSettings();
   showDeadLettersButton(agent.role === ROLE.ADMIN);
   showAdminButton(agent.role === ROLE.ADMIN);
+  showReportsButton(agent.role === ROLE.ADMIN || agent.role === ROLE.SUPERVISOR);
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -390,6 +392,7 @@ async function boot() {
   initDeptHours();
   initDeadLetters({ onError: handleError });
   initAdmin({ onError: handleError });
+  initReports({ onError: handleError });
   initHelp();
   initKeyboard();
   document.getElementById('logout').addEventListener('click', logout);

@@ -20,6 +20,7 @@ mod m0015_admin;
 mod m0016_priorities;
 mod m0017_timers;
 mod m0018_ratings;
+mod m0019_reports;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_priorities::Migration),
             Box::new(m0017_timers::Migration),
             Box::new(m0018_ratings::Migration),
+            Box::new(m0019_reports::Migration),
         ]
     }
 }

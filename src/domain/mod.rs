@@ -12,9 +12,10 @@ mod media;
 mod message;
 mod note;
 mod presence;
-mod rating;
 mod priority;
+mod rating;
 mod reassign;
+pub mod report;
 mod role;
 mod settings;
 mod text;
@@ -37,11 +38,11 @@ pub use media::{MAX_BOT_DOWNLOAD, Media, MediaKind, served_type};
 pub use message::{Author, AuthorKind, DeliveryState, Direction};
 pub use note::{MAX_NOTE_CHARS, NoteText, check_note_change};
 pub use presence::Presence;
-pub use rating::{
-    COMMENT_WINDOW, MAX_RATING_COMMENT_CHARS, RatePress, Stars, TOKEN_CHARS, rating_comment,
-};
 pub use priority::{
     Breach, BreachKind, MAX_TARGET_SECS, Priority, current_wait, first_response_target, past_target,
+};
+pub use rating::{
+    COMMENT_WINDOW, MAX_RATING_COMMENT_CHARS, RatePress, Stars, TOKEN_CHARS, rating_comment,
 };
 pub use reassign::{Assignee, Destination, MAX_REASSIGN_NOTE_CHARS, check_reassign, reassign_note};
 pub use role::{Role, Scope};

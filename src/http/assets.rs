@@ -52,6 +52,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/attach.js"),
     ),
     (
+        "/reports.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/reports.js"),
+    ),
+    (
         "/dead-letters.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/dead-letters.js"),

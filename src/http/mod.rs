@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod files;
 mod health;
+mod metrics;
 mod notes;
 mod origin;
 mod paging;
@@ -18,6 +19,7 @@ mod presence;
 mod ratings;
 mod reading;
 mod rejections;
+mod reports;
 mod serve;
 mod session;
 mod session_watch;
@@ -84,6 +86,8 @@ pub struct AppState {
     pub webhook: Option<Arc<Webhook>>,
     /// Customers' files fetched from Telegram, cached on disk.
     pub files: Arc<crate::telegram::files::FileCache>,
+    /// `SWITCHBOARD_METRICS_TOKEN`: the bearer token of `/metrics` (None: no `/metrics`).
+    pub metrics_token: Option<Arc<str>>,
 }
 
 /// The whole HTTP application. The webhook route (Telegram's door) sits outside the Origin check
@@ -108,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .merge(clients::router())
         .merge(settings::router())
         .merge(dead_letters::router())
+        .merge(reports::router())
+        .merge(metrics::router())
         .merge(uploads::router())
         .merge(assets::router())
         .layer(middleware::from_fn_with_state(

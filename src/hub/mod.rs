@@ -100,6 +100,8 @@ struct Inner {
     access_changed: Notify,
     /// Woken when the log says the bot texts changed: they are read again.
     texts_changed: Notify,
+    /// Frames pushed to consoles so far (`/metrics`).
+    pushed: AtomicU64,
 }
 
 /// What a control entry of the event log asks every instance to do. Control entries reach no
@@ -170,6 +172,7 @@ impl Hub {
                 log_grew: Notify::new(),
                 access_changed: Notify::new(),
                 texts_changed: Notify::new(),
+                pushed: AtomicU64::new(0),
             }),
         }
     }
@@ -272,8 +275,12 @@ impl Hub {
             if !reaches(&console) {
                 continue;
             }
-            if let Err(mpsc::error::TrySendError::Full(_)) = console.tx.try_send(frame.clone()) {
-                too_slow.push(*console.key());
+            match console.tx.try_send(frame.clone()) {
+                Ok(()) => {
+                    self.inner.pushed.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => too_slow.push(*console.key()),
+                Err(mpsc::error::TrySendError::Closed(_)) => {}
             }
         }
         for id in too_slow {
@@ -303,6 +310,11 @@ impl Hub {
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    /// How many frames were pushed to this instance's consoles so far.
+    pub fn frames_pushed(&self) -> u64 {
+        self.inner.pushed.load(Ordering::Relaxed)
     }
 
     /// How many consoles are connected to this instance.

@@ -7,8 +7,8 @@ mod admin;
 mod agents;
 mod audit;
 mod auth;
-mod bot_texts;
 mod board;
+mod bot_texts;
 mod breaches;
 mod canned;
 mod customer;
@@ -24,10 +24,11 @@ mod notes;
 mod outbound;
 mod password;
 mod presence;
-mod ratings;
 mod priorities;
+mod ratings;
 mod reading;
 mod reassign;
+mod reports;
 mod resume;
 mod routing;
 mod settings;
@@ -58,6 +59,7 @@ pub use outbound::Upload;
 pub use presence::PresenceWrite;
 pub use ratings::{RateOutcome, RatingQuery};
 pub use reassign::{ReassignInput, customer_notice};
+pub use reports::{AgentFigures, DayFigures, DepartmentFigures, Figures, Report};
 pub use resume::{BACKLOG_LIMIT, Resume};
 pub use routing::{Press, ROUTING_QUESTION, RouteOutcome};
 pub use timers::{TimerChanges, TimersRun};
@@ -113,6 +115,8 @@ pub struct Service {
     clock: crate::clock::Clock,
     /// What follows a close: the rating question, the transcript for the staff chat.
     followups: Followups,
+    /// Telegram calls and failures by method (`/metrics`).
+    telegram_calls: Arc<crate::metrics::TelegramCalls>,
 }
 
 /// What follows a close (`SWITCHBOARD_RATINGS`, `SWITCHBOARD_TRANSCRIPT_CHAT_ID`).
@@ -148,6 +152,7 @@ impl Service {
                 transcript_chat: None,
                 transcripts_queued: Arc::new(Notify::new()),
             },
+            telegram_calls: Arc::default(),
         }
     }
 
@@ -226,6 +231,11 @@ impl Service {
     /// The limits this service runs with (uploads, pacing, logins).
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Telegram calls and failures by method, counted by every caller of the Bot API here.
+    pub fn telegram_calls(&self) -> &Arc<crate::metrics::TelegramCalls> {
+        &self.telegram_calls
     }
 
     /// The outbox's wake-up signal.

@@ -20,6 +20,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(3);
 pub struct ChatActions {
     bot: teloxide::Bot,
     last: DashMap<TicketId, Instant>,
+    calls: std::sync::Arc<crate::metrics::TelegramCalls>,
 }
 
 impl ChatActions {
@@ -27,7 +28,14 @@ impl ChatActions {
         Self {
             bot,
             last: DashMap::new(),
+            calls: std::sync::Arc::default(),
         }
+    }
+
+    /// The same, counting its calls in `calls`.
+    pub fn counted(mut self, calls: std::sync::Arc<crate::metrics::TelegramCalls>) -> Self {
+        self.calls = calls;
+        self
     }
 
     /// Shows `typing` in the customer's chat of `ticket`, unless it was shown within the last
@@ -39,7 +47,12 @@ impl ChatActions {
         let send = self
             .bot
             .send_chat_action(teloxide::types::ChatId(chat.0), ChatAction::Typing);
-        match tokio::time::timeout(SEND_TIMEOUT, send).await {
+        let result = tokio::time::timeout(SEND_TIMEOUT, send).await;
+        self.calls.record(
+            crate::metrics::TelegramMethod::SendChatAction,
+            matches!(result, Ok(Ok(_))),
+        );
+        match result {
             Ok(Ok(_)) => true,
             Ok(Err(error)) => {
                 tracing::warn!(ticket.id = %ticket, chat.id = %chat, %error, "sending typing failed");

@@ -12,6 +12,7 @@ use teloxide::{
 
 use crate::{
     domain::{RatePress, TelegramUserId},
+    metrics::TelegramMethod,
     service::{Press, RateOutcome, RouteOutcome, Service, ServiceError},
     texts::Text,
 };
@@ -38,7 +39,7 @@ pub async fn handle(
     let say = |text: Text| texts.render(text, language, &[]);
     let Some(press) = press else {
         tracing::warn!(data = ?query.data, "a button press with data we do not understand");
-        answer(bot, query, &say(Text::Unavailable)).await;
+        answer(bot, service, query, &say(Text::Unavailable)).await;
         return Ok(());
     };
     let outcome = service.route(press).await?;
@@ -46,15 +47,15 @@ pub async fn handle(
     match outcome {
         RouteOutcome::Routed { label } => {
             let routed = texts.render(Text::Routed, language, &[("department", &label)]);
-            answer(bot, query, &routed).await;
+            answer(bot, service, query, &routed).await;
             if let Some(message) = &query.message {
                 let question = say(Text::RoutingQuestion);
-                edit(bot, message, &format!("{question} — {label}")).await;
+                edit(bot, service, message, &format!("{question} — {label}")).await;
             }
         }
-        RouteOutcome::WithAgent => answer(bot, query, &say(Text::WithAgent)).await,
-        RouteOutcome::Closed => answer(bot, query, &say(Text::ButtonClosed)).await,
-        RouteOutcome::Unavailable => answer(bot, query, &say(Text::Unavailable)).await,
+        RouteOutcome::WithAgent => answer(bot, service, query, &say(Text::WithAgent)).await,
+        RouteOutcome::Closed => answer(bot, service, query, &say(Text::ButtonClosed)).await,
+        RouteOutcome::Unavailable => answer(bot, service, query, &say(Text::Unavailable)).await,
     }
     Ok(())
 }
@@ -79,34 +80,56 @@ async fn rate(
                 language,
                 &[("number", &number), ("stars", &symbols)],
             );
-            answer(bot, query, &chosen).await;
+            answer(bot, service, query, &chosen).await;
             if let Some(message) = &query.message {
-                edit(bot, message, &chosen).await;
+                edit(bot, service, message, &chosen).await;
             }
         }
         RateOutcome::AlreadyRated { stars } => {
             let symbols = stars.symbols();
             let already = texts.render(Text::RatingAlready, language, &[("stars", &symbols)]);
-            answer(bot, query, &already).await;
+            answer(bot, service, query, &already).await;
         }
         RateOutcome::Unavailable => {
-            answer(bot, query, &texts.render(Text::Unavailable, language, &[])).await;
+            answer(
+                bot,
+                service,
+                query,
+                &texts.render(Text::Unavailable, language, &[]),
+            )
+            .await;
         }
     }
     Ok(())
 }
 
-async fn answer(bot: &teloxide::Bot, query: &CallbackQuery, text: &str) {
-    if let Err(error) = bot.answer_callback_query(query.id.clone()).text(text).await {
+async fn answer(bot: &teloxide::Bot, service: &Service, query: &CallbackQuery, text: &str) {
+    let result = bot.answer_callback_query(query.id.clone()).text(text).await;
+    service
+        .telegram_calls()
+        .result(TelegramMethod::AnswerCallbackQuery, &result);
+    if let Err(error) = result {
         tracing::warn!(%error, "answering a button press failed");
     }
 }
 
-async fn edit(bot: &teloxide::Bot, message: &MaybeInaccessibleMessage, text: &str) {
-    match bot
+async fn edit(
+    bot: &teloxide::Bot,
+    service: &Service,
+    message: &MaybeInaccessibleMessage,
+    text: &str,
+) {
+    let result = bot
         .edit_message_text(message.chat().id, message.id(), text)
-        .await
-    {
+        .await;
+    service.telegram_calls().record(
+        TelegramMethod::EditMessageText,
+        matches!(
+            result,
+            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified))
+        ),
+    );
+    match result {
         Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {}
         Err(error) => tracing::warn!(%error, "showing the customer's choice failed"),
     }

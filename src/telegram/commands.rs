@@ -7,6 +7,7 @@ use teloxide::{payloads::SetMyCommandsSetters, prelude::Requester, types::BotCom
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    metrics::TelegramMethod,
     service::{Command, Service},
     texts::{BotTexts, FALLBACK_LANGUAGE},
 };
@@ -27,9 +28,10 @@ pub fn menu(texts: &BotTexts, language: &str) -> Vec<BotCommand> {
 /// Registers the command menu: the fallback language's as the default (no `language_code`) and
 /// each other language's under its code. Retries until it succeeds or `shutdown`; a refusal
 /// (a bad description from an override file, say) is logged and not retried.
-pub async fn register(bot: &teloxide::Bot, texts: &BotTexts, shutdown: &CancellationToken) {
+pub async fn register(bot: &teloxide::Bot, service: &Service, shutdown: &CancellationToken) {
+    let texts = service.texts();
     for language in texts.languages() {
-        let commands = menu(texts, language);
+        let commands = menu(&texts, language);
         loop {
             let mut request = bot.set_my_commands(commands.clone());
             if language != FALLBACK_LANGUAGE {
@@ -39,6 +41,9 @@ pub async fn register(bot: &teloxide::Bot, texts: &BotTexts, shutdown: &Cancella
                 () = shutdown.cancelled() => return,
                 r = tokio::time::timeout(CALL_TIMEOUT, request) => r,
             };
+            service
+                .telegram_calls()
+                .record(TelegramMethod::SetMyCommands, matches!(result, Ok(Ok(_))));
             match result {
                 Ok(Ok(_)) => {
                     tracing::info!(language, "bot commands registered");
@@ -70,7 +75,11 @@ pub async fn send_replies(bot: teloxide::Bot, service: Service, shutdown: Cancel
             reply = service.replies().next() => reply,
         };
         let send = bot.send_message(teloxide::types::ChatId(reply.chat.0), reply.text);
-        match tokio::time::timeout(CALL_TIMEOUT, send).await {
+        let result = tokio::time::timeout(CALL_TIMEOUT, send).await;
+        service
+            .telegram_calls()
+            .record(TelegramMethod::SendMessage, matches!(result, Ok(Ok(_))));
+        match result {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => {
                 tracing::warn!(chat.id = %reply.chat, %error, "answering a command failed");

@@ -22,6 +22,7 @@ pub enum FetchError {
 /// kinds to receive.
 pub async fn get_updates(
     bot: &teloxide::Bot,
+    calls: &crate::metrics::TelegramCalls,
     offset: i32,
     timeout: u32,
     allowed: Option<&[&str]>,
@@ -30,14 +31,32 @@ pub async fn get_updates(
     if let Some(allowed) = allowed {
         body["allowed_updates"] = json!(allowed);
     }
-    let Value::Array(raw) = call(bot, "GetUpdates", &body).await? else {
+    let Value::Array(raw) = call(bot, calls, "GetUpdates", &body).await? else {
         return Err(anyhow::anyhow!("getUpdates answered no list of updates").into());
     };
     Ok(raw.into_iter().map(update::parse).collect())
 }
 
 /// Calls the Bot API method `method` with a JSON body; returns its result, or why it failed.
-pub async fn call(bot: &teloxide::Bot, method: &str, body: &Value) -> Result<Value, FetchError> {
+/// The call is counted in `calls` under its method.
+pub async fn call(
+    bot: &teloxide::Bot,
+    calls: &crate::metrics::TelegramCalls,
+    method: &str,
+    body: &Value,
+) -> Result<Value, FetchError> {
+    let result = call_uncounted(bot, method, body).await;
+    if let Some(named) = crate::metrics::TelegramMethod::named(method) {
+        calls.result(named, &result);
+    }
+    result
+}
+
+async fn call_uncounted(
+    bot: &teloxide::Bot,
+    method: &str,
+    body: &Value,
+) -> Result<Value, FetchError> {
     let mut url = bot.api_url();
     url.path_segments_mut()
         .map_err(|()| anyhow::anyhow!("the Bot API URL {} cannot have a path", bot.api_url()))?

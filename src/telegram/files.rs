@@ -37,6 +37,7 @@ pub struct FileCache {
     bot: teloxide::Bot,
     dir: PathBuf,
     max_bytes: u64,
+    calls: std::sync::Arc<crate::metrics::TelegramCalls>,
 }
 
 impl FileCache {
@@ -46,7 +47,14 @@ impl FileCache {
             bot,
             dir: settings.dir.clone(),
             max_bytes: settings.max_bytes,
+            calls: std::sync::Arc::default(),
         }
+    }
+
+    /// The same cache, counting its Bot API calls in `calls`.
+    pub fn counted(mut self, calls: std::sync::Arc<crate::metrics::TelegramCalls>) -> Self {
+        self.calls = calls;
+        self
     }
 
     /// The file, opened for reading, with its length: from the cache, or downloaded from
@@ -77,23 +85,28 @@ impl FileCache {
 
     /// Downloads the file into `path` (through a temporary file, renamed when complete).
     async fn download(&self, file_id: &str, path: &Path) -> Result<u64, FileError> {
-        let found = fetch::call(&self.bot, "GetFile", &json!({ "file_id": file_id }))
-            .await
-            .map_err(|error| match error {
-                FetchError::RetryAfter(wait) => {
-                    FileError::Unreachable(format!("Telegram asked to wait {} s", wait.as_secs()))
+        let found = fetch::call(
+            &self.bot,
+            &self.calls,
+            "GetFile",
+            &json!({ "file_id": file_id }),
+        )
+        .await
+        .map_err(|error| match error {
+            FetchError::RetryAfter(wait) => {
+                FileError::Unreachable(format!("Telegram asked to wait {} s", wait.as_secs()))
+            }
+            FetchError::Other(error) => {
+                let text = format!("{error:#}");
+                if text.contains("too big") {
+                    FileError::TooLarge { size: None }
+                } else if text.contains("Bad Request") {
+                    FileError::Refused(text)
+                } else {
+                    FileError::Unreachable(text)
                 }
-                FetchError::Other(error) => {
-                    let text = format!("{error:#}");
-                    if text.contains("too big") {
-                        FileError::TooLarge { size: None }
-                    } else if text.contains("Bad Request") {
-                        FileError::Refused(text)
-                    } else {
-                        FileError::Unreachable(text)
-                    }
-                }
-            })?;
+            }
+        })?;
         if found["file_size"]
             .as_u64()
             .is_some_and(|size| size > MAX_BOT_DOWNLOAD)

@@ -41,7 +41,7 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
     let Some(_leadership) = leadership(&service, &shutdown).await else {
         return;
     };
-    if !super::webhook::unregister(&bot, &shutdown).await {
+    if !super::webhook::unregister(&bot, service.telegram_calls(), &shutdown).await {
         return;
     }
     let mut offset: i32 = 0;
@@ -51,7 +51,7 @@ pub async fn run(bot: teloxide::Bot, service: Service, timeout: u32, shutdown: C
         let allowed = first.then_some(ALLOWED_UPDATES);
         let result = tokio::select! {
             () = shutdown.cancelled() => return,
-            r = fetch::get_updates(&bot, offset, timeout, allowed) => r,
+            r = fetch::get_updates(&bot, service.telegram_calls(), offset, timeout, allowed) => r,
         };
         let wait = match result {
             Ok(updates) => {

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::pacing::Pacer;
 use crate::{
     domain::{ChatId, MessageId, TelegramMessageId, TelegramUserId},
+    metrics::TelegramMethod,
     service::{Outbound, Service},
     store::outbound_files::FileKind,
 };
@@ -118,6 +119,12 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step 
         }
     };
     let result = send(bot, &outbound).await;
+    let method = match outbound.file.as_ref().map(|file| file.kind) {
+        None => TelegramMethod::SendMessage,
+        Some(FileKind::Photo) => TelegramMethod::SendPhoto,
+        Some(FileKind::Document) => TelegramMethod::SendDocument,
+    };
+    service.telegram_calls().result(method, &result);
     let (step, recorded) = match result {
         Ok(sent) => (
             Step::Done,

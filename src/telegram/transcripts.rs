@@ -72,6 +72,9 @@ async fn post(bot: &teloxide::Bot, service: &Service, job: &transcript_post::Mod
         .send_document(teloxide::types::ChatId(job.chat_id.0), file)
         .caption(caption)
         .await;
+    service
+        .telegram_calls()
+        .result(crate::metrics::TelegramMethod::SendDocument, &sent);
     if let Err(error) = tokio::fs::remove_file(&path).await {
         tracing::warn!(%error, path = %path.display(), "removing a transcript file failed");
     }

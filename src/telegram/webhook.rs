@@ -23,6 +23,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// `shutdown` (false). Pending updates are kept (`drop_pending_updates=false`).
 pub async fn register(
     bot: &teloxide::Bot,
+    calls: &crate::metrics::TelegramCalls,
     url: &Url,
     secret: &str,
     shutdown: &CancellationToken,
@@ -34,7 +35,7 @@ pub async fn register(
         "max_connections": MAX_CONNECTIONS,
         "drop_pending_updates": false,
     });
-    let done = retrying(bot, "SetWebhook", &body, shutdown).await;
+    let done = retrying(bot, calls, "SetWebhook", &body, shutdown).await;
     if done {
         tracing::info!(url = %url, "Telegram delivers updates to the webhook");
     }
@@ -43,9 +44,14 @@ pub async fn register(
 
 /// Deletes the bot's webhook (keeping pending updates), so that getUpdates works; retries until
 /// it succeeds (true) or `shutdown` (false).
-pub async fn unregister(bot: &teloxide::Bot, shutdown: &CancellationToken) -> bool {
+pub async fn unregister(
+    bot: &teloxide::Bot,
+    calls: &crate::metrics::TelegramCalls,
+    shutdown: &CancellationToken,
+) -> bool {
     retrying(
         bot,
+        calls,
         "DeleteWebhook",
         &json!({"drop_pending_updates": false}),
         shutdown,
@@ -55,6 +61,7 @@ pub async fn unregister(bot: &teloxide::Bot, shutdown: &CancellationToken) -> bo
 
 async fn retrying(
     bot: &teloxide::Bot,
+    calls: &crate::metrics::TelegramCalls,
     method: &str,
     body: &serde_json::Value,
     shutdown: &CancellationToken,
@@ -63,7 +70,7 @@ async fn retrying(
     loop {
         let result = tokio::select! {
             () = shutdown.cancelled() => return false,
-            r = fetch::call(bot, method, body) => r,
+            r = fetch::call(bot, calls, method, body) => r,
         };
         let wait = match result {
             Ok(_) => return true,

@@ -33,6 +33,8 @@ pub const WAIT: Duration = Duration::from_secs(30);
 pub const TEST_WEBHOOK_SECRET: &str = "test-hook_Secret42";
 /// The path of an app's webhook route in webhook mode.
 pub const WEBHOOK_PATH: &str = "/telegram/webhook";
+/// The bearer token of `/metrics` in tests.
+pub const TEST_METRICS_TOKEN: &str = "test-metrics-token";
 
 /// Starts Switchboard in webhook mode on a fresh database of `backend`.
 pub async fn spawn_webhook_app(backend: Backend) -> TestApp {
@@ -345,6 +347,7 @@ impl TestApp {
             file_cache: switchboard::config::FileCacheSettings::temporary(),
             ratings: true,
             transcript_chat: None,
+            metrics_token: Some(TEST_METRICS_TOKEN.to_owned()),
         };
         let (clock, control) = Clock::adjustable();
         tweak(&mut settings);
