@@ -126,6 +126,7 @@ function maybeAlert(event) {
 
 /** A desktop notification was clicked: show its ticket. */
 function openNotifiedTicket(id) {
+  showSupervisorBoard(false);
   if (!selectTicket(id)) openTicketById(id);
 }
 

@@ -13,8 +13,9 @@
  */
 
 import { api } from './api.js';
-import { PRESENCE, TICKET_STATUS, TOPIC } from './constants.js';
-import { button, elapsed, element, isolated, span, timeMs } from './dom.js';
+import { TICKET_STATUS, TOPIC } from './constants.js';
+import { PRESENCE_RANK } from './board.js';
+import { button, element, isolated, span, timeMs } from './dom.js';
 import { isManager } from './permissions.js';
 import { breachBadge, comparePending, priorityBadge } from './priority.js';
 import { getMe, getOpenTickets, presenceOf, selectTicket, subscribe } from './state.js';
@@ -24,7 +25,6 @@ import { openReassign } from './reassign.js';
 /** How long events are gathered before the board is fetched again. */
 const REFETCH_MS = 300;
 const TICK_MS = 1000;
-const RANK = { [PRESENCE.ONLINE]: 0, [PRESENCE.AWAY]: 1, [PRESENCE.OFFLINE]: 2 };
 
 let hooks;
 let screen;
@@ -212,7 +212,7 @@ function agentList(department) {
   const me = getMe();
   const agents = department.agents
     .map((agent) => ({ ...agent, presence: presenceOf(agent) }))
-    .sort((a, b) => RANK[a.presence] - RANK[b.presence] || a.name.localeCompare(b.name));
+    .sort((a, b) => PRESENCE_RANK[a.presence] - PRESENCE_RANK[b.presence] || a.name.localeCompare(b.name));
   const list = element('ul', 'sboard-agents');
   for (const agent of agents) {
     const item = element('li', 'sboard-agent');
@@ -330,10 +330,6 @@ function tickWaits() {
   const now = Date.now();
   for (const node of screen.querySelectorAll('[data-waiting-since]')) {
     const text = waitingText(node.dataset.waitingSince, now);
-    if (node.textContent !== text) node.textContent = text;
-  }
-  for (const node of screen.querySelectorAll('.breach-wait')) {
-    const text = elapsed(node.dataset.since, now);
     if (node.textContent !== text) node.textContent = text;
   }
 }

@@ -320,4 +320,12 @@ async fn a_wait_past_the_target_set_on_the_admin_page_is_highlighted_and_alerts_
         ),
     )
     .await;
+    if let Ok(dir) = std::env::var("SWITCHBOARD_SCREENSHOTS") {
+        let _ = root
+            .screenshot(&std::path::Path::new(&dir).join("breach-chat-header.png"))
+            .await;
+        let _ = alice
+            .screenshot(&std::path::Path::new(&dir).join("breach-agent-queue.png"))
+            .await;
+    }
 }
