@@ -36,6 +36,9 @@ pub struct ClientRef {
     /// messages reach them. Cleared by their next message.
     #[serde(default)]
     pub unreachable: Option<String>,
+    /// The client's own priority (their tickets carry the higher of it and their department's).
+    #[serde(default)]
+    pub priority: crate::domain::Priority,
 }
 
 /// A logged-in agent with the departments they work in.

@@ -83,6 +83,34 @@ export async function returnTicket(id) {
   }
 }
 
+/**
+ * POST take-over (supervisors and admins): the accepted ticket becomes mine if `expectedOwnerId`
+ * still holds it. On a lost race (409) the ticket is taken as it now is and a notice says who
+ * holds it, as for Accept. Resolves to null when done, else to that sentence.
+ */
+export async function takeOverTicket(id, expectedOwnerId) {
+  const before = getTicket(id) || getSelectedTicket();
+  const label = `#${before ? before.number : id}`;
+  try {
+    const ticket = await api.post(`/api/tickets/${id}/take-over`, { expected_owner_id: expectedOwnerId ?? null });
+    upsertTicket(ticket);
+    notify(`You took over ticket ${label}`);
+    return null;
+  } catch (err) {
+    if (err.status === 409 && err.body && err.body.ticket) {
+      const now = err.body.ticket;
+      takeResult(now);
+      const text = now.status === TICKET_STATUS.ACCEPTED && now.owner
+        ? `Ticket ${label} is held by ${now.owner.name} now`
+        : changedFirstMessage(label, now);
+      notify(text);
+      return text;
+    }
+    refused(err, id, label);
+    return err.message || 'Take over failed';
+  }
+}
+
 /** What a ticket looks like to the agent after someone else changed it first. */
 export function changedFirstMessage(label, ticket) {
   let now;

@@ -8,10 +8,13 @@
  * a ticket passed to me; and, when I asked for it, a new customer message on a
  * ticket I own that I am not looking at. Changes I made myself do not alert me.
  * A department an admin set to `silent` sounds no alert for tickets waiting in it.
+ * A ticket whose customer waited past the department's first-response target
+ * (`ticket.breached`) alerts that department's supervisors and admins (those
+ * without departments: every department), with a notice; agents only see it marked.
  */
 
-import { AUTHOR_KIND, CHANGE, EVENT, TICKET_STATUS } from './constants.js';
-import { inMyDepartments, ownsTicket } from './permissions.js';
+import { AUTHOR_KIND, BREACH_KIND, CHANGE, EVENT, TICKET_STATUS } from './constants.js';
+import { inMyDepartments, isManager, ownsTicket } from './permissions.js';
 import { changeEnds } from './timeline.js';
 
 const BACK_IN_QUEUE = new Set([CHANGE.ROUTED, CHANGE.REASSIGNED, CHANGE.RETURNED, CHANGE.REOPENED]);
@@ -22,6 +25,7 @@ export const ALERT_KIND = Object.freeze({
   MOVED: 'moved',
   PASSED: 'passed',
   MESSAGE: 'message',
+  BREACHED: 'breached',
 });
 
 const QUIET = Object.freeze({ play: false, kind: null, ticket: null, message: null, text: null });
@@ -38,6 +42,7 @@ export function alertFor(event, me, context = {}) {
   if (event.type === EVENT.MESSAGE_CREATED) return messageAlert(event.message, me, context);
   const ticket = event.ticket;
   if (!ticket) return QUIET;
+  if (event.type === EVENT.TICKET_BREACHED) return breachAlert(event, ticket, me);
   const waitsHere = waitsFor(ticket, me);
   const sound = (kind, message = null) => ({ play: true, kind, ticket, message, text: null });
   // A department set to `silent` (docs/api.md, "Departments") sounds nothing for tickets that
@@ -64,6 +69,19 @@ function messageAlert(message, me, { settings, ticketOf, viewingId }) {
   const ticket = ticketOf ? ticketOf(message.ticket_id) : null;
   if (!ownsTicket(me, ticket) || viewingId === ticket.id) return QUIET;
   return { play: true, kind: ALERT_KIND.MESSAGE, ticket, message: null, text: message.text || '' };
+}
+
+/** A breach alerts the supervisors and admins of the ticket's department, with a notice. */
+function breachAlert(event, ticket, me) {
+  if (!isManager(me) || !inMyDepartments(me, ticket.department && ticket.department.id)) return QUIET;
+  return { play: true, kind: ALERT_KIND.BREACHED, ticket, message: breachMessage(event, ticket), text: null };
+}
+
+/** "Ticket #12 in General has waited past its first-response target" (plain text). */
+export function breachMessage(event, ticket) {
+  const department = ticket.department ? ticket.department.name : '';
+  const what = event.kind === BREACH_KIND.REPLY ? 'for a reply past its target' : 'past its first-response target';
+  return `Ticket #${ticket.number} in \u2068${department}\u2069 has waited ${what}`;
 }
 
 /** True for a Pending ticket in my scope: it waits for someone to accept it. */
@@ -109,6 +127,7 @@ export function notificationFor(alert) {
     case ALERT_KIND.PASSED: body = alert.message || `Ticket #${ticket.number} was passed to you`; break;
     case ALERT_KIND.MOVED: body = `Ticket #${ticket.number} waits in ${department}`; break;
     case ALERT_KIND.MESSAGE: body = alert.text || `New message on ticket #${ticket.number}`; break;
+    case ALERT_KIND.BREACHED: body = alert.message || `Ticket #${ticket.number} waited past its target`; break;
     default: body = `New ticket #${ticket.number} waits in ${department}`;
   }
   return { title, body, tag: `ticket-${ticket.id}` };

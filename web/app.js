@@ -33,8 +33,12 @@ import { initDeadLetters, showDeadLettersButton } from './dead-letters.js';
 import { initAdmin, showAdminButton } from './admin.js';
 import { initRating, onRatingEvent } from './rating.js';
 import { initReports, showReportsButton } from './reports.js';
+import {
+  initSupervisorBoard, showSupervisorBoard, showSupervisorBoardButton, boardEventSeen, boardReconnected,
+} from './supervisor-board.js';
+import { initPriority } from './priority.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
-import { canAccept, canClose, canReassign, canReturn } from './permissions.js';
+import { canAccept, canClose, canReassign, canReturn, isManager } from './permissions.js';
 
 const NOTICE_MS = 6000;
 
@@ -122,6 +126,7 @@ function maybeAlert(event) {
 
 /** A desktop notification was clicked: show its ticket. */
 function openNotifiedTicket(id) {
+  showSupervisorBoard(false);
   if (!selectTicket(id)) openTicketById(id);
 }
 
@@ -135,6 +140,19 @@ function onTicketFrame(event) {
   if (backInSight) reloadMessages();
   else if (event.change) showChange(event.change);
   maybeAlert(event);
+  boardEventSeen();
+}
+
+/**
+ * A ticket.breached frame: the ticket, marked past its target, is kept (queue and board show
+ * it highlighted) and its department's supervisors and admins are alerted (alerts.js).
+ */
+function onBreachFrame(event) {
+  if (!event.ticket) return;
+  for (const touched of loadsInFlight) touched.add(event.ticket.id);
+  upsertTicket(event.ticket);
+  maybeAlert(event);
+  boardEventSeen();
 }
 
 /** Applies a note.created or note.updated frame. */
@@ -157,6 +175,7 @@ const LIVE_FRAMES = Object.freeze({
   [EVENT.TICKET_REMOVED]: (event) => {
     for (const touched of loadsInFlight) touched.add(event.ticket_id);
     ticketMovedAway(event.ticket_id, event.department_id);
+    boardEventSeen();
   },
   [EVENT.MESSAGE_CREATED]: (event) => {
     if (!event.message) return;
@@ -168,6 +187,8 @@ const LIVE_FRAMES = Object.freeze({
         getTicket(event.message.ticket_id)) markUnread(event.message.ticket_id);
     }
     maybeAlert(event);
+    // An agent's reply may end a wait past the target.
+    if (event.message.direction === DIRECTION.OUT) boardEventSeen();
   },
   [EVENT.MESSAGE_UPDATED]: (event) => {
     if (event.message) showMessage(event.message);
@@ -181,7 +202,9 @@ const LIVE_FRAMES = Object.freeze({
   [EVENT.RATING_UPDATED]: onRatingEvent,
   [EVENT.PRESENCE_UPDATED]: (event) => {
     if (event.agent) applyPresence(event.agent, event.presence, event.departments);
+    boardEventSeen();
   },
+  [EVENT.TICKET_BREACHED]: onBreachFrame,
   [EVENT.ERROR]: (event) => {
     console.warn(`Switchboard: the server refused a live frame (${event.error}): ${event.message}`);
     notify(event.message || 'The live connection reported an error');
@@ -217,6 +240,7 @@ function renderConnection(connection) {
 function onLiveOpen({ resumed }) {
   if (!resumed) reloadTickets();
   reloadDirectoryQuietly();
+  boardReconnected();
 }
 
 /** Shows the console for `agent`; `viaClick` is true right after the login form. */
@@ -226,6 +250,7 @@ function enterConsole(agent, viaClick) {
   showDeadLettersButton(agent.role === ROLE.ADMIN);
   showAdminButton(agent.role === ROLE.ADMIN);
   showReportsButton(agent.role === ROLE.ADMIN || agent.role === ROLE.SUPERVISOR);
+  showSupervisorBoardButton(isManager(agent));
   hideLogin();
   document.getElementById('console-view').hidden = false;
   if (!viaClick) unlockOnFirstClick();
@@ -244,6 +269,7 @@ function leaveConsole() {
   sessionEpoch += 1;
   stopLive();
   for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
+  showSupervisorBoard(false);
   resetState();
   resetComposer();
   resetReading();
@@ -393,6 +419,8 @@ async function boot() {
   initDeadLetters({ onError: handleError });
   initAdmin({ onError: handleError });
   initReports({ onError: handleError });
+  initSupervisorBoard({ onError: handleError });
+  initPriority({ onError: handleError, notify });
   initHelp();
   initKeyboard();
   document.getElementById('logout').addEventListener('click', logout);

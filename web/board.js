@@ -12,7 +12,8 @@ import {
   getDepartments, getMe, getMyPresence, loadPresence, presenceOf, setDepartments, subscribe,
 } from './state.js';
 
-const RANK = { [PRESENCE.ONLINE]: 0, [PRESENCE.AWAY]: 1, [PRESENCE.OFFLINE]: 2 };
+/** How presences sort: online first, then away, then offline (the supervisor board too). */
+export const PRESENCE_RANK = Object.freeze({ [PRESENCE.ONLINE]: 0, [PRESENCE.AWAY]: 1, [PRESENCE.OFFLINE]: 2 });
 
 let hooks;
 let board;
@@ -78,7 +79,7 @@ function render() {
     section.dataset.departmentId = String(department.id);
     const agents = [...(department.agents || [])]
       .map((agent) => ({ ...agent, presence: presenceOf(agent) }))
-      .sort((a, b) => RANK[a.presence] - RANK[b.presence] || a.name.localeCompare(b.name));
+      .sort((a, b) => PRESENCE_RANK[a.presence] - PRESENCE_RANK[b.presence] || a.name.localeCompare(b.name));
     const online = agents.filter((a) => a.presence === PRESENCE.ONLINE).length;
     const head = element('h4', 'board-department-name');
     head.append(isolated('', department.name), span('board-count', ` ${online} online`));

@@ -15,6 +15,7 @@ import {
 } from './state.js';
 import { timelineNode } from './timeline.js';
 import { showTicketExtras } from './rating.js';
+import { showTicketPriority } from './priority.js';
 import { editedNode, groupAlbums, mediaNode, quoteNode } from './media.js';
 
 let hooks;
@@ -157,6 +158,8 @@ function renderHeader() {
   el['chat-previous'].textContent = ticket.previous_ticket_id == null
     ? '' : `Follows #${ticket.previous_ticket_id}`;
   showTicketExtras(ticket);
+  showTicketPriority(ticket, me);
+  el['chat-panel'].classList.toggle('breached', Boolean(ticket.breach) && !gone);
 }
 
 function movedLine(departmentId) {

@@ -45,6 +45,8 @@ export const EVENT = Object.freeze({
   NOTE_DELETED: 'note.deleted',
   RATING_UPDATED: 'rating.updated',
   PRESENCE_UPDATED: 'presence.updated',
+  /** A customer's wait went past their department's first-response target. */
+  TICKET_BREACHED: 'ticket.breached',
   PONG: 'pong',
   ERROR: 'error',
 });
@@ -63,6 +65,21 @@ export const CHANGE = Object.freeze({
   RETURNED: 'returned',
   CLOSED: 'closed',
   REOPENED: 'reopened',
+  /** A supervisor or admin made an accepted ticket theirs. */
+  TAKEN_OVER: 'taken_over',
+});
+
+/** Ticket.priority, Client.priority and Department.priority, lowest first. */
+export const PRIORITY = Object.freeze({
+  NORMAL: 'normal',
+  PRIORITY: 'priority',
+  VIP: 'vip',
+});
+
+/** Ticket.breach.kind: which wait went past the target. */
+export const BREACH_KIND = Object.freeze({
+  FIRST_RESPONSE: 'first_response',
+  REPLY: 'reply',
 });
 
 /** Close reasons, in the order the Close dialog offers them, with their labels. */

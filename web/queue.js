@@ -8,6 +8,7 @@
 import { TICKET_STATUS, TOPIC } from './constants.js';
 import { button, div, elapsed, element, isolated, span, timeMs } from './dom.js';
 import { ownsTicket } from './permissions.js';
+import { breachBadge, comparePending, priorityBadge } from './priority.js';
 import {
   getMe, getOpenTickets, getSelectedId, isUnread, selectTicket, subscribe, unreadCount,
 } from './state.js';
@@ -71,14 +72,17 @@ function renderQueue() {
   countBadge.textContent = tickets.length ? `${pending} pending · ${tickets.length} open` : '';
 }
 
-/** Mine first (newest activity first), then pending oldest first, then the others' (newest first). */
+/**
+ * Mine first (newest activity first), then pending by priority (VIP first) and then oldest first,
+ * then the others' (newest first).
+ */
 function compareTickets(me, a, b) {
   const group = (t) => {
     if (ownsTicket(me, t)) return 0;
     return t.status === TICKET_STATUS.PENDING ? 1 : 2;
   };
   if (group(a) !== group(b)) return group(a) - group(b);
-  if (group(a) === 1) return timeMs(a.created_at) - timeMs(b.created_at) || a.id - b.id;
+  if (group(a) === 1) return comparePending(a, b);
   return timeMs(b.updated_at) - timeMs(a.updated_at) || b.id - a.id;
 }
 
@@ -103,6 +107,8 @@ function fillRow(row, ticket, mine) {
   row.classList.toggle('unread', isUnread(ticket.id));
   row.classList.toggle('selected', selected);
   row.classList.toggle('mine', mine);
+  row.classList.toggle('breached', Boolean(ticket.breach));
+  row.dataset.priority = ticket.priority || 'normal';
   row.setAttribute('aria-current', selected ? 'true' : 'false');
   const unread = unreadCount(ticket.id);
   const key = JSON.stringify([ticket, mine, unread]);
@@ -116,6 +122,8 @@ function fillRow(row, ticket, mine) {
     isolated('ticket-username', client.username ? `@${client.username}` : client.name || 'Unknown'),
   );
   if (client.username && client.name) top.append(isolated('ticket-name', client.name));
+  const priority = priorityBadge(ticket.priority);
+  if (priority) top.append(priority);
   top.append(span('ticket-status', mine ? 'yours' : ticket.status));
 
   const middle = div('ticket-line ticket-meta');
@@ -139,6 +147,8 @@ function fillRow(row, ticket, mine) {
     bottom.append(owner);
   }
   if (ticket.awaiting_reply_since) bottom.append(needsReplyBadge(ticket.awaiting_reply_since));
+  const breach = breachBadge(ticket);
+  if (breach) bottom.append(breach);
   if (ticket.client && ticket.client.unreachable) {
     const badge = span('customer-unreachable', 'customer unreachable');
     badge.setAttribute('data-testid', 'customer-unreachable');

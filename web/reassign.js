@@ -53,9 +53,11 @@ export function initReassign() {
   });
 }
 
-/** Opens the dialog for the selected ticket and loads the departments afresh. */
-export async function openReassign() {
-  const ticket = getSelectedTicket();
+/**
+ * Opens the dialog for `ticket` (the selected one unless given, e.g. from the supervisor board)
+ * and loads the departments afresh.
+ */
+export async function openReassign(ticket = getSelectedTicket()) {
   if (!ticket || dialog.open) return;
   ticketId = ticket.id;
   expected = {

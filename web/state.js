@@ -297,7 +297,8 @@ function setUnreadCount(id, count) {
 /**
  * A message of a ticket was written (message.created): its ticket's activity time moves and
  * its needs-reply time follows the server's rule: a customer message starts the wait unless
- * one already did, an agent's reply ends it, a system notice changes nothing. The server does
+ * one already did, an agent's reply ends it (and with it an accepted ticket's breach), a system
+ * notice changes nothing. The server does
  * the same in the message's transaction, so no ticket.updated is sent for it.
  */
 export function applyMessageToTicket(message) {
@@ -309,9 +310,14 @@ export function applyMessageToTicket(message) {
       message.author.kind === AUTHOR_KIND.AGENT) awaiting = null;
     const later = timeMs(message.created_at) > timeMs(ticket.updated_at);
     if (awaiting === (ticket.awaiting_reply_since ?? null) && !later) return ticket;
+    // An accepted ticket's breach is about the customer's current wait: a reply ends it.
+    let breach = ticket.breach ?? null;
+    if (breach && ticket.status === TICKET_STATUS.ACCEPTED &&
+      (awaiting == null || timeMs(awaiting) !== timeMs(breach.since))) breach = null;
     return {
       ...ticket,
       awaiting_reply_since: awaiting,
+      breach,
       updated_at: later ? message.created_at : ticket.updated_at,
     };
   };

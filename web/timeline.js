@@ -62,6 +62,9 @@ export function changeParts(change, ticket) {
       const last = from.agent || (ticket && ticket.last_owner);
       return ['Reopened', ...(last ? [' (last handled by ', { name: last.name }, ')'] : [])];
     }
+    case CHANGE.TAKEN_OVER:
+      return [by || { name: 'A supervisor' }, ' took it over',
+        ...(from.agent ? [' from ', { name: from.agent.name }] : [])];
     default:
       return [String(change.kind || 'Changed')];
   }

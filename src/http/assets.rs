@@ -57,6 +57,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../web/reports.js"),
     ),
     (
+        "/supervisor-board.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/supervisor-board.js"),
+    ),
+    (
+        "/priority.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../web/priority.js"),
+    ),
+    (
         "/dead-letters.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../web/dead-letters.js"),

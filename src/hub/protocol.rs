@@ -166,6 +166,7 @@ mod tests {
                 name: "Ann".to_owned(),
                 notes_count: 0,
                 unreachable: None,
+                priority: Default::default(),
             },
             department: DepartmentRef {
                 id: DepartmentId(4),

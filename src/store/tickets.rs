@@ -367,6 +367,7 @@ where
                     name: m.name,
                     notes_count: notes.get(&m.id).copied().unwrap_or_default(),
                     unreachable: m.unreachable_reason,
+                    priority: m.priority,
                 },
             )
         })

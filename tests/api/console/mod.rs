@@ -4,10 +4,12 @@
 //! `history`: notes edited and deleted live, History search and a closed ticket read-only;
 //! `alerts`: the alert repeats while a ticket waits, stops once accepted, and a hidden tab is
 //! notified. `admin`: the Admin page creates an agent and disabling them closes their console.
+//! `board`: the supervisor board follows a ticket live and takes it over; breaches alert.
 
 mod admin;
 mod alerts;
 mod bidi;
+mod board;
 mod dead_letters;
 mod hands;
 mod history;
