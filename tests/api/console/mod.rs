@@ -4,6 +4,7 @@
 //! `history`: notes edited and deleted live, History search and a closed ticket read-only;
 //! `alerts`: the alert repeats while a ticket waits, stops once accepted, and a hidden tab is
 //! notified. `admin`: the Admin page creates an agent and disabling them closes their console.
+//! `screenshots` (ignored; run with `--ignored`) takes docs/guide/*.png from the demo.
 
 mod admin;
 mod alerts;
@@ -15,6 +16,7 @@ mod lost_race;
 mod media;
 mod older;
 mod resume;
+mod screenshots;
 mod session;
 mod timers;
 mod unreachable;
