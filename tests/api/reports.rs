@@ -16,7 +16,7 @@ use switchboard::{
 use crate::support::{Backend, Session, TestApp, spawn_app};
 
 /// The department whose name a spreadsheet would take for a formula.
-const BILLING: &str = "=Billing, \"Gold\"";
+pub(crate) const BILLING: &str = "=Billing, \"Gold\"";
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().expect("a timestamp")
@@ -151,11 +151,11 @@ async fn rate(
     .expect("storing a rating");
 }
 
-struct History {
-    general: DepartmentId,
-    billing: DepartmentId,
-    alice: AgentId,
-    bob: AgentId,
+pub(crate) struct History {
+    pub(crate) general: DepartmentId,
+    pub(crate) billing: DepartmentId,
+    pub(crate) alice: AgentId,
+    pub(crate) bob: AgentId,
 }
 
 /// Six tickets around 1–3 March 2026 (UTC):
@@ -168,7 +168,7 @@ struct History {
 /// 7 General/Alice created and closed 02-20, outside every range below.
 /// Ratings: ticket 2 five stars at 03-02 02:00; ticket 7 three stars at 03-03 23:30 (03-04 at
 /// +02:00); ticket 3 (Bob) asked and never answered. So Alice has 2 ratings, mean 4.0; Bob none.
-async fn history(app: &TestApp) -> History {
+pub(crate) async fn history(app: &TestApp) -> History {
     let db = app.db().await;
     let alice = app
         .add_agent("alice", switchboard::domain::Role::Agent, &["General"])

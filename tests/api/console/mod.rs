@@ -4,7 +4,8 @@
 //! `history`: notes edited and deleted live, History search and a closed ticket read-only;
 //! `alerts`: the alert repeats while a ticket waits, stops once accepted, and a hidden tab is
 //! notified. `admin`: the Admin page creates an agent and disabling them closes their console.
-//! `screenshots` (ignored; run with `--ignored`) takes docs/guide/*.png from the demo.
+//! `reports`: the Reports dialog with ratings. `screenshots` (ignored; run with `--ignored`)
+//! takes docs/guide/*.png from the demo.
 
 mod admin;
 mod alerts;
@@ -15,6 +16,7 @@ mod history;
 mod lost_race;
 mod media;
 mod older;
+mod reports;
 mod resume;
 mod screenshots;
 mod session;
