@@ -1,8 +1,9 @@
 /**
  * Reports (supervisors and admins): tickets created and closed, mean first-response
- * and resolution times per day, department and agent over a date range, in a dialog
- * opened from the top bar. A bar chart (inline SVG built with DOM calls) shows tickets
- * created and closed per day; a link downloads the same report as CSV. Department
+ * and resolution times and customer ratings (count, mean stars) per day, department
+ * and agent over a date range, in a dialog opened from the top bar. A bar chart
+ * (inline SVG built with DOM calls) shows tickets created and closed per day, with a
+ * line of the day's mean stars; a link downloads the same report as CSV. Department
  * and agent names are text (textContent, isolated), never markup.
  */
 
@@ -130,7 +131,7 @@ function drawChart(days) {
   svg.setAttribute('width', String(Math.max(slot * days.length, 100)));
   svg.setAttribute('height', String(CHART_HEIGHT + 4));
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'Tickets created and closed per day');
+  svg.setAttribute('aria-label', 'Tickets created and closed per day, and mean stars');
   days.forEach((day, i) => {
     for (const [value, dx, className] of [[day.created, 1, 'bar-created'], [day.closed, 7, 'bar-closed']]) {
       const height = Math.round((value / max) * CHART_HEIGHT);
@@ -146,7 +147,37 @@ function drawChart(days) {
       svg.append(rect);
     }
   });
+  drawStars(svg, days, slot);
   chart.replaceChildren(svg);
+}
+
+/** A line of each rated day's mean stars (1 at the bottom, 5 at the top), dots on the days. */
+function drawStars(svg, days, slot) {
+  const y = (stars) => String(2 + CHART_HEIGHT - ((stars - 1) / 4) * CHART_HEIGHT);
+  const points = [];
+  days.forEach((day, i) => {
+    if (day.rating_average == null) return;
+    const x = String(i * slot + 6.5);
+    points.push(`${x},${y(day.rating_average)}`);
+    const dot = document.createElementNS(SVG, 'circle');
+    dot.setAttribute('cx', x);
+    dot.setAttribute('cy', y(day.rating_average));
+    dot.setAttribute('r', '2.5');
+    dot.setAttribute('class', 'stars-dot');
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = `${day.date}: ${stars(day.rating_average)} stars, ${day.ratings} ratings`;
+    dot.append(title);
+    svg.append(dot);
+  });
+  if (points.length < 2) return;
+  const line = document.createElementNS(SVG, 'polyline');
+  line.setAttribute('points', points.join(' '));
+  line.setAttribute('class', 'stars-line');
+  svg.insertBefore(line, svg.querySelector('circle'));
+}
+
+function stars(average) {
+  return average == null ? '–' : average.toFixed(2);
 }
 
 function duration(seconds) {
@@ -161,7 +192,8 @@ function duration(seconds) {
 
 function figureCells(row, figures) {
   for (const value of [figures.created, figures.closed, figures.responded,
-    duration(figures.first_response_seconds), duration(figures.resolution_seconds)]) {
+    duration(figures.first_response_seconds), duration(figures.resolution_seconds),
+    figures.ratings, stars(figures.rating_average)]) {
     row.append(element('td', 'number', String(value)));
   }
 }
@@ -169,7 +201,7 @@ function figureCells(row, figures) {
 function drawTable(report) {
   const head = element('thead');
   const headRow = element('tr');
-  for (const title of ['', 'Created', 'Closed', 'Answered', 'First response (mean)', 'Resolution (mean)']) {
+  for (const title of ['', 'Created', 'Closed', 'Answered', 'First response (mean)', 'Resolution (mean)', 'Ratings', 'Stars (mean)']) {
     headRow.append(element('th', '', title));
   }
   head.append(headRow);
@@ -177,7 +209,7 @@ function drawTable(report) {
   const section = (title) => {
     const row = element('tr', 'report-section');
     const cell = element('th', '', title);
-    cell.colSpan = 6;
+    cell.colSpan = 8;
     row.append(cell);
     body.append(row);
   };

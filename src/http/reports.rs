@@ -1,5 +1,5 @@
-//! `GET /api/reports`: tickets created and closed, first-response and resolution times per day,
-//! department and agent over a date range, as JSON or (`format=csv`) as CSV.
+//! `GET /api/reports`: tickets created and closed, first-response and resolution times and
+//! ratings per day, department and agent over a date range, as JSON or (`format=csv`) as CSV.
 
 use std::fmt::Write as _;
 
@@ -85,7 +85,7 @@ async fn report(
 }
 
 /// The CSV header line.
-pub const CSV_HEADER: &str = "section,date,department_id,department,agent_id,agent,created,closed,responded,first_response_mean_seconds,resolution_mean_seconds";
+pub const CSV_HEADER: &str = "section,date,department_id,department,agent_id,agent,created,closed,responded,first_response_mean_seconds,resolution_mean_seconds,ratings,rating_mean";
 
 /// The report as CSV: one line for the total, then each day, department and agent (`section`
 /// says which). Names are quoted as needed and guarded against spreadsheet formulas.
@@ -138,7 +138,7 @@ fn line(
     let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     let _ = write!(
         out,
-        "{section},{date},{},{},{},{},{},{},{},{},{}\r\n",
+        "{section},{date},{},{},{},{},{},{},{},{},{},{},{}\r\n",
         number(department_id),
         csv_cell(department),
         number(agent_id),
@@ -148,5 +148,10 @@ fn line(
         figures.responded,
         number(figures.first_response_seconds),
         number(figures.resolution_seconds),
+        figures.ratings,
+        figures
+            .rating_average
+            .map(|mean| format!("{mean:.2}"))
+            .unwrap_or_default(),
     );
 }

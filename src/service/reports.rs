@@ -1,5 +1,6 @@
 //! Reports for supervisors and admins: tickets created and closed, first-response and resolution
-//! times (means), per local day and in total, per department and per agent, over a date range.
+//! times (means), and the customers' ratings (count and mean stars), per local day and in total,
+//! per department and per agent, over a date range.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,7 +9,7 @@ use crate::{
     domain::{AgentId, DepartmentId, report::ReportRange},
     store::{
         self,
-        reports::{ClosedRow, CreatedRow, ReportFilter},
+        reports::{ClosedRow, CreatedRow, RatedRow, ReportFilter},
     },
 };
 
@@ -26,6 +27,10 @@ pub struct Figures {
     pub first_response_seconds: Option<i64>,
     /// The mean seconds from creation to close, over the `closed` tickets, rounded.
     pub resolution_seconds: Option<i64>,
+    /// Ratings given in the range (or on the day), for tickets of this group.
+    pub ratings: i64,
+    /// Their mean stars (1–5), rounded to two decimals; None when there are none.
+    pub rating_average: Option<f64>,
 }
 
 /// One local day's figures.
@@ -87,6 +92,7 @@ impl Service {
         let bounds = range.boundaries();
         let created = store::reports::created(&self.db, &bounds, filter).await?;
         let closed = store::reports::closed(&self.db, &bounds, filter).await?;
+        let rated = store::reports::rated(&self.db, &bounds, filter).await?;
 
         let days = range.days();
         let mut per_day = vec![Sums::default(); days.len()];
@@ -117,6 +123,19 @@ impl Service {
             .flatten()
             {
                 sums.add_closed(row);
+            }
+        }
+        for row in &rated {
+            for sums in [
+                per_day.get_mut(row.day),
+                Some(per_department.entry(row.department_id).or_default()),
+                Some(per_agent.entry(row.agent_id).or_default()),
+                Some(&mut total),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                sums.add_rated(row);
             }
         }
 
@@ -177,6 +196,8 @@ struct Sums {
     responded: i64,
     response_seconds: f64,
     resolution_seconds: f64,
+    ratings: i64,
+    stars: i64,
 }
 
 impl Sums {
@@ -191,6 +212,11 @@ impl Sums {
         self.resolution_seconds += row.resolution_seconds;
     }
 
+    fn add_rated(&mut self, row: &RatedRow) {
+        self.ratings += row.ratings;
+        self.stars += row.stars;
+    }
+
     fn figures(&self) -> Figures {
         Figures {
             created: self.created,
@@ -198,6 +224,8 @@ impl Sums {
             responded: self.responded,
             first_response_seconds: mean(self.response_seconds, self.responded),
             resolution_seconds: mean(self.resolution_seconds, self.closed),
+            ratings: self.ratings,
+            rating_average: stars_mean(self.stars, self.ratings),
         }
     }
 }
@@ -206,4 +234,11 @@ impl Sums {
 #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
 fn mean(sum: f64, count: i64) -> Option<i64> {
     (count > 0).then(|| (sum / count as f64).round() as i64)
+}
+
+/// The mean of `count` ratings whose stars add up to `stars`, rounded to two decimals; None for
+/// no ratings.
+#[allow(clippy::cast_precision_loss)]
+fn stars_mean(stars: i64, count: i64) -> Option<f64> {
+    (count > 0).then(|| (stars as f64 * 100.0 / count as f64).round() / 100.0)
 }

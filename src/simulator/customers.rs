@@ -1,6 +1,7 @@
 //! Simulated customers for the demo: a new one writes every few seconds, chooses a team when asked
 //! (customers take turns over the buttons), answers the agent's replies after a short pause, then
 //! says thanks. Their first answer carries a file: a photo, a voice note or a document, in turn.
+//! Once the ticket is closed they rate it (4 or 5 stars) and leave a comment.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -41,6 +42,9 @@ const FOLLOW_UPS: &[&str] = &[
     "Okay, and how long will that take?",
 ];
 
+/// What a simulated customer says when invited to comment on their rating.
+const RATING_COMMENT: &str = "Quick and friendly, thank you!";
+
 /// Runs simulated customers until `shutdown`, one new customer every `every`.
 pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToken) {
     let mut calls = fake.subscribe();
@@ -80,7 +84,20 @@ pub async fn run(fake: FakeTelegram, every: Duration, shutdown: CancellationToke
                     continue;
                 }
                 let text = call.body["text"].as_str().unwrap_or_default();
-                if text.starts_with("Thanks for your message!") {
+                // The bot's notices (the acknowledgement, a move, a close, the thanks for a
+                // comment) are not answered: an answer to a close would reopen the ticket.
+                if ["Thanks for your message!", "Your request #", "Thank you for your comment"]
+                    .iter()
+                    .any(|notice| text.starts_with(notice))
+                {
+                    continue;
+                }
+                if text.starts_with("Thanks for rating!") {
+                    let fake = fake.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                        fake.customer_says(&customer, RATING_COMMENT);
+                    });
                     continue;
                 }
                 let count = replies.entry(customer.chat()).or_default();
@@ -125,7 +142,8 @@ pub fn send_attachment(fake: &FakeTelegram, customer: &Customer, caption: &str) 
 }
 
 /// The button a simulated customer presses on a message with an inline keyboard: customers take
-/// turns over the buttons, so every department gets some.
+/// turns over the buttons, so every department gets some; asked for stars, they give 5 or 4 (demo
+/// customers are mostly happy, so the reports look like a working team's).
 fn choice(customer: &Customer, message: &serde_json::Value) -> Option<String> {
     let buttons: Vec<&str> = message["reply_markup"]["inline_keyboard"]
         .as_array()?
@@ -137,6 +155,11 @@ fn choice(customer: &Customer, message: &serde_json::Value) -> Option<String> {
     if buttons.is_empty() {
         return None;
     }
-    let turn = customer.id.0.unsigned_abs() as usize % buttons.len();
+    let id = customer.id.0.unsigned_abs() as usize;
+    let turn = if buttons.iter().all(|b| b.contains('★')) {
+        buttons.len() - 1 - id % 2.min(buttons.len())
+    } else {
+        id % buttons.len()
+    };
     Some(buttons[turn].to_owned())
 }

@@ -5,8 +5,8 @@
 //! come back as sums of seconds with their counts, so that the caller can add groups up and take
 //! means.
 //!
-//! Ratings (`ratings_by_day`, from the `ratings` table) are to join these figures; they are not
-//! here yet.
+//! Ratings (`rated`) are grouped the same way from the `ratings` table: by the local day they were
+//! given, the department and the agent the rating was asked for (the owner at close).
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryResult, Statement, Value};
@@ -130,6 +130,53 @@ where
         .collect()
 }
 
+/// The answered ratings given on one day in one department for one agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatedRow {
+    pub day: usize,
+    pub department_id: DepartmentId,
+    pub agent_id: Option<AgentId>,
+    pub ratings: i64,
+    /// Their stars, summed.
+    pub stars: i64,
+}
+
+/// Ratings given in each day `[bounds[i], bounds[i + 1])`, grouped by day, department and agent.
+pub async fn rated<C>(
+    c: &C,
+    bounds: &[DateTime<Utc>],
+    filter: ReportFilter,
+) -> Result<Vec<RatedRow>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let backend = c.get_database_backend();
+    let mut sql = Sql::new(backend);
+    let days = sql.days(bounds);
+    let filters = sql.filters_on(filter, "r.department_id", "r.agent_id");
+    let text = format!(
+        "WITH days(day, lo, hi) AS (VALUES {days}) \
+         SELECT CAST(d.day AS BIGINT) AS day, r.department_id AS department_id, \
+                r.agent_id AS agent_id, COUNT(*) AS ratings, \
+                CAST(SUM(r.stars) AS BIGINT) AS stars \
+         FROM days d JOIN ratings r ON r.rated_at >= d.lo AND r.rated_at < d.hi \
+         WHERE r.stars IS NOT NULL {filters} \
+         GROUP BY 1, 2, 3"
+    );
+    let rows = c.query_all_raw(sql.statement(&text)).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(RatedRow {
+                day: day_index(row)?,
+                department_id: DepartmentId(row.try_get("", "department_id")?),
+                agent_id: row.try_get::<Option<i64>>("", "agent_id")?.map(AgentId),
+                ratings: row.try_get("", "ratings")?,
+                stars: row.try_get::<Option<i64>>("", "stars")?.unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
 fn day_index(row: &QueryResult) -> Result<usize, DbErr> {
     let day: i64 = row.try_get("", "day")?;
     usize::try_from(day).map_err(|_| DbErr::Custom(format!("a report day index {day}")))
@@ -184,14 +231,23 @@ impl Sql {
 
     /// `AND …` conditions on the tickets `t` for `filter`.
     fn filters(&mut self, filter: ReportFilter) -> String {
+        self.filters_on(
+            filter,
+            "t.department_id",
+            "COALESCE(t.owner_id, t.last_owner_id)",
+        )
+    }
+
+    /// `AND …` conditions for `filter` on the expressions that hold the department and the agent.
+    fn filters_on(&mut self, filter: ReportFilter, department_at: &str, agent_at: &str) -> String {
         let mut text = String::new();
         if let Some(department) = filter.department {
             let p = self.bind(department.0);
-            text.push_str(&format!(" AND t.department_id = {p}"));
+            text.push_str(&format!(" AND {department_at} = {p}"));
         }
         if let Some(agent) = filter.agent {
             let p = self.bind(agent.0);
-            text.push_str(&format!(" AND COALESCE(t.owner_id, t.last_owner_id) = {p}"));
+            text.push_str(&format!(" AND {agent_at} = {p}"));
         }
         text
     }

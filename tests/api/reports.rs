@@ -1,6 +1,6 @@
-//! Reports: figures from a seeded history whose answers are known (tickets and replies stored
-//! with chosen timestamps), day edges at a UTC offset, filters, the role matrix, and the CSV's
-//! quoting and formula guard.
+//! Reports: figures from a seeded history whose answers are known (tickets, replies and ratings
+//! stored with chosen timestamps), day edges at a UTC offset, filters, the role matrix, and the
+//! CSV's quoting and formula guard.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -10,19 +10,20 @@ use switchboard::{
         TelegramUserId, TicketId, TicketStatus,
     },
     service::{Figures, Report},
-    store::entity::{client, message, ticket},
+    store::entity::{client, message, rating, ticket},
 };
 
 use crate::support::{Backend, Session, TestApp, spawn_app};
 
 /// The department whose name a spreadsheet would take for a formula.
-const BILLING: &str = "=Billing, \"Gold\"";
+pub(crate) const BILLING: &str = "=Billing, \"Gold\"";
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().expect("a timestamp")
 }
 
 /// One seeded ticket: where, whose, when created, first agent reply and close.
+#[derive(Clone, Copy)]
 struct Seed {
     department: DepartmentId,
     owner: Option<AgentId>,
@@ -31,7 +32,7 @@ struct Seed {
     closed: Option<&'static str>,
 }
 
-async fn seed(db: &DatabaseConnection, n: i64, seed: Seed) -> TicketId {
+async fn seed(db: &DatabaseConnection, n: i64, seed: Seed) -> (TicketId, ClientId) {
     let created = at(seed.created);
     let client = client::Entity::insert(client::ActiveModel {
         telegram_id: Set(TelegramUserId(900_000 + n)),
@@ -119,14 +120,42 @@ async fn seed(db: &DatabaseConnection, n: i64, seed: Seed) -> TicketId {
         .exec_without_returning(db)
         .await
         .expect("storing messages");
-    ticket
+    (ticket, client)
 }
 
-struct History {
-    general: DepartmentId,
-    billing: DepartmentId,
-    alice: AgentId,
-    bob: AgentId,
+/// A rating of `ticket` as the bot stores it: asked when it closed, answered with `stars` at
+/// `rated` (None: asked, never answered).
+async fn rate(
+    db: &DatabaseConnection,
+    (ticket, client): (TicketId, ClientId),
+    seed: &Seed,
+    stars: Option<i16>,
+    rated: Option<&str>,
+) {
+    let asked = at(seed.closed.expect("a rated ticket is closed"));
+    rating::Entity::insert(rating::ActiveModel {
+        ticket_id: Set(ticket),
+        client_id: Set(client),
+        agent_id: Set(seed.owner),
+        department_id: Set(seed.department),
+        token: Set(format!("t{}", ticket.0)),
+        stars: Set(stars),
+        comment: Set(None),
+        comment_until: Set(None),
+        created_at: Set(asked),
+        rated_at: Set(rated.map(at)),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .expect("storing a rating");
+}
+
+pub(crate) struct History {
+    pub(crate) general: DepartmentId,
+    pub(crate) billing: DepartmentId,
+    pub(crate) alice: AgentId,
+    pub(crate) bob: AgentId,
 }
 
 /// Six tickets around 1–3 March 2026 (UTC):
@@ -135,8 +164,11 @@ struct History {
 /// 3 Billing/Bob created 03-02 08:00, replied after 600 s, closed 03-03 08:00 (86,400 s);
 /// 4 Billing, unassigned, created 03-03 12:00;
 /// 5 General/Alice created 02-28 22:30 (03-01 at +02:00);
-/// 6 Billing, unassigned, created 03-04 00:00 (03-03 at -01:00).
-async fn history(app: &TestApp) -> History {
+/// 6 Billing, unassigned, created 03-04 00:00 (03-03 at -01:00);
+/// 7 General/Alice created and closed 02-20, outside every range below.
+/// Ratings: ticket 2 five stars at 03-02 02:00; ticket 7 three stars at 03-03 23:30 (03-04 at
+/// +02:00); ticket 3 (Bob) asked and never answered. So Alice has 2 ratings, mean 4.0; Bob none.
+pub(crate) async fn history(app: &TestApp) -> History {
     let db = app.db().await;
     let alice = app
         .add_agent("alice", switchboard::domain::Role::Agent, &["General"])
@@ -175,20 +207,31 @@ async fn history(app: &TestApp) -> History {
         (billing, None, "2026-03-03T12:00:00Z", None, None),
         (general, Some(alice), "2026-02-28T22:30:00Z", None, None),
         (billing, None, "2026-03-04T00:00:00Z", None, None),
+        (
+            general,
+            Some(alice),
+            "2026-02-20T09:00:00Z",
+            Some("2026-02-20T09:01:00Z"),
+            Some("2026-02-20T10:00:00Z"),
+        ),
+    ];
+    let ratings = [
+        (1, Some(5), Some("2026-03-02T02:00:00Z")),
+        (6, Some(3), Some("2026-03-03T23:30:00Z")),
+        (2, None, None),
     ];
     for (n, (department, owner, created, reply, closed)) in tickets.into_iter().enumerate() {
-        seed(
-            &db,
-            n as i64,
-            Seed {
-                department,
-                owner,
-                created,
-                reply,
-                closed,
-            },
-        )
-        .await;
+        let s = Seed {
+            department,
+            owner,
+            created,
+            reply,
+            closed,
+        };
+        let ids = seed(&db, n as i64, s).await;
+        for (_, stars, rated) in ratings.iter().filter(|(i, _, _)| *i == n) {
+            rate(&db, ids, &s, *stars, *rated).await;
+        }
     }
     History {
         general,
@@ -211,6 +254,17 @@ fn figures(
         responded,
         first_response_seconds: first_response,
         resolution_seconds: resolution,
+        ratings: 0,
+        rating_average: None,
+    }
+}
+
+/// `figures` with `count` ratings of mean `average` stars.
+fn rated(figures: Figures, count: i64, average: f64) -> Figures {
+    Figures {
+        ratings: count,
+        rating_average: Some(average),
+        ..figures
     }
 }
 
@@ -229,7 +283,7 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
     assert_eq!(utc.tz, "+00:00");
     assert_eq!(
         utc.total,
-        figures(4, 2, 3, Some(330), Some(46_800)),
+        rated(figures(4, 2, 3, Some(330), Some(46_800)), 2, 4.0),
         "{utc:#?}"
     );
     let days: Vec<(&str, Figures)> = utc
@@ -241,8 +295,14 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
         days,
         [
             ("2026-03-01", figures(2, 0, 2, Some(195), None)),
-            ("2026-03-02", figures(1, 1, 1, Some(600), Some(7_200))),
-            ("2026-03-03", figures(1, 1, 0, None, Some(86_400))),
+            (
+                "2026-03-02",
+                rated(figures(1, 1, 1, Some(600), Some(7_200)), 1, 5.0)
+            ),
+            (
+                "2026-03-03",
+                rated(figures(1, 1, 0, None, Some(86_400)), 1, 3.0)
+            ),
         ]
     );
     let departments: Vec<(DepartmentId, &str, Figures)> = utc
@@ -261,7 +321,7 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
             (
                 h.general,
                 "General",
-                figures(2, 1, 2, Some(195), Some(7_200))
+                rated(figures(2, 1, 2, Some(195), Some(7_200)), 2, 4.0)
             ),
         ]
     );
@@ -276,7 +336,7 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
             (
                 Some(h.alice),
                 Some("Alice"),
-                figures(2, 1, 2, Some(195), Some(7_200))
+                rated(figures(2, 1, 2, Some(195), Some(7_200)), 2, 4.0)
             ),
             (
                 Some(h.bob),
@@ -287,7 +347,8 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
         ]
     );
 
-    // At +02:00 the days start two hours earlier: ticket 5 joins 1 March, ticket 2 moves to 2 March.
+    // At +02:00 the days start two hours earlier: ticket 5 joins 1 March, ticket 2 moves to 2 March,
+    // and ticket 7's rating to 4 March, out of the range.
     let east = report(&sam, "from=2026-03-01&to=2026-03-03&tz=%2B02:00").await;
     assert_eq!(east.tz, "+02:00");
     let days: Vec<Figures> = east.days.iter().map(|d| d.figures.clone()).collect();
@@ -295,20 +356,29 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
         days,
         [
             figures(2, 0, 1, Some(90), None),
-            figures(2, 1, 2, Some(450), Some(7_200)),
+            rated(figures(2, 1, 2, Some(450), Some(7_200)), 1, 5.0),
             figures(1, 1, 0, None, Some(86_400)),
         ]
     );
-    assert_eq!(east.total, figures(5, 2, 3, Some(330), Some(46_800)));
+    assert_eq!(
+        east.total,
+        rated(figures(5, 2, 3, Some(330), Some(46_800)), 1, 5.0)
+    );
     // An unencoded `+` arrives as a space and means the same.
     let spaced = report(&sam, "from=2026-03-01&to=2026-03-03&tz=+02:00").await;
     assert_eq!(spaced.total, east.total);
 
     // A day's end is exclusive: ticket 6 (00:00 on 4 March UTC) is 3 March only west of UTC.
     let last_utc = report(&sam, "from=2026-03-03&to=2026-03-03").await;
-    assert_eq!(last_utc.total, figures(1, 1, 0, None, Some(86_400)));
+    assert_eq!(
+        last_utc.total,
+        rated(figures(1, 1, 0, None, Some(86_400)), 1, 3.0)
+    );
     let last_west = report(&sam, "from=2026-03-03&to=2026-03-03&tz=-01:00").await;
-    assert_eq!(last_west.total, figures(2, 1, 0, None, Some(86_400)));
+    assert_eq!(
+        last_west.total,
+        rated(figures(2, 1, 0, None, Some(86_400)), 1, 3.0)
+    );
     let next_day = report(&sam, "from=2026-03-04&to=2026-03-04").await;
     assert_eq!(next_day.total.created, 1);
 
@@ -318,14 +388,30 @@ async fn report_figures_match_a_seeded_history_per_day_department_and_agent(back
         &format!("from=2026-03-01&to=2026-03-03&department={}", h.billing),
     )
     .await;
+    // Bob was asked to rate ticket 3 and never answered: no ratings, no mean.
     assert_eq!(billing.total, figures(2, 1, 1, Some(600), Some(86_400)));
     assert_eq!(billing.departments.len(), 1);
+    let bob = utc
+        .agents
+        .iter()
+        .find(|a| a.id == Some(h.bob))
+        .expect("Bob");
+    assert_eq!((bob.figures.ratings, bob.figures.rating_average), (0, None));
     let alice = report(
         &sam,
         &format!("from=2026-03-01&to=2026-03-03&agent={}", h.alice),
     )
     .await;
-    assert_eq!(alice.total, figures(2, 1, 2, Some(195), Some(7_200)));
+    assert_eq!(
+        alice.total,
+        rated(figures(2, 1, 2, Some(195), Some(7_200)), 2, 4.0)
+    );
+    let bob_only = report(
+        &sam,
+        &format!("from=2026-03-01&to=2026-03-03&agent={}", h.bob),
+    )
+    .await;
+    assert_eq!(bob_only.total, figures(1, 1, 1, Some(600), Some(86_400)));
     assert_eq!(alice.agents.len(), 1);
 
     // An empty range has every day, with nothing in it.
@@ -397,14 +483,15 @@ async fn the_csv_report_quotes_names_and_defuses_formulas(backend: Backend) {
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "section,date,department_id,department,agent_id,agent,created,closed,responded,first_response_mean_seconds,resolution_mean_seconds"
+        "section,date,department_id,department,agent_id,agent,created,closed,responded,first_response_mean_seconds,resolution_mean_seconds,ratings,rating_mean"
     );
-    assert_eq!(lines[1], "total,,,,,,4,2,3,330,46800");
-    assert_eq!(lines[2], "day,2026-03-01,,,,,2,0,2,195,");
+    assert_eq!(lines[1], "total,,,,,,4,2,3,330,46800,2,4.00");
+    assert_eq!(lines[2], "day,2026-03-01,,,,,2,0,2,195,,0,");
+    assert_eq!(lines[3], "day,2026-03-02,,,,,1,1,1,600,7200,1,5.00");
     assert!(
         lines.contains(
             &format!(
-                "department,,{},\"'=Billing, \"\"Gold\"\"\",,,2,1,1,600,86400",
+                "department,,{},\"'=Billing, \"\"Gold\"\"\",,,2,1,1,600,86400,0,",
                 h.billing
             )
             .as_str()
@@ -412,10 +499,13 @@ async fn the_csv_report_quotes_names_and_defuses_formulas(backend: Backend) {
         "{csv}"
     );
     assert!(
-        lines.contains(&format!("agent,,,,{},Alice,2,1,2,195,7200", h.alice).as_str()),
+        lines.contains(&format!("agent,,,,{},Alice,2,1,2,195,7200,2,4.00", h.alice).as_str()),
         "{csv}"
     );
-    assert!(lines.contains(&"agent,,,,,(unassigned),1,0,0,,"), "{csv}");
+    assert!(
+        lines.contains(&"agent,,,,,(unassigned),1,0,0,,,0,"),
+        "{csv}"
+    );
     let _ = h.bob;
     let _ = h.general;
 }

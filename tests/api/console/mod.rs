@@ -5,6 +5,8 @@
 //! `alerts`: the alert repeats while a ticket waits, stops once accepted, and a hidden tab is
 //! notified. `admin`: the Admin page creates an agent and disabling them closes their console.
 //! `board`: the supervisor board follows a ticket live and takes it over; breaches alert.
+//! `reports`: the Reports dialog with ratings. `screenshots` (ignored; run with `--ignored`)
+//! takes docs/guide/*.png from the demo.
 
 mod admin;
 mod alerts;
@@ -16,7 +18,9 @@ mod history;
 mod lost_race;
 mod media;
 mod older;
+mod reports;
 mod resume;
+mod screenshots;
 mod session;
 mod timers;
 mod unreachable;
