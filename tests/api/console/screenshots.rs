@@ -340,6 +340,15 @@ async fn supervisor_screens(browser: &Browser, address: &str, out: &Path) {
     )
     .await;
     shot(&page, out, "reports").await;
+    click(&page, "closing Reports", "#reports-done").await;
+    click(&page, "opening the board", "#board-button").await;
+    step(
+        &page,
+        "the supervisor board",
+        "document.querySelector('#sboard-list .sboard-department .sboard-agent')",
+    )
+    .await;
+    shot(&page, out, "board").await;
 }
 
 /// ada (the admin): every tab of the Admin page, a department's hours and timers, dead letters.
