@@ -142,8 +142,8 @@ where
         .all(c)
         .await?;
     for row in rows {
-        if !newest.contains_key(&row.client_id) {
-            newest.insert(row.client_id, parse(row)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = newest.entry(row.client_id) {
+            slot.insert(parse(row)?);
         }
     }
     Ok(newest)
