@@ -1,113 +1,515 @@
-//! Ingest throughput: customer messages through the fake Bot API, the real bot and the real
-//! database, measured from the first update offered to the last one confirmed to Telegram (which
-//! happens only after it is committed).
+//! Ingest: customer messages through the fake Bot API into the real server binary (its own
+//! process, a fresh database), measured at a real WebSocket console.
 //!
-//! Run: `cargo bench --bench ingest` (SQLite in a temp file), or with
-//! `BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432` for a fresh PostgreSQL database.
-//! `BENCH_UPDATES` (default 5000) and `BENCH_CUSTOMERS` (default 500) size the run.
+//! Run: `cargo bench --bench ingest`. SQLite always; PostgreSQL too when `BENCH_POSTGRES_URL` (or
+//! `TEST_POSTGRES_URL`) names a server (each run creates its own database). Settings:
+//! - `BENCH_BURST` (default 10000): the burst of new customers, then as many follow-ups.
+//! - `BENCH_RATES` (default `100,2000`) and `BENCH_RATE_SECONDS` (default 5): the fixed offered
+//!   rates (new customers per second) whose update → console latency is reported.
+//! - `BENCH_BACKENDS` (default `sqlite,postgres`): which backends to run.
+//! - `BENCH_PERF` (a path prefix): record `perf record -g` of the server during the new-customer
+//!   burst into `<prefix>-<backend>.data`.
+//!
+//! What is measured, per backend:
+//! - Saturation: all updates of a burst are offered to the fake Telegram at once; the console
+//!   notes when each customer message's `message.created` frame arrives. Throughput = updates /
+//!   (last arrival − offer). Server CPU per update = the server's user+system CPU time
+//!   (/proc/<pid>/stat) over that interval / updates (it includes the outbox sending the
+//!   acknowledgements it gets to at Telegram's pace, 30 messages/s, in that interval).
+//! - Latency: new customers offered at a fixed rate; per update, from its offer to the arrival of
+//!   its `message.created` frame at the console: p50/p95/p99.
 
-use std::time::{Duration, Instant};
-
-use sea_orm::ConnectionTrait;
-use switchboard::{
-    config::Settings,
-    domain::{TelegramUserId, UpdateId},
-    simulator::{Customer, FakeTelegram},
-    startup::Application,
+use std::{
+    collections::HashMap,
+    net::TcpListener,
+    process::Stdio,
+    time::{Duration, Instant},
 };
 
-fn env_number(name: &str, default: usize) -> usize {
+use futures_util::StreamExt;
+use sea_orm::ConnectionTrait;
+use switchboard::{
+    domain::TelegramUserId,
+    simulator::{Customer, FakeTelegram},
+};
+use tokio::{io::AsyncWriteExt, process::Command, sync::mpsc};
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+/// The server binary cargo built for this bench (release profile under `cargo bench`);
+/// `BENCH_SERVER` names another (an earlier build, to compare).
+fn server_binary() -> String {
+    std::env::var("BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchboard").to_owned())
+}
+const LOGIN: &str = "bench";
+const PASSWORD: &str = "bench-password-1";
+/// Linux reports CPU times in /proc in units of USER_HZ, 100 per second on every architecture.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
     std::env::var(name)
         .ok()
-        .and_then(|v| v.parse().ok())
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| default.to_vec())
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    env_list(name, &[default])
+        .first()
+        .copied()
         .unwrap_or(default)
 }
 
-async fn database_url() -> anyhow::Result<(String, String)> {
+/// A scratch directory removed at the end.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The server process and where it listens.
+struct Server {
+    child: tokio::process::Child,
+    pid: u32,
+    address: String,
+    _dir: TempDir,
+}
+
+/// A fresh database for one run: a SQLite file in `dir`, or a new PostgreSQL database.
+async fn database_url(postgres: Option<&str>, dir: &std::path::Path) -> anyhow::Result<String> {
+    let Some(server) = postgres else {
+        return Ok(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("bench.db").display()
+        ));
+    };
     let name = format!("sb_bench_{}", switchboard::service::instance_name());
-    match std::env::var("BENCH_POSTGRES_URL") {
-        Ok(server) => {
-            let mut admin = url::Url::parse(&server)?;
-            admin.set_path("postgres");
-            let db = sea_orm::Database::connect(admin.as_str()).await?;
-            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await?;
-            let mut url = admin.clone();
-            url.set_path(&name);
-            Ok((url.to_string(), "PostgreSQL".to_owned()))
+    let mut admin = url::Url::parse(server)?;
+    admin.set_path("postgres");
+    let db = sea_orm::Database::connect(admin.as_str()).await?;
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
+    db.close().await?;
+    let mut url = admin.clone();
+    url.set_path(&name);
+    Ok(url.to_string())
+}
+
+impl Server {
+    async fn start(telegram: &FakeTelegram, postgres: Option<&str>) -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "sb_bench_ingest_{}_{}",
+            std::process::id(),
+            postgres.is_some()
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let dir = TempDir(dir);
+        let database_url = database_url(postgres, &dir.0).await?;
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let cache = dir.0.join("files");
+        let env = [
+            ("DATABASE_URL", database_url.as_str()),
+            ("TELEGRAM_BOT_TOKEN", telegram.token()),
+            ("TELEGRAM_API_URL", telegram.api_url().as_str()),
+            ("SWITCHBOARD_LISTEN", &format!("127.0.0.1:{port}")),
+            ("SWITCHBOARD_FILE_CACHE_DIR", &cache.display().to_string()),
+            ("TELEGRAM_POLL_TIMEOUT", "5"),
+            ("RUST_LOG", "warn"),
+        ];
+        let mut add = Command::new(server_binary());
+        add.args(["agent", "add", "--login", LOGIN, "--name", "Bench"])
+            .args(["--role", "supervisor", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
+        for (k, v) in &env {
+            add.env(k, v);
         }
-        Err(_) => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
-            Ok((
-                format!("sqlite://{}?mode=rwc", path.display()),
-                "SQLite".to_owned(),
-            ))
+        let mut adding = add.spawn()?;
+        let mut stdin = adding.stdin.take().expect("piped stdin");
+        stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
+        drop(stdin);
+        anyhow::ensure!(adding.wait().await?.success(), "agent add failed");
+
+        let mut serve = Command::new(server_binary());
+        serve.arg("serve").kill_on_drop(true).stdout(Stdio::null());
+        for (k, v) in &env {
+            serve.env(k, v);
+        }
+        let child = serve.spawn()?;
+        let pid = child.id().expect("a running child");
+        let address = format!("127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = reqwest::Client::new();
+        loop {
+            let up = client
+                .get(format!("http://{address}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if up {
+                break;
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(Self {
+            child,
+            pid,
+            address,
+            _dir: dir,
+        })
+    }
+
+    /// The server's user + system CPU time so far.
+    fn cpu(&self) -> anyhow::Result<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
+        // Fields after the command name (which is in parentheses and may hold spaces).
+        let rest = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest)
+            .ok_or_else(|| anyhow::anyhow!("odd /proc stat"))?;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of stat; `rest` starts at field 3.
+        let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
+        Ok(Duration::from_secs_f64(ticks as f64 / TICKS_PER_SECOND))
+    }
+
+    async fn login(&self) -> anyhow::Result<String> {
+        let response = reqwest::Client::new()
+            .post(format!("http://{}/api/session", self.address))
+            .header("Origin", format!("http://{}", self.address))
+            .json(&serde_json::json!({"login": LOGIN, "password": PASSWORD}))
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "login failed");
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
+        Ok(cookie.to_owned())
+    }
+}
+
+/// Opens a console, reads its hello, then reports the tag (`sbN.`) of each `message.created`
+/// frame with its arrival time until the socket ends.
+async fn console(
+    address: String,
+    cookie: String,
+    opened: tokio::sync::oneshot::Sender<()>,
+    arrivals: mpsc::UnboundedSender<(usize, Instant)>,
+) -> anyhow::Result<()> {
+    let mut request = format!("ws://{address}/ws").into_client_request()?;
+    let headers = request.headers_mut();
+    headers.insert("Origin", format!("http://{address}").parse()?);
+    headers.insert("Cookie", cookie.parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
+    let hello = ws
+        .next()
+        .await
+        .ok_or_else(|| anyhow::anyhow!("no hello"))??;
+    anyhow::ensure!(
+        hello.to_text()?.contains("\"hello\""),
+        "first frame: {hello}"
+    );
+    let _ = opened.send(());
+    while let Some(frame) = ws.next().await {
+        let at = Instant::now();
+        let text = match frame? {
+            Message::Text(text) => text,
+            Message::Close(close) => anyhow::bail!("the console was closed: {close:?}"),
+            _ => continue,
+        };
+        if !text.contains("\"message.created\"") {
+            continue;
+        }
+        let tag = text
+            .split("sb#")
+            .nth(1)
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|n| n.parse().ok());
+        if let Some(tag) = tag {
+            let _ = arrivals.send((tag, at));
         }
     }
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// One backend's run: the server, the console's arrivals and the offers made so far.
+struct Run {
+    server: Server,
+    telegram: FakeTelegram,
+    arrivals: mpsc::UnboundedReceiver<(usize, Instant)>,
+    console: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// When each tag was offered.
+    offered: Vec<Instant>,
+    /// Arrivals seen for tags not yet waited for.
+    early: HashMap<usize, Instant>,
+}
+
+/// What one phase measured.
+struct Phase {
+    updates: usize,
+    elapsed: Duration,
+    cpu: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Phase {
+    fn per_second(&self) -> f64 {
+        self.updates as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn cpu_per_update_ms(&self) -> f64 {
+        ms(self.cpu) / self.updates as f64
+    }
+
+    fn latency(&self, p: f64) -> f64 {
+        ms(percentile(&self.latencies, p))
+    }
+}
+
+impl Run {
+    async fn start(postgres: Option<&str>) -> anyhow::Result<Self> {
+        let telegram = FakeTelegram::start("1:bench").await?;
+        let server = Server::start(&telegram, postgres).await?;
+        let cookie = server.login().await?;
+        let (opened_tx, opened) = tokio::sync::oneshot::channel();
+        let (arrivals_tx, arrivals) = mpsc::unbounded_channel();
+        let console = tokio::spawn(console(
+            server.address.clone(),
+            cookie,
+            opened_tx,
+            arrivals_tx,
+        ));
+        opened.await?;
+        Ok(Self {
+            server,
+            telegram,
+            arrivals,
+            console,
+            offered: Vec::new(),
+            early: HashMap::new(),
+        })
+    }
+
+    /// Offers a message from `customer`, tagged; returns its tag.
+    fn offer(&mut self, customer: &Customer) -> usize {
+        let tag = self.offered.len();
+        self.offered.push(Instant::now());
+        self.telegram
+            .customer_says(customer, &format!("sb#{tag}. benchmark message"));
+        tag
+    }
+
+    /// Waits until the console heard every tag in `tags`; their latencies and the last arrival.
+    async fn wait(
+        &mut self,
+        tags: std::ops::Range<usize>,
+    ) -> anyhow::Result<(Vec<Duration>, Instant)> {
+        let mut latencies = Vec::with_capacity(tags.len());
+        let mut last = Instant::now();
+        let mut missing: std::collections::HashSet<usize> = tags.clone().collect();
+        for tag in tags.clone() {
+            if let Some(at) = self.early.remove(&tag) {
+                missing.remove(&tag);
+                latencies.push(at - self.offered[tag]);
+                last = at;
+            }
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
+        while !missing.is_empty() {
+            match tokio::time::timeout_at(deadline, self.arrivals.recv()).await {
+                Ok(Some((tag, at))) if missing.remove(&tag) => {
+                    latencies.push(at - self.offered[tag]);
+                    last = last.max(at);
+                }
+                Ok(Some((tag, at))) => {
+                    if !tags.contains(&tag) {
+                        self.early.insert(tag, at);
+                    }
+                }
+                Ok(None) => {
+                    let ended = (&mut self.console).await;
+                    anyhow::bail!("the console ended: {ended:?}");
+                }
+                Err(_) => anyhow::bail!("{} updates never reached the console", missing.len()),
+            }
+        }
+        latencies.sort_unstable();
+        Ok((latencies, last))
+    }
+
+    /// Offers one message from each customer at once and waits until all reached the console.
+    async fn burst(&mut self, customers: &[Customer], perf: Option<&str>) -> anyhow::Result<Phase> {
+        let recorder = match perf {
+            Some(path) => Some(
+                Command::new("perf")
+                    .args(["record", "-g", "-o", path, "-p"])
+                    .arg(self.server.pid.to_string())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()?,
+            ),
+            None => None,
+        };
+        if recorder.is_some() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let cpu = self.server.cpu()?;
+        let first = self.offered.len();
+        let started = Instant::now();
+        for customer in customers {
+            self.offer(customer);
+        }
+        let (latencies, last) = self.wait(first..self.offered.len()).await?;
+        let cpu = self.server.cpu()? - cpu;
+        if let Some(mut recorder) = recorder {
+            if let Some(pid) = recorder.id() {
+                rustix::process::kill_process(
+                    rustix::process::Pid::from_raw(pid as i32).expect("a pid"),
+                    rustix::process::Signal::INT,
+                )
+                .map_err(|errno| anyhow::anyhow!("stopping perf: {errno:?}"))?;
+            }
+            recorder.wait().await?;
+        }
+        Ok(Phase {
+            updates: customers.len(),
+            elapsed: last - started,
+            cpu,
+            latencies,
+        })
+    }
+
+    /// Offers new customers' first messages at `rate` per second for `seconds`.
+    async fn at_rate(
+        &mut self,
+        rate: usize,
+        seconds: usize,
+        next_customer: &mut i64,
+    ) -> anyhow::Result<Phase> {
+        let total = rate * seconds;
+        let cpu = self.server.cpu()?;
+        let first = self.offered.len();
+        let started = Instant::now();
+        let mut sent = 0;
+        let mut tick = tokio::time::interval(Duration::from_millis(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        while sent < total {
+            tick.tick().await;
+            let due = ((started.elapsed().as_secs_f64() * rate as f64) as usize).min(total);
+            while sent < due {
+                let customer = Customer::new(TelegramUserId(*next_customer), "Rate", None);
+                *next_customer += 1;
+                self.offer(&customer);
+                sent += 1;
+            }
+        }
+        let (latencies, last) = self.wait(first..self.offered.len()).await?;
+        let cpu = self.server.cpu()? - cpu;
+        Ok(Phase {
+            updates: total,
+            elapsed: last - started,
+            cpu,
+            latencies,
+        })
+    }
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let updates = env_number("BENCH_UPDATES", 5000);
-    let customers = env_number("BENCH_CUSTOMERS", 500).max(1);
-    let (database_url, backend) = database_url().await?;
-    let telegram = FakeTelegram::start("1:bench").await?;
-    let settings = Settings {
-        database_url,
-        telegram_token: telegram.token().to_owned(),
-        telegram_api_url: telegram.api_url().clone(),
-        listen: "127.0.0.1:0".parse()?,
-        public_url: None,
-        default_department: "General".to_owned(),
-        webhook: None,
-        poll_timeout: 5,
-        reopen_window: switchboard::config::DEFAULT_REOPEN_WINDOW,
-        presence_heartbeat: std::time::Duration::from_secs(10),
-        presence_ttl: std::time::Duration::from_secs(30),
-        retention: Default::default(),
-        limits: switchboard::limits::Limits::default(),
-        bot_texts: None,
-        file_cache: switchboard::config::FileCacheSettings::temporary(),
-        ratings: true,
-        transcript_chat: None,
-        metrics_token: None,
-    };
-    let app = Application::build(settings).await?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-
-    let people: Vec<Customer> = (0..customers)
-        .map(|i| Customer::new(TelegramUserId(10_000 + i as i64), "Bench", None))
-        .collect();
-    let started = Instant::now();
-    let mut last = UpdateId(0);
-    for i in 0..updates {
-        last = telegram.customer_says(&people[i % customers], "benchmark message");
-    }
-    while telegram.confirmed_offset() <= last.0 {
-        if started.elapsed() > Duration::from_secs(600) {
-            anyhow::bail!("not all updates were ingested within 10 minutes");
+    let burst = env_number("BENCH_BURST", 10_000);
+    let rates = env_list("BENCH_RATES", &[100, 2000]);
+    let rate_seconds = env_number("BENCH_RATE_SECONDS", 5);
+    let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    let postgres_url = std::env::var("BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("TEST_POSTGRES_URL"))
+        .ok();
+    let perf = std::env::var("BENCH_PERF").ok();
+    let mut table = Vec::new();
+    println!("load average at the start: {}", load());
+    for backend in backends.split(',').map(str::trim) {
+        let (name, postgres) = match backend {
+            "sqlite" => ("SQLite", None),
+            "postgres" => match &postgres_url {
+                Some(url) => ("PostgreSQL", Some(url.as_str())),
+                None => {
+                    println!("PostgreSQL skipped: set BENCH_POSTGRES_URL or TEST_POSTGRES_URL");
+                    continue;
+                }
+            },
+            other => anyhow::bail!("unknown backend {other}"),
+        };
+        let mut run = Run::start(postgres).await?;
+        println!("{name}: server pid {}", run.server.pid);
+        // Warm-up: a few tickets, not counted.
+        let mut next_customer: i64 = 5_000_000;
+        run.at_rate(50, 1, &mut next_customer).await?;
+        for &rate in &rates {
+            let phase = run.at_rate(rate, rate_seconds, &mut next_customer).await?;
+            table.push(format!(
+                "| {name} | new customers offered at {rate}/s ({} updates) | {:.0}/s | {:.1} | {:.1} | {:.1} | {:.3} |",
+                phase.updates,
+                phase.per_second(),
+                phase.latency(0.5),
+                phase.latency(0.95),
+                phase.latency(0.99),
+                phase.cpu_per_update_ms(),
+            ));
+            println!("{}", table.last().expect("a row"));
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        let customers: Vec<Customer> = (0..burst)
+            .map(|i| Customer::new(TelegramUserId(1_000_000 + i as i64), "Burst", None))
+            .collect();
+        let perf_path = perf.as_ref().map(|p| format!("{p}-{backend}.data"));
+        for (what, perf) in [
+            ("burst of new customers", perf_path.as_deref()),
+            ("burst of follow-ups", None),
+        ] {
+            let phase = run.burst(&customers, perf).await?;
+            table.push(format!(
+                "| {name} | {what} ({} updates) | **{:.0}/s** | {:.1} | {:.1} | {:.1} | {:.3} |",
+                phase.updates,
+                phase.per_second(),
+                phase.latency(0.5),
+                phase.latency(0.95),
+                phase.latency(0.99),
+                phase.cpu_per_update_ms(),
+            ));
+            println!("{}", table.last().expect("a row"));
+        }
+        run.console.abort();
+        run.server.child.kill().await?;
     }
-    let ingest = started.elapsed();
-    while telegram.calls("sendMessage").len() < customers {
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    println!("load average at the end: {}", load());
+    println!();
+    println!(
+        "| backend | phase | updates/s to the console | p50 ms | p95 ms | p99 ms | server CPU ms/update |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for row in &table {
+        println!("{row}");
     }
-    let acks = started.elapsed();
-    println!("backend: {backend}; {updates} updates from {customers} customers");
-    println!(
-        "ingest: {:.2} s, {:.0} updates/s (committed and confirmed)",
-        ingest.as_secs_f64(),
-        updates as f64 / ingest.as_secs_f64()
-    );
-    println!(
-        "acknowledgements: all {customers} sent after {:.2} s",
-        acks.as_secs_f64()
-    );
-    let _ = stop.send(());
-    server.await??;
     Ok(())
 }

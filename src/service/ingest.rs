@@ -57,9 +57,6 @@ pub enum IngestOutcome {
 /// same client or ticket at once).
 const ATTEMPTS: usize = 3;
 
-/// How many transactions one batch of updates may use at once on PostgreSQL.
-const CONCURRENT_LANES: usize = 8;
-
 impl Service {
     /// Stores a customer's message exactly once per Telegram update. The first message of a
     /// customer without an open ticket opens a pending one in the default department and queues an
@@ -71,30 +68,10 @@ impl Service {
             .ok_or_else(|| ServiceError::bug("a batch of one update gave no outcome"))
     }
 
-    /// Stores a batch of customer messages. Messages of one chat stay in order in one transaction;
-    /// on PostgreSQL different chats are spread over several concurrent transactions. On an error
-    /// some chats' messages may be stored and others not; ingesting the batch again is safe.
+    /// Stores a batch of customer messages in one transaction (see `ingest_batch`); messages of
+    /// one chat stay in order. All or nothing: ingesting the batch again after an error is safe.
     pub async fn ingest_chats(&self, messages: &[IncomingMessage]) -> Result<(), ServiceError> {
-        let lanes = if store::is_postgres(&self.db) {
-            CONCURRENT_LANES
-        } else {
-            1
-        };
-        if lanes == 1 || messages.len() < 2 {
-            return self.ingest_batch(messages).await.map(drop);
-        }
-        let mut groups: Vec<Vec<IncomingMessage>> = vec![Vec::new(); lanes];
-        for message in messages {
-            groups[message.chat_id.0.unsigned_abs() as usize % lanes].push(message.clone());
-        }
-        let results = futures_util::future::join_all(
-            groups
-                .iter()
-                .filter(|g| !g.is_empty())
-                .map(|group| self.ingest_batch(group)),
-        )
-        .await;
-        results.into_iter().collect::<Result<Vec<_>, _>>().map(drop)
+        self.ingest_batch(messages).await.map(drop)
     }
 
     /// Stores several customer messages in one transaction, in order, with the same rules as
@@ -123,13 +100,9 @@ impl Service {
         let txn = store::begin_write(&self.db).await?;
         let mut events = Vec::new();
         let mut replies = Vec::new();
-        let mut outcomes = Vec::with_capacity(messages.len());
-        for message in messages {
-            outcomes.push(
-                self.ingest_in(&txn, message, &mut events, &mut replies)
-                    .await?,
-            );
-        }
+        let outcomes = self
+            .ingest_many_in(&txn, messages, &mut events, &mut replies)
+            .await?;
         self.commit(txn, events).await?;
         if !replies.is_empty() {
             self.replies.push(replies);
@@ -144,12 +117,12 @@ impl Service {
         Ok(outcomes)
     }
 
-    /// Stores one customer message (see `ingest`). A command is answered: `/status` and `/start`
+    /// Stores one customer message whose update id was recorded just now (see `ingest`). A command is answered: `/status` and `/start`
     /// on the customer's newest open ticket (both stored there, so the agent sees them), or
     /// directly (`replies`) when none is open; `/new` opens a separate ticket. An ordinary message
     /// goes to the customer's newest open ticket, else opens (or reopens) one. Any message clears
     /// the customer's unreachable mark.
-    async fn ingest_in<C>(
+    pub(super) async fn ingest_recorded<C>(
         &self,
         txn: &C,
         incoming: &IncomingMessage,
@@ -159,9 +132,6 @@ impl Service {
     where
         C: ConnectionTrait,
     {
-        if !store::updates::record(txn, incoming.update_id).await? {
-            return Ok(IngestOutcome::Duplicate);
-        }
         let now = self.clock.now();
         let client = store::clients::upsert(txn, &incoming.profile).await?;
         super::customer::clear_unreachable(txn, &client, events).await?;

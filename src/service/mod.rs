@@ -19,6 +19,7 @@ mod edits;
 mod error;
 mod files;
 mod ingest;
+mod ingest_batch;
 mod lifecycle;
 mod notes;
 mod outbound;

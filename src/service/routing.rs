@@ -174,8 +174,17 @@ where
     C: ConnectionTrait,
 {
     let open = store::departments::open(c).await?;
+    Ok(keyboard_of(&open, ticket, asked_in))
+}
+
+/// `routing_keyboard` with the open departments (`store::departments::open`) already read.
+pub(super) fn keyboard_of(
+    open: &[crate::store::entity::department::Model],
+    ticket: TicketId,
+    asked_in: DepartmentId,
+) -> Option<String> {
     if open.len() < 2 {
-        return Ok(None);
+        return None;
     }
     let rows: Vec<_> = open
         .iter()
@@ -186,7 +195,7 @@ where
             })]
         })
         .collect();
-    Ok(Some(json!({ "inline_keyboard": rows }).to_string()))
+    Some(json!({ "inline_keyboard": rows }).to_string())
 }
 
 /// The slug of a `/start <slug>` deep link (`t.me/<bot>?start=<slug>`).

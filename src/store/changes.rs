@@ -57,6 +57,41 @@ where
     .await
 }
 
+/// Records the same kind of change of several tickets in one multi-row insert.
+pub async fn insert_many<C>(
+    c: &C,
+    changes: Vec<(TicketId, NewChange)>,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    if changes.is_empty() {
+        return Ok(());
+    }
+    for chunk in changes.chunks(200) {
+        let rows = chunk
+            .iter()
+            .cloned()
+            .map(|(ticket, change)| ticket_change::ActiveModel {
+                ticket_id: Set(ticket),
+                kind: Set(kind),
+                by_agent_id: Set(change.by),
+                from_department_id: Set(change.from_department),
+                to_department_id: Set(change.to_department),
+                from_agent_id: Set(change.from_agent),
+                to_agent_id: Set(change.to_agent),
+                reason: Set(change.reason),
+                note: Set(change.note),
+                created_at: Set(at),
+                ..Default::default()
+            });
+        ticket_change::Entity::insert_many(rows).exec(c).await?;
+    }
+    Ok(())
+}
+
 /// A page of a ticket's timeline, oldest first (served by `idx_ticket_changes_ticket`), and the
 /// cursor of the next page when more remain.
 pub async fn for_ticket<C>(

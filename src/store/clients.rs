@@ -1,5 +1,7 @@
 //! Clients: the Telegram users who write to the bot.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
@@ -58,6 +60,98 @@ where
         }
     }
 }
+
+/// A client found or created by `upsert_many`.
+#[derive(Debug, Clone)]
+pub struct Upserted {
+    pub client: client::Model,
+    /// Created by this call: the customer never wrote before (no tickets, notes or ratings).
+    pub created: bool,
+}
+
+/// `upsert` for a batch's profiles (the last profile of each Telegram id wins): one lookup, one
+/// multi-row insert of the new clients, an update per changed profile. A client created at the
+/// same time by another instance fails the insert with a unique violation (retry the batch).
+pub async fn upsert_many<C>(
+    c: &C,
+    profiles: &[&TelegramProfile],
+) -> Result<HashMap<TelegramUserId, Upserted>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut latest: HashMap<TelegramUserId, &TelegramProfile> = HashMap::new();
+    for profile in profiles {
+        latest.insert(profile.telegram_id, profile);
+    }
+    if latest.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = client::Entity::find()
+        .filter(client::Column::TelegramId.is_in(latest.keys().copied()))
+        .all(c)
+        .await?;
+    let now = Utc::now();
+    let mut out = HashMap::with_capacity(latest.len());
+    for row in found {
+        let Some(profile) = latest.get(&row.telegram_id) else {
+            continue;
+        };
+        let client = if row.username == profile.username
+            && row.name == profile.name
+            && row.language == profile.language
+        {
+            row
+        } else {
+            let mut changed: client::ActiveModel = row.into();
+            changed.username = Set(profile.username.clone());
+            changed.name = Set(profile.name.clone());
+            changed.language = Set(profile.language.clone());
+            changed.updated_at = Set(now);
+            changed.update(c).await?
+        };
+        out.insert(
+            client.telegram_id,
+            Upserted {
+                client,
+                created: false,
+            },
+        );
+    }
+    let mut missing: Vec<&TelegramProfile> = latest
+        .values()
+        .filter(|p| !out.contains_key(&p.telegram_id))
+        .copied()
+        .collect();
+    missing.sort_by_key(|p| p.telegram_id.0);
+    for chunk in missing.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|profile| client::ActiveModel {
+            telegram_id: Set(profile.telegram_id),
+            username: Set(profile.username.clone()),
+            name: Set(profile.name.clone()),
+            language: Set(profile.language.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        for client in client::Entity::insert_many(rows)
+            .exec_with_returning(c)
+            .await?
+        {
+            out.insert(
+                client.telegram_id,
+                Upserted {
+                    client,
+                    created: true,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// How many rows one multi-row insert of a batch writes at most (well under the databases'
+/// limits on bound values).
+const INSERT_CHUNK: usize = 200;
 
 /// The clients with these ids.
 pub async fn by_ids<C>(c: &C, ids: Vec<ClientId>) -> Result<Vec<client::Model>, DbErr>

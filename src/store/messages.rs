@@ -94,7 +94,12 @@ pub async fn insert<C>(c: &C, new: NewMessage<'_>) -> Result<message::Model, DbE
 where
     C: ConnectionTrait,
 {
-    message::ActiveModel {
+    row_of(new)?.insert(c).await
+}
+
+/// The row a new message becomes.
+fn row_of(new: NewMessage<'_>) -> Result<message::ActiveModel, DbErr> {
+    Ok(message::ActiveModel {
         ticket_id: Set(new.ticket_id),
         direction: Set(new.direction),
         author_kind: Set(new.author.kind()),
@@ -118,9 +123,93 @@ where
         earlier_texts: Set(None),
         out_reply_to: Set(new.out_reply_to),
         ..Default::default()
+    })
+}
+
+/// Stores several messages in multi-row inserts; the rows in the order of `new`.
+pub async fn insert_many<C>(c: &C, new: Vec<NewMessage<'_>>) -> Result<Vec<message::Model>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut stored = Vec::with_capacity(new.len());
+    let mut new = new.into_iter().peekable();
+    while new.peek().is_some() {
+        let chunk: Vec<NewMessage<'_>> = new.by_ref().take(INSERT_CHUNK).collect();
+        let expected: Vec<(TicketId, Direction)> =
+            chunk.iter().map(|m| (m.ticket_id, m.direction)).collect();
+        let rows = chunk
+            .into_iter()
+            .map(row_of)
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        let mut inserted = message::Entity::insert_many(rows)
+            .exec_with_returning(c)
+            .await?;
+        // Ids are handed out in the order of the VALUES rows.
+        inserted.sort_by_key(|row| row.id);
+        let in_order = inserted.len() == expected.len()
+            && inserted
+                .iter()
+                .zip(&expected)
+                .all(|(row, (ticket, direction))| {
+                    row.ticket_id == *ticket && row.direction == *direction
+                });
+        if !in_order {
+            return Err(invariant(crate::domain::Invariant::new(
+                "a multi-row insert of messages returned other rows than it was given".to_owned(),
+            )));
+        }
+        stored.extend(inserted);
     }
-    .insert(c)
-    .await
+    Ok(stored)
+}
+
+/// How many messages one multi-row insert writes at most.
+const INSERT_CHUNK: usize = 500;
+
+/// The console's views of messages just stored that quote nothing, carry no outbound file and
+/// are not an agent's (a customer's or Switchboard's): built without reading.
+pub fn views_of_new(
+    messages: Vec<message::Model>,
+    customer_name: &str,
+) -> Result<Vec<MessageView>, DbErr> {
+    messages
+        .into_iter()
+        .map(|m| {
+            let author =
+                Author::from_columns(m.id, m.author_kind, m.author_agent_id).map_err(invariant)?;
+            let name = match author {
+                Author::Customer => customer_name.to_owned(),
+                Author::System => "Switchboard".to_owned(),
+                Author::Agent(id) => {
+                    return Err(invariant(crate::domain::Invariant::new(format!(
+                        "message {}: agent {id} in a view built without reading",
+                        m.id
+                    ))));
+                }
+            };
+            Ok(MessageView {
+                id: m.id,
+                ticket_id: m.ticket_id,
+                direction: m.direction,
+                author: AuthorView {
+                    kind: author.kind(),
+                    id: author.agent(),
+                    name,
+                },
+                media: media_of(&m),
+                earlier_texts: earlier_texts_of(&m),
+                text: m.text,
+                created_at: m.created_at,
+                delivery: m.delivery,
+                delivery_error: m.delivery_error,
+                media_group_id: m.media_group_id,
+                reply_to: None,
+                edited_at: m.edited_at,
+                out_reply_to: m.out_reply_to,
+                out_file: None,
+            })
+        })
+        .collect()
 }
 
 /// Finds a message by id.

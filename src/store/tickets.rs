@@ -123,6 +123,126 @@ where
     parse(row)
 }
 
+/// The newest open ticket of each of these clients (those with one), in one query.
+pub async fn newest_open_for_clients<C>(
+    c: &C,
+    clients: Vec<ClientId>,
+) -> Result<HashMap<ClientId, Ticket>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut newest = HashMap::new();
+    if clients.is_empty() {
+        return Ok(newest);
+    }
+    let rows = ticket::Entity::find()
+        .filter(ticket::Column::ClientId.is_in(clients))
+        .filter(ticket::Column::Status.ne(TicketStatus::Closed))
+        .order_by_desc(ticket::Column::Id)
+        .all(c)
+        .await?;
+    for row in rows {
+        if let std::collections::hash_map::Entry::Vacant(slot) = newest.entry(row.client_id) {
+            slot.insert(parse(row)?);
+        }
+    }
+    Ok(newest)
+}
+
+/// A pending ticket `insert_pending_many` opens: for whom, where, at which priority.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPending {
+    pub client: ClientId,
+    pub department: DepartmentId,
+    pub priority: Priority,
+}
+
+/// `insert_pending` (slot 0, no earlier ticket) for several clients that have no ticket, in
+/// multi-row inserts; the tickets in the order of `new`. A client that meanwhile got an open
+/// ticket (another instance) fails it with a unique violation.
+pub async fn insert_pending_many<C>(
+    c: &C,
+    new: &[NewPending],
+    now: DateTime<Utc>,
+) -> Result<Vec<Ticket>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let mut tickets = Vec::with_capacity(new.len());
+    for chunk in new.chunks(200) {
+        let rows = chunk.iter().map(|n| ticket::ActiveModel {
+            open_slot: Set(0),
+            priority: Set(n.priority),
+            client_id: Set(n.client),
+            department_id: Set(n.department),
+            status: Set(TicketStatus::Pending),
+            owner_id: Set(None),
+            previous_ticket_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            awaiting_reply_since: Set(Some(now)),
+            customer_wrote_at: Set(Some(now)),
+            ..Default::default()
+        });
+        let mut inserted = ticket::Entity::insert_many(rows)
+            .exec_with_returning(c)
+            .await?;
+        inserted.sort_by_key(|row| row.id);
+        let mut by_client: HashMap<ClientId, ticket::Model> = inserted
+            .into_iter()
+            .map(|row| (row.client_id, row))
+            .collect();
+        for n in chunk {
+            let row = by_client.remove(&n.client).ok_or_else(|| {
+                invariant(Invariant::new(format!(
+                    "client {}: the ticket inserted for it was not returned",
+                    n.client
+                )))
+            })?;
+            tickets.push(parse(row)?);
+        }
+    }
+    Ok(tickets)
+}
+
+/// The view of a ticket just opened for `client`, a client created in the same transaction (no
+/// notes, reachable), in the department named `department`: built without reading.
+pub fn view_of_new(
+    ticket: Ticket,
+    client: &super::entity::client::Model,
+    department: &str,
+) -> TicketView {
+    TicketView {
+        id: ticket.id,
+        number: ticket.id,
+        status: ticket.state.status(),
+        client: ClientRef {
+            id: client.id,
+            telegram_id: client.telegram_id,
+            username: client.username.clone(),
+            name: client.name.clone(),
+            notes_count: 0,
+            unreachable: client.unreachable_reason.clone(),
+        },
+        department: DepartmentRef {
+            id: ticket.department,
+            name: department.to_owned(),
+        },
+        platform: Platform::Telegram,
+        owner: None,
+        last_owner: None,
+        previous_ticket_id: ticket.previous,
+        created_at: ticket.created_at,
+        updated_at: ticket.updated_at,
+        awaiting_reply_since: ticket.awaiting_reply_since,
+        hold: ticket.hold.map(|(state, _)| state),
+        hold_since: ticket.hold.map(|(_, since)| since),
+        priority: ticket.priority,
+        breach: ticket.current_breach(),
+        unread: None,
+    }
+}
+
 /// The slot a further open ticket of the client takes: one past the highest of its open tickets
 /// (0 when none is open).
 pub async fn next_open_slot<C>(c: &C, client_id: ClientId) -> Result<i32, DbErr>

@@ -18,6 +18,17 @@ pub async fn customer_wrote<C>(c: &C, id: TicketId, now: DateTime<Utc>) -> Resul
 where
     C: ConnectionTrait,
 {
+    customers_wrote(c, vec![id], now).await
+}
+
+/// `customer_wrote` for several tickets at once (one statement).
+pub async fn customers_wrote<C>(c: &C, ids: Vec<TicketId>, now: DateTime<Utc>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+{
+    if ids.is_empty() {
+        return Ok(());
+    }
     ticket::Entity::update_many()
         .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
         .col_expr(
@@ -41,7 +52,7 @@ where
             ticket::Column::HoldSince,
             Expr::value(None::<DateTime<Utc>>),
         )
-        .filter(ticket::Column::Id.eq(id))
+        .filter(ticket::Column::Id.is_in(ids))
         .exec(c)
         .await?;
     Ok(())

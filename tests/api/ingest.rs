@@ -179,6 +179,83 @@ async fn a_message_with_characters_a_database_refuses_is_still_stored(backend: B
     assert_eq!(messages[0].text, "nul\u{FFFD}inside");
 }
 
+async fn a_batch_of_updates_is_stored_as_if_they_came_one_by_one(backend: Backend) {
+    let mut app = spawn_app(backend.clone()).await;
+    app.add_open_department("Billing", "billing").await;
+    let bob = customer(1011, "Bob");
+    let bobs = app.customer_opens_ticket(&bob, "hello").await;
+    let ann = customer(1010, "Ann");
+    let cy = customer(1012, "Cy");
+    // Queued while no server polls: the restarted server fetches them in one getUpdates batch.
+    app.stop().await;
+    let first = app.telegram.customer_says(&ann, "first");
+    app.telegram.customer_says(&bob, "follow-up");
+    app.telegram.customer_says(&ann, "second");
+    let repeat = app.telegram.update_json(first).expect("the update");
+    app.telegram.redeliver(repeat);
+    app.telegram.customer_says(&cy, "/start");
+    let last = app.telegram.customer_says(&cy, "a question");
+
+    let restarted = TestApp::start(backend, app.database_url.clone(), app.telegram.clone()).await;
+    assert!(
+        restarted.telegram.wait_confirmed(last, WAIT).await,
+        "every update committed and confirmed"
+    );
+    let sam = {
+        restarted
+            .add_agent("sam", switchboard::domain::Role::Supervisor, &[])
+            .await;
+        restarted.login("sam").await
+    };
+    let open: Vec<TicketView> = sam.get_json("/api/tickets").await;
+    assert_eq!(
+        open.len(),
+        3,
+        "one ticket each for Ann, Bob and Cy: {open:?}"
+    );
+    assert_eq!(inbound_texts(&sam, bobs).await, ["hello", "follow-up"]);
+    let anns = open
+        .iter()
+        .find(|t| t.client.name == "Ann")
+        .expect("Ann's ticket")
+        .id;
+    // In order: her message, the acknowledgement, the routing question, her second message.
+    let messages: Vec<MessageView> = sam.get_json(&format!("/api/tickets/{anns}/messages")).await;
+    let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    assert_eq!((texts[0], texts[3]), ("first", "second"));
+    assert!(texts[1].contains("Your request is ticket #"), "{texts:?}");
+    assert!(
+        restarted
+            .telegram
+            .wait_for_keyboard_message(ann.chat(), WAIT)
+            .await
+            .is_some(),
+        "Ann was asked which team"
+    );
+    // Cy's /start was answered, and his question opened a ticket.
+    let cys = open
+        .iter()
+        .find(|t| t.client.name == "Cy")
+        .expect("Cy's ticket")
+        .id;
+    assert_eq!(inbound_texts(&sam, cys).await, ["a question"]);
+    assert!(
+        restarted
+            .telegram
+            .wait_for_message_to(cy.chat(), "Hello, Cy", WAIT)
+            .await
+            .is_some(),
+        "Cy was greeted"
+    );
+    let db = restarted.db().await;
+    assert_eq!(
+        count(&db, "telegram_updates").await,
+        6,
+        "the repeat counted once"
+    );
+}
+
 /// The texts of a ticket's inbound messages, in order.
 async fn inbound_texts(agent: &Session, ticket: TicketId) -> Vec<String> {
     let messages: Vec<MessageView> = agent
@@ -211,4 +288,5 @@ crate::backend_tests!(
     a_server_stopped_between_arrival_and_commit_loses_nothing_after_restart,
     many_customers_writing_at_once_each_get_one_ticket_with_their_messages_in_order,
     a_message_with_characters_a_database_refuses_is_still_stored,
+    a_batch_of_updates_is_stored_as_if_they_came_one_by_one,
 );
