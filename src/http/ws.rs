@@ -290,7 +290,7 @@ async fn send_frames(
     let mut next = Some(first);
     let mut fed = 0;
     while let Some(frame) = next.take() {
-        if !frame.seq.is_some_and(|seq| seq <= *last) {
+        if frame.seq.is_none_or(|seq| seq > *last) {
             *last = frame.seq.unwrap_or(*last);
             if tx
                 .feed(Message::Text(shared_text(frame.text)))
