@@ -6,13 +6,17 @@
 //! - `BENCH_CONSOLES` (default `1000,10000`): the idle-console counts whose memory is reported.
 //! - `BENCH_FANOUT_CONSOLES` (default 1000) and `BENCH_ROUNDS` (default 30): the fan-out run.
 //! - `BENCH_SETTLE_MS` (default 3000): how long to let the server settle before reading its memory.
+//! - `BENCH_SERVER` (default: the binary cargo built): the server binary to run.
 //!
 //! Memory: the server's VmRSS (from /proc/<pid>/status) with N idle consoles minus its VmRSS
 //! before the first console, divided by N. Fan-out: a customer's message through the fake Bot API
 //! is ingested by the real bot, committed and published; each console notes when its
 //! `message.created` frame arrived. Reported per round and over all rounds: from the message
-//! offered to Telegram to its arrival at each console (p50/p99/max), and the fan-out proper, from
-//! the first console's arrival to each other console's.
+//! offered to Telegram to its arrival at each console (p50/p99/max), the time to the first
+//! console, and the fan-out proper, from the first console's arrival to each other console's;
+//! with the CPU time and context switches of the server and of this process per round, and the
+//! frames each console read per round. Each console notes its arrival itself (the instant right
+//! after the frame was read), so that the benchmark's own task is woken once per round.
 
 use std::{
     net::TcpListener,
@@ -30,8 +34,11 @@ use tokio_tungstenite::tungstenite::{
     Message, client::IntoClientRequest, protocol::WebSocketConfig,
 };
 
-/// The server binary cargo built for this bench (release profile under `cargo bench`).
-const SERVER: &str = env!("CARGO_BIN_EXE_switchboard");
+/// The server binary cargo built for this bench (release profile under `cargo bench`), unless
+/// `BENCH_SERVER` names another (to compare two builds with the same benchmark).
+fn server_binary() -> String {
+    std::env::var("BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchboard").to_owned())
+}
 const LOGIN: &str = "bench";
 const PASSWORD: &str = "bench-password-1";
 
@@ -85,7 +92,7 @@ impl Server {
             ("TELEGRAM_POLL_TIMEOUT", "5"),
             ("RUST_LOG", "warn"),
         ];
-        let mut add = Command::new(SERVER);
+        let mut add = Command::new(server_binary());
         add.args(["agent", "add", "--login", LOGIN, "--name", "Bench"])
             .args(["--role", "supervisor", "--password-stdin"])
             .stdin(Stdio::piped())
@@ -99,7 +106,7 @@ impl Server {
         drop(stdin);
         anyhow::ensure!(adding.wait().await?.success(), "agent add failed");
 
-        let mut serve = Command::new(SERVER);
+        let mut serve = Command::new(server_binary());
         serve.arg("serve").kill_on_drop(true).stdout(Stdio::null());
         for (k, v) in &env {
             serve.env(k, v);
@@ -175,8 +182,53 @@ impl Server {
     }
 }
 
-/// An arrival at a console: which round, when.
-type Arrival = (usize, Instant);
+/// The arrivals of the round being measured, noted by the consoles themselves: each adds the
+/// instant its frame was read, and the one that completes the round wakes the benchmark. (A
+/// channel to the benchmark's task woke that task for nearly every arrival, on the same two
+/// cores the consoles read on.)
+#[derive(Default)]
+struct Arrivals {
+    /// The round being measured, and the instants its frame was read so far.
+    round: std::sync::Mutex<(usize, Vec<Instant>)>,
+    /// How many arrivals complete the round.
+    expected: std::sync::atomic::AtomicUsize,
+    complete: tokio::sync::Notify,
+    /// Text frames the consoles read, of any type.
+    frames: std::sync::atomic::AtomicUsize,
+}
+
+impl Arrivals {
+    /// Notes that a console read the frame of `round` at `at`.
+    fn note(&self, round: usize, at: Instant) {
+        let mut current = self.round.lock().expect("not poisoned");
+        if current.0 != round {
+            return;
+        }
+        current.1.push(at);
+        if current.1.len() == self.expected.load(std::sync::atomic::Ordering::Acquire) {
+            self.complete.notify_one();
+        }
+    }
+
+    /// Starts noting the arrivals of `round`, of which `expected` complete it.
+    fn start(&self, round: usize, expected: usize) {
+        self.expected
+            .store(expected, std::sync::atomic::Ordering::Release);
+        *self.round.lock().expect("not poisoned") = (round, Vec::with_capacity(expected));
+    }
+
+    /// The arrivals of the round, once all came or `deadline` passed.
+    async fn wait(&self, deadline: tokio::time::Instant) -> Vec<Instant> {
+        let expected = self.expected.load(std::sync::atomic::Ordering::Acquire);
+        loop {
+            let complete = self.complete.notified();
+            let noted = self.round.lock().expect("not poisoned").1.len();
+            if noted >= expected || tokio::time::timeout_at(deadline, complete).await.is_err() {
+                return std::mem::take(&mut self.round.lock().expect("not poisoned").1);
+            }
+        }
+    }
+}
 
 /// Opens one console, reads its hello, then reads frames until aborted, reporting each
 /// `message.created` frame's round (the number after `round-` in its text).
@@ -184,7 +236,7 @@ async fn console(
     address: String,
     cookie: String,
     opened: mpsc::UnboundedSender<()>,
-    arrivals: mpsc::UnboundedSender<Arrival>,
+    arrivals: std::sync::Arc<Arrivals>,
 ) -> anyhow::Result<()> {
     let mut request = format!("ws://{address}/ws").into_client_request()?;
     let headers = request.headers_mut();
@@ -210,6 +262,9 @@ async fn console(
         let Message::Text(text) = frame? else {
             continue;
         };
+        arrivals
+            .frames
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if !text.contains("\"message.created\"") && !text.contains("\"note.created\"") {
             continue;
         }
@@ -219,27 +274,24 @@ async fn console(
             .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse().ok());
         if let Some(round) = round {
-            let _ = arrivals.send((round, at));
+            arrivals.note(round, at);
         }
     }
     let _ = ws.close(None).await;
     Ok(())
 }
 
-/// Consoles kept open, with the channels their arrivals come on.
+/// Consoles kept open, with where they note their arrivals.
 struct Consoles {
     tasks: JoinSet<anyhow::Result<()>>,
-    arrivals_tx: mpsc::UnboundedSender<Arrival>,
-    arrivals: mpsc::UnboundedReceiver<Arrival>,
+    arrivals: std::sync::Arc<Arrivals>,
 }
 
 impl Consoles {
     fn new() -> Self {
-        let (arrivals_tx, arrivals) = mpsc::unbounded_channel();
         Self {
             tasks: JoinSet::new(),
-            arrivals_tx,
-            arrivals,
+            arrivals: std::sync::Arc::default(),
         }
     }
 
@@ -260,7 +312,7 @@ impl Consoles {
                     server.address.clone(),
                     cookie.to_owned(),
                     opened_tx.clone(),
-                    self.arrivals_tx.clone(),
+                    self.arrivals.clone(),
                 ));
                 started += 1;
             }
@@ -276,6 +328,65 @@ impl Consoles {
 
     fn len(&self) -> usize {
         self.tasks.len()
+    }
+
+    /// How many text frames the consoles read so far.
+    fn frames(&self) -> usize {
+        self.arrivals
+            .frames
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// What a process has used so far: CPU time in user and kernel mode (clock ticks of 10 ms) and
+/// context switches, summed over its threads.
+#[derive(Clone, Copy, Default)]
+struct Usage {
+    user_ticks: u64,
+    system_ticks: u64,
+    switches: u64,
+}
+
+impl Usage {
+    /// The usage of process `pid` (`self` for this one), from `/proc`.
+    fn of(pid: &str) -> Self {
+        let mut usage = Self::default();
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // Fields after the command name (which may hold spaces): state is field 3, utime 14.
+            let fields: Vec<&str> = stat
+                .rsplit_once(')')
+                .map_or("", |(_, rest)| rest)
+                .split_whitespace()
+                .collect();
+            usage.user_ticks = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0);
+            usage.system_ticks = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+        }
+        if let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+            for thread in threads.flatten() {
+                let status =
+                    std::fs::read_to_string(thread.path().join("status")).unwrap_or_default();
+                usage.switches += status
+                    .lines()
+                    .filter_map(|l| {
+                        l.strip_prefix("voluntary_ctxt_switches:")
+                            .or_else(|| l.strip_prefix("nonvoluntary_ctxt_switches:"))
+                    })
+                    .filter_map(|v| v.trim().parse::<u64>().ok())
+                    .sum::<u64>();
+            }
+        }
+        usage
+    }
+
+    /// Per round since `before`: "user X ms + system Y ms, Z context switches".
+    fn per_round_since(&self, before: &Self, rounds: usize) -> String {
+        let per = |now: u64, then: u64| (now - then) as f64 * 10.0 / rounds as f64;
+        format!(
+            "user {:.1} ms + system {:.1} ms, {:.0} context switches",
+            per(self.user_ticks, before.user_ticks),
+            per(self.system_ticks, before.system_ticks),
+            (self.switches - before.switches) as f64 / rounds as f64,
+        )
     }
 }
 
@@ -345,6 +456,10 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(settle).await;
     let customer = Customer::new(TelegramUserId(77_000), "Fan", None);
     // Round 0 opens the ticket and warms up; it is not counted.
+    let server_pid = server.pid.to_string();
+    println!("fan-out: telegram trigger starting");
+    let usage = (Usage::of(&server_pid), Usage::of("self"));
+    let frames = kept.frames();
     let by_telegram = fan_out(&mut kept, rounds, 0, |round| {
         telegram.customer_says(
             &customer,
@@ -353,10 +468,16 @@ async fn main() -> anyhow::Result<()> {
         std::future::ready(Ok(()))
     })
     .await?;
+    let used = (Usage::of(&server_pid), Usage::of("self"));
     by_telegram.print(
         kept.len(),
         "from the message offered to Telegram to arrival (the bot's long poll, the ingest commit \
          and the fan-out)",
+    );
+    print_usage(&usage, &used, rounds);
+    println!(
+        "  frames read per console per round (of any type): {:.1}",
+        (kept.frames() - frames) as f64 / ((rounds + 1) * kept.len()) as f64
     );
     // The same event path without the bot in front: an agent's `#` note, committed by an API
     // request; every console hears `note.created`.
@@ -364,6 +485,9 @@ async fn main() -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let notes_url = format!("http://{}/api/clients/{client_id}/notes", server.address);
     let origin = format!("http://{}", server.address);
+    println!("fan-out: note trigger starting");
+    let usage = (Usage::of(&server_pid), Usage::of("self"));
+    let frames = kept.frames();
     let by_note = fan_out(&mut kept, rounds, NOTE_ROUNDS, |round| {
         let request = http
             .post(&notes_url)
@@ -382,10 +506,16 @@ async fn main() -> anyhow::Result<()> {
         }
     })
     .await?;
+    let used = (Usage::of(&server_pid), Usage::of("self"));
     by_note.print(
         kept.len(),
         "from an agent's note request sent to arrival (the API request, its commit and the \
          fan-out)",
+    );
+    print_usage(&usage, &used, rounds);
+    println!(
+        "  frames read per console per round (of any type): {:.1}",
+        (kept.frames() - frames) as f64 / ((rounds + 1) * kept.len()) as f64
     );
     println!(
         "load average at the end {}",
@@ -398,6 +528,18 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints the CPU the server and this process (the consoles and the fake Telegram) used per
+/// round, between the snapshots `before` and `after` (round 0 and the pauses between rounds
+/// included).
+fn print_usage(before: &(Usage, Usage), after: &(Usage, Usage), rounds: usize) {
+    let rounds = rounds + 1;
+    println!(
+        "  per round: server {}; benchmark process {}",
+        after.0.per_round_since(&before.0, rounds),
+        after.1.per_round_since(&before.1, rounds),
+    );
+}
+
 /// Rounds of the note trigger are numbered from here, apart from the Telegram rounds.
 const NOTE_ROUNDS: usize = 1_000_000;
 
@@ -407,19 +549,22 @@ struct FanOut {
     all: Vec<Duration>,
     round_p99: Vec<Duration>,
     spreads: Vec<Duration>,
+    /// Per round, from the trigger to the first console's arrival.
+    firsts: Vec<Duration>,
 }
 
 impl FanOut {
     fn print(&self, consoles: usize, what: &str) {
         println!(
             "fan-out to {consoles} consoles, {} rounds, {what}: p50 {:.1} ms, p99 {:.1} ms, max \
-             {:.1} ms; median of the rounds' p99 {:.1} ms; first console to last, median {:.1} ms, \
-             max {:.1} ms",
+             {:.1} ms; median of the rounds' p99 {:.1} ms; trigger to the first console, median \
+             {:.1} ms; first console to last, median {:.1} ms, max {:.1} ms",
             self.rounds,
             ms(percentile(&self.all, 0.5)),
             ms(percentile(&self.all, 0.99)),
             ms(*self.all.last().expect("rounds")),
             ms(percentile(&self.round_p99, 0.5)),
+            ms(percentile(&self.firsts, 0.5)),
             ms(percentile(&self.spreads, 0.5)),
             ms(*self.spreads.last().expect("rounds")),
         );
@@ -441,23 +586,20 @@ where
     let mut all = Vec::new();
     let mut spreads = Vec::new();
     let mut round_p99 = Vec::new();
+    let mut firsts = Vec::new();
     for round in 0..=rounds {
         let number = base + round;
+        kept.arrivals.start(number, kept.len());
         let sent = Instant::now();
         trigger(number).await?;
-        let mut arrivals = Vec::with_capacity(kept.len());
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while arrivals.len() < kept.len() {
-            match tokio::time::timeout_at(deadline, kept.arrivals.recv()).await {
-                Ok(Some((r, at))) if r == number => arrivals.push(at),
-                Ok(Some(_)) => {}
-                Ok(None) | Err(_) => anyhow::bail!(
-                    "round {number}: only {} of {} consoles heard the event",
-                    arrivals.len(),
-                    kept.len()
-                ),
-            }
-        }
+        let arrivals = kept.arrivals.wait(deadline).await;
+        anyhow::ensure!(
+            arrivals.len() == kept.len(),
+            "round {number}: only {} of {} consoles heard the event",
+            arrivals.len(),
+            kept.len()
+        );
         if round == 0 {
             tokio::time::sleep(Duration::from_millis(500)).await;
             continue;
@@ -468,6 +610,7 @@ where
         let mut spread: Vec<Duration> = arrivals.iter().map(|a| *a - first).collect();
         spread.sort_unstable();
         round_p99.push(percentile(&latencies, 0.99));
+        firsts.push(first - sent);
         spreads.push(*spread.last().expect("arrivals"));
         all.extend(latencies);
         // Let the acknowledgement traffic of this round finish before the next.
@@ -476,11 +619,13 @@ where
     all.sort_unstable();
     round_p99.sort_unstable();
     spreads.sort_unstable();
+    firsts.sort_unstable();
     Ok(FanOut {
         rounds,
         all,
         round_p99,
         spreads,
+        firsts,
     })
 }
 

@@ -19,6 +19,7 @@ use axum::{
 use futures_util::{SinkExt, StreamExt, stream::SplitSink};
 
 use serde::Deserialize;
+use tokio::sync::mpsc;
 
 use super::{
     ApiError, AppState,
@@ -29,7 +30,7 @@ use super::{
 };
 use crate::{
     domain::EventSeq,
-    hub::{ClientFrame, FrameRefusal, ServerFrame},
+    hub::{ClientFrame, Frame, FrameRefusal, ServerFrame},
     service::Actor,
 };
 
@@ -39,9 +40,13 @@ const MAX_CLIENT_FRAME: usize = 64 * 1024;
 /// first read: that was most of an idle console's memory). A console sends only pings of a few
 /// dozen bytes; a larger frame (up to `MAX_CLIENT_FRAME`) grows the buffer as it arrives.
 const READ_BUFFER: usize = 1024;
-/// Frames are written out at once (every send is flushed anyway), so nothing waits in a write
-/// buffer; the out buffer holds at most the frame being written.
-const WRITE_BUFFER: usize = 0;
+/// Frames wait in the out buffer only while a burst from the console's queue is written with one
+/// flush (`send_frames`); every other send is flushed at once. Past this many bytes the buffer is
+/// written out even mid-burst, so it holds at most this plus one frame (a console keeps that
+/// capacity after a burst; the hello when it never had one).
+const WRITE_BUFFER: usize = 4 * 1024;
+/// The most frames from the console's queue written with one flush.
+const FRAMES_PER_WRITE: usize = 16;
 /// The most a socket's out buffer may hold when the network does not take it (the hub's
 /// per-console queue, not this buffer, absorbs bursts). Larger than any frame the server sends.
 const MAX_WRITE_BUFFER: usize = 512 * 1024;
@@ -196,18 +201,22 @@ async fn serve(
     tracing::debug!(agent.id = %agent_id, backlog = start.backlog.len(), resync = start.resync, "console connected");
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     let mut watching = state.session_watch.watch(&token, &scope);
+    // Made once, not per turn of the loop: every console waits on the same token, and a fresh
+    // `cancelled()` would register with (and leave) its shared waiter list on every frame.
+    let shutdown = state.shutdown.cancelled();
+    tokio::pin!(shutdown);
     let close = loop {
+        // In this order, not at random: a shutdown or an ended session closes the socket even
+        // while frames keep coming, and a turn that finds a frame stops polling there (the
+        // console's own frames and the 25 s ping wait until the queue is empty).
         let step = tokio::select! {
-            () = state.shutdown.cancelled() => ControlFlow::Break(close_with(close_code::AWAY, "server shutting down")),
+            biased;
+            () = &mut shutdown => ControlFlow::Break(close_with(close_code::AWAY, "server shutting down")),
+            verdict = &mut watching.verdict => ControlFlow::Break(verdict.ok().and_then(close_for_verdict)),
             frame = subscription.events.recv() => match frame {
-                Some(frame) if frame.seq.is_some_and(|seq| seq <= last) => ControlFlow::Continue(()),
-                Some(frame) => {
-                    last = frame.seq.unwrap_or(last);
-                    send(&mut tx, shared_text(frame.text)).await
-                }
+                Some(frame) => send_frames(&mut tx, frame, &mut subscription.events, &mut last).await,
                 None => ControlFlow::Break(close_with(close_code::AGAIN, "too slow for live events; reconnect")),
             },
-            verdict = &mut watching.verdict => ControlFlow::Break(verdict.ok().and_then(close_for_verdict)),
             _ = ping.tick() => {
                 if tx.send(Message::Ping(Default::default())).await.is_err() {
                     ControlFlow::Break(None)
@@ -266,6 +275,40 @@ impl AsRef<[u8]> for SharedFrame {
     fn as_ref(&self) -> &[u8] {
         self.0.as_bytes()
     }
+}
+
+/// Writes `first` and the frames waiting behind it in the console's queue (up to
+/// `FRAMES_PER_WRITE`) with one flush: one write to the socket for a burst, such as the events of
+/// one transaction. Frames the backlog already sent (seq at or before `last`) are skipped; breaks
+/// when the console is gone.
+async fn send_frames(
+    tx: &mut Sender,
+    first: Frame,
+    queue: &mut mpsc::Receiver<Frame>,
+    last: &mut EventSeq,
+) -> Close {
+    let mut next = Some(first);
+    let mut fed = 0;
+    while let Some(frame) = next.take() {
+        if frame.seq.is_none_or(|seq| seq > *last) {
+            *last = frame.seq.unwrap_or(*last);
+            if tx
+                .feed(Message::Text(shared_text(frame.text)))
+                .await
+                .is_err()
+            {
+                return ControlFlow::Break(None);
+            }
+            fed += 1;
+        }
+        if fed < FRAMES_PER_WRITE {
+            next = queue.try_recv().ok();
+        }
+    }
+    if fed > 0 && tx.flush().await.is_err() {
+        return ControlFlow::Break(None);
+    }
+    ControlFlow::Continue(())
 }
 
 /// Sends a text frame; breaks when the console is gone.

@@ -9,8 +9,8 @@ pub mod relay;
 pub mod tailer;
 
 use std::sync::{
-    Arc,
-    atomic::{AtomicU64, Ordering},
+    Arc, Mutex,
+    atomic::{AtomicBool, AtomicU64, Ordering},
 };
 
 use dashmap::{DashMap, Entry};
@@ -23,6 +23,10 @@ use crate::{
     domain::{AgentId, DepartmentId, EventSeq, Scope},
     store::entity::event,
 };
+
+/// The most committed events handed to the tailer that may wait for it; past this they are
+/// dropped and the tailer reads them from the log instead.
+const HANDED_MAX: usize = 10_000;
 
 /// How many events may wait for one console before it counts as too slow and is dropped (it
 /// then reconnects and resumes).
@@ -95,6 +99,12 @@ struct Inner {
     agents_changed: Notify,
     /// Woken when events were committed (here or, through the relay, elsewhere): the tailer reads.
     log_grew: Notify,
+    /// Events this instance committed, handed to the tailer so that it can publish them without
+    /// reading them back from the log (see `tailer`).
+    handed: Mutex<Vec<event::Model>>,
+    /// Whether the log may hold events that were not handed over (another instance's, the
+    /// breach checker's, or ones dropped past `HANDED_MAX`): the tailer then reads the log.
+    must_read: AtomicBool,
     /// Woken when the log says an agent's access changed (disabled, password, role, departments):
     /// the session watch checks at once.
     access_changed: Notify,
@@ -170,6 +180,8 @@ impl Hub {
                 agents: DashMap::new(),
                 agents_changed: Notify::new(),
                 log_grew: Notify::new(),
+                handed: Mutex::new(Vec::new()),
+                must_read: AtomicBool::new(false),
                 access_changed: Notify::new(),
                 texts_changed: Notify::new(),
                 pushed: AtomicU64::new(0),
@@ -210,9 +222,43 @@ impl Hub {
         }
     }
 
-    /// Tells the tailer that events were committed.
+    /// Tells the tailer that events were committed: it reads them from the log.
     pub fn log_grew(&self) {
+        self.inner.must_read.store(true, Ordering::Release);
         self.inner.log_grew.notify_one();
+    }
+
+    /// Hands the tailer the rows of events this instance just committed, so that it publishes
+    /// them without reading the log (it still reads when they do not follow what it published).
+    pub fn committed(&self, rows: Vec<event::Model>) {
+        {
+            let mut handed = self
+                .inner
+                .handed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if handed.len() + rows.len() > HANDED_MAX {
+                handed.clear();
+                self.inner.must_read.store(true, Ordering::Release);
+            } else {
+                handed.extend(rows);
+            }
+        }
+        self.inner.log_grew.notify_one();
+    }
+
+    /// What the tailer should do since its last call: whether it must read the log, and the rows
+    /// handed to it (in no particular order).
+    pub(crate) fn take_committed(&self) -> (bool, Vec<event::Model>) {
+        let must_read = self.inner.must_read.swap(false, Ordering::AcqRel);
+        let handed = std::mem::take(
+            &mut *self
+                .inner
+                .handed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        (must_read, handed)
     }
 
     /// Resolves when events were committed since the last call (one that came before the call is
@@ -271,18 +317,18 @@ impl Hub {
 
     fn send_where(&self, frame: &Frame, reaches: impl Fn(&Console) -> bool) {
         let mut too_slow = Vec::new();
+        let mut pushed = 0;
         for console in self.inner.consoles.iter() {
             if !reaches(&console) {
                 continue;
             }
             match console.tx.try_send(frame.clone()) {
-                Ok(()) => {
-                    self.inner.pushed.fetch_add(1, Ordering::Relaxed);
-                }
+                Ok(()) => pushed += 1,
                 Err(mpsc::error::TrySendError::Full(_)) => too_slow.push(*console.key()),
                 Err(mpsc::error::TrySendError::Closed(_)) => {}
             }
         }
+        self.inner.pushed.fetch_add(pushed, Ordering::Relaxed);
         for id in too_slow {
             tracing::warn!(
                 console.id = id,

@@ -71,7 +71,7 @@ pub use transcripts::{
 
 use crate::{
     domain::{DepartmentId, Invariant, TicketId},
-    hub::{Event, Hub, LiveEvent},
+    hub::{Event, Hub},
     limits::Limits,
     store::{self, entity::message, events::NewEvent},
     views::{ChangeView, MessageView, TicketView},
@@ -245,20 +245,15 @@ impl Service {
     }
 
     /// Writes the transaction's events as its last statements (in commit order, see
-    /// `store::events`), commits, and wakes this instance's tailer, which publishes them to the
-    /// consoles in seq order: consoles only ever hear of committed changes. Returns the events
-    /// with their seqs.
-    async fn commit(
-        &self,
-        txn: DatabaseTransaction,
-        events: Vec<NewEvent>,
-    ) -> Result<Vec<LiveEvent>, DbErr> {
+    /// `store::events`), commits, and hands them to this instance's tailer, which publishes them
+    /// to the consoles in seq order: consoles only ever hear of committed changes.
+    async fn commit(&self, txn: DatabaseTransaction, events: Vec<NewEvent>) -> Result<(), DbErr> {
         let rows = store::events::append(&txn, self.hub.instance(), events).await?;
         txn.commit().await?;
         if !rows.is_empty() {
-            self.hub.log_grew();
+            self.hub.committed(rows);
         }
-        Ok(rows.iter().map(LiveEvent::from_row).collect())
+        Ok(())
     }
 }
 
