@@ -223,6 +223,7 @@ pub fn view_of_new(
             name: client.name.clone(),
             notes_count: 0,
             unreachable: client.unreachable_reason.clone(),
+            priority: client.priority,
         },
         department: DepartmentRef {
             id: ticket.department,
