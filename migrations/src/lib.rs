@@ -21,6 +21,7 @@ mod m0016_priorities;
 mod m0017_timers;
 mod m0018_ratings;
 mod m0019_reports;
+mod m0020_search;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_timers::Migration),
             Box::new(m0018_ratings::Migration),
             Box::new(m0019_reports::Migration),
+            Box::new(m0020_search::Migration),
         ]
     }
 }
