@@ -120,6 +120,14 @@ const SYLLABLES: &[&str] = &[
 ];
 /// How many of the rarer words there are.
 const RARE_WORDS: usize = 20_000;
+/// Multipliers (modulo the prime 2³² − 5) that pick a message's five words.
+const MULTIPLIERS: [u64; 5] = [
+    2_654_435_761,
+    2_246_822_519,
+    3_266_489_917,
+    668_265_263,
+    374_761_393,
+];
 /// Rows per generated chunk (one statement, one transaction each).
 const CHUNK: u64 = 500_000;
 
@@ -491,10 +499,11 @@ impl Plan {
         let outbound = format!("({j} % 2 = 1 AND {i} < {first_pending})");
         let common = COMMON.len();
         let all = COMMON.len() + RARE_WORDS;
-        let word = |k: u64, pool: usize| {
+        // A different multiplier per word, so that no word decides another.
+        let word = |k: usize, pool: usize| {
             format!(
-                "(SELECT w FROM seed_words WHERE i = ((s.n + 1) * 2654435761 + {}) % 4294967291 % {pool})",
-                k * 40_503
+                "(SELECT w FROM seed_words WHERE i = (s.n + 1) * {} % 4294967291 % {pool})",
+                MULTIPLIERS[k - 1]
             )
         };
         let text = format!(
