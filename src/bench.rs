@@ -27,6 +27,9 @@ pub struct BenchOptions {
     pub startup_only: bool,
 }
 
+/// The path of a measured request, from the request's index.
+type PathOf = Box<dyn Fn(usize) -> String>;
+
 /// One started server.
 struct Server {
     child: Child,
@@ -214,7 +217,7 @@ async fn measure(
     let (_, _, any) = supervisor.get("/api/tickets?status=all&limit=1").await?;
     let newest = any[0]["id"].as_i64().context("a ticket")?;
     let clients = newest / 2;
-    let cases: Vec<(&str, &Console, Box<dyn Fn(usize) -> String>)> = vec![
+    let cases: Vec<(&str, &Console, PathOf)> = vec![
         (
             "Pending queue, first page (agent)",
             &agent,
