@@ -1,6 +1,6 @@
 //! The command line: `serve` (the default), `demo`,
 //! `agent add|password|disable|enable|role|departments`,
-//! `department add|edit|list`. One function per subcommand; settings come from `config::Settings`,
+//! `department add|edit|list`, `seed`, `bench queues`. One function per subcommand; settings come from `config::Settings`,
 //! start-up and shutdown from `startup`.
 
 use std::{io::Read, net::SocketAddr, time::Duration};
@@ -9,9 +9,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::{
+    bench,
     config::Settings,
     demo,
     domain::Role,
+    seed,
     service::{DepartmentChanges, DepartmentInput, NewAgentInput, Service},
     startup::{Application, shutdown_signal},
     store,
@@ -51,6 +53,40 @@ pub enum Command {
     Department {
         #[command(subcommand)]
         command: DepartmentCommand,
+    },
+    /// Fill an empty database (DATABASE_URL) with a large, realistic history for benchmarks:
+    /// departments, agents (password "seed"), clients, tickets in every status and their messages.
+    Seed {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: u64,
+        #[arg(long, default_value_t = 10)]
+        messages_per_ticket: u64,
+    },
+    /// Benchmarks against a database made by `seed`.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Start-up, idle RSS, queue and search latencies and accept contention, through the HTTP API
+    /// of this binary started as `serve` on DATABASE_URL.
+    Queues {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// Requests per measured query.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Server instances on the database (accepts are spread over them).
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
+        /// Only start-up and idle RSS.
+        #[arg(long)]
+        startup_only: bool,
     },
 }
 
@@ -189,6 +225,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Agent { command } => agent_command(command).await,
+        Command::Seed {
+            database_url,
+            tickets,
+            messages_per_ticket,
+        } => {
+            let report = seed::run(&seed::SeedOptions {
+                database_url,
+                tickets,
+                messages_per_ticket,
+            })
+            .await?;
+            println!(
+                "seeded {} clients, {} tickets ({} pending, {} accepted, the rest closed) and {} messages in {:.1} s; agents' password: {:?}",
+                report.clients,
+                report.tickets,
+                report.pending,
+                report.accepted,
+                report.messages,
+                report.seconds,
+                seed::SEED_PASSWORD
+            );
+            Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Queues {
+                    database_url,
+                    requests,
+                    instances,
+                    startup_only,
+                },
+        } => {
+            bench::queues(&bench::BenchOptions {
+                database_url,
+                requests,
+                instances,
+                startup_only,
+            })
+            .await
+        }
         Command::Department { command } => match command {
             DepartmentCommand::Add(args) => department_add(args).await,
             DepartmentCommand::Edit(args) => department_edit(args).await,

@@ -27,11 +27,16 @@ export async function request(method, path, body) {
 
 /**
  * GETs one page of a paged list: its items and the cursor of the next (older) page from the
- * `X-Next-Before` header, null on the last page.
+ * `X-Next-Before` header, null on the last page; `after` the cursor of a list paged forward
+ * (`X-Next-After`: the queues, timelines), null on its last page.
  */
 export async function getPage(path) {
   const { data, response } = await send('GET', path);
-  return { items: data || [], next: response.headers.get('X-Next-Before') };
+  return {
+    items: data || [],
+    next: response.headers.get('X-Next-Before'),
+    after: response.headers.get('X-Next-After'),
+  };
 }
 
 /** Sends the request; the parsed answer and the response, or throws an ApiError. */

@@ -4,7 +4,8 @@
  * to the state module (state.js), which owns the console's state.
  */
 
-import { api } from './api.js';
+import { api, getPage } from './api.js';
+
 import { EVENT, CONNECTION, DIRECTION, ROLE, TICKET_STATUS, TOPIC } from './constants.js';
 import {
   subscribe, getMe, getTicket, getSelectedId, getSelectedMovedTo, getSelectedTicket, isMine, setMe, upsertTicket,
@@ -39,6 +40,9 @@ import {
 import { initPriority } from './priority.js';
 import { initShortcuts, SHORTCUTS } from './shortcuts.js';
 import { canAccept, canClose, canReassign, canReturn, isManager } from './permissions.js';
+
+/** The most pages of open tickets the console loads (200 each). */
+const MAX_QUEUE_PAGES = 100;
 
 const NOTICE_MS = 6000;
 
@@ -79,7 +83,7 @@ async function reloadTickets() {
   const epoch = sessionEpoch;
   loadsInFlight.add(touched);
   try {
-    const list = await api.get('/api/tickets');
+    const list = await loadOpenTickets(epoch);
     if (epoch !== sessionEpoch) return;
     loadTickets(list, touched);
     if (getSelectedId() != null) refreshSelected();
@@ -88,6 +92,23 @@ async function reloadTickets() {
   } finally {
     loadsInFlight.delete(touched);
   }
+}
+
+/**
+ * Every open ticket, a page of 200 at a time (following `X-Next-After`), so that a long queue is
+ * shown whole rather than cut at the first page; at most MAX_QUEUE_PAGES pages.
+ */
+async function loadOpenTickets(epoch) {
+  const list = [];
+  let after = null;
+  for (let page = 0; page < MAX_QUEUE_PAGES; page += 1) {
+    const query = after == null ? '' : `?after=${encodeURIComponent(after)}`;
+    const { items, after: next } = await getPage(`/api/tickets${query}`);
+    list.push(...items);
+    if (next == null || epoch !== sessionEpoch) break;
+    after = next;
+  }
+  return list;
 }
 
 /** Departments, agents and presence for the board and the Reassign dialog. */

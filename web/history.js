@@ -1,15 +1,17 @@
 /**
  * History: the left pane's second tab, closed tickets newest first, searchable
- * by ticket number, username or Client Id; and the dialog listing a client's
- * tickets. Opening one shows its conversation and timeline read-only.
+ * by ticket number, username, Client Id or words of their messages; and the
+ * dialog listing a client's tickets (every page of them). Opening one shows its conversation and timeline read-only.
  */
 
-import { api } from './api.js';
+import { api, getPage } from './api.js';
 import { TOPIC, VIEW } from './constants.js';
 import { button, element, isolated, shortDateTime, span } from './dom.js';
 import { getSelectedTicket, getView, setView, subscribe, viewTicket } from './state.js';
 
 const PAGE = 100;
+/** The most pages (of PAGE) of one client's tickets the dialog loads. */
+const CLIENT_PAGES = 20;
 const SEARCH_DELAY_MS = 300;
 
 let hooks;
@@ -75,7 +77,7 @@ export async function openClientTickets() {
   clientList.replaceChildren(element('li', 'history-empty', 'Loading…'));
   clientDialog.showModal();
   try {
-    const tickets = await api.get(`/api/tickets?client_id=${encodeURIComponent(ticket.client.id)}`);
+    const tickets = await clientTickets(ticket.client.id);
     clientList.replaceChildren(...tickets.map((t) => summaryRow(t, () => {
       clientDialog.close();
       viewTicket(t);
@@ -121,6 +123,21 @@ async function runSearch(before) {
   } catch (err) {
     if (mine === token) hooks.onError(err);
   }
+}
+
+/** A client's tickets, newest first, following `X-Next-Before` page by page. */
+async function clientTickets(clientId) {
+  const tickets = [];
+  let before = null;
+  for (let page = 0; page < CLIENT_PAGES; page += 1) {
+    const params = new URLSearchParams({ client_id: String(clientId), limit: String(PAGE) });
+    if (before != null) params.set('before', before);
+    const { items, next } = await getPage(`/api/tickets?${params}`);
+    tickets.push(...items);
+    if (next == null) break;
+    before = next;
+  }
+  return tickets;
 }
 
 /** One closed (or any) ticket as a line: number, client, department, when, who handled it. */

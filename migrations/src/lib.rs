@@ -22,6 +22,7 @@ mod m0017_timers;
 mod m0018_ratings;
 mod m0019_reports;
 mod m0020_rating_reports;
+mod m0021_search;
 
 /// Every migration, in the order it runs.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_ratings::Migration),
             Box::new(m0019_reports::Migration),
             Box::new(m0020_rating_reports::Migration),
+            Box::new(m0021_search::Migration),
         ]
     }
 }

@@ -5,11 +5,13 @@
 //! departments newest first with the `id < before` cursor; `idx_tickets_client_recent
 //! (client_id, id)` a client's tickets; `idx_clients_username_lower (lower(username))`, the
 //! clients' primary key and `telegram_id`'s unique index resolve a query to clients first.
+//! Message text (m0021): the FTS5 table `messages_fts` on SQLite, the GIN index on
+//! `to_tsvector('simple', text)` on PostgreSQL.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func},
 };
 
@@ -33,7 +35,8 @@ pub enum StatusFilter {
 #[derive(Debug, Clone)]
 pub struct TicketSearch {
     pub status: StatusFilter,
-    /// A ticket number, a username (with or without `@`, any case), a client id or a Telegram id.
+    /// A ticket number, a username (with or without `@`, any case), a client id, a Telegram id,
+    /// or words of the tickets' messages (not when it starts with `#` or `@`).
     pub query: Option<String>,
     /// Only this client's tickets.
     pub client: Option<ClientId>,
@@ -93,7 +96,10 @@ async fn matching<C>(c: &C, text: &str) -> Result<Option<Condition>, DbErr>
 where
     C: ConnectionTrait,
 {
-    let text = text.trim().trim_start_matches(['#', '@']).trim();
+    let text = text.trim();
+    let explicit = text.starts_with(['#', '@']);
+    let words = if explicit { Vec::new() } else { words(text) };
+    let text = text.trim_start_matches(['#', '@']).trim();
     if text.is_empty() {
         return Ok(Some(Condition::all()));
     }
@@ -120,7 +126,52 @@ where
     if !ids.is_empty() {
         tickets = tickets.add(ticket::Column::ClientId.is_in(ids));
     }
+    if !words.is_empty() {
+        tickets = tickets.add(text_matches(c.get_database_backend(), &words));
+    }
     Ok((!tickets.is_empty()).then_some(tickets))
+}
+
+/// The most words of a query that a text search uses, and the longest word.
+const MAX_WORDS: usize = 8;
+const MAX_WORD: usize = 64;
+
+/// The words of a query as the full-text index splits text: runs of letters and digits. Every
+/// other character (quotes, `*`, `-`, `:`, parentheses) only separates words, so a customer's text
+/// can never be read as the index's query syntax.
+fn words(text: &str) -> Vec<String> {
+    text.split(|ch: char| !ch.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            word.chars()
+                .take(MAX_WORD)
+                .collect::<String>()
+                .to_lowercase()
+        })
+        .take(MAX_WORDS)
+        .collect()
+}
+
+/// Tickets with a message that holds every one of `words`.
+fn text_matches(backend: DatabaseBackend, words: &[String]) -> Expr {
+    match backend {
+        DatabaseBackend::Postgres => Expr::cust_with_values(
+            r#""tickets"."id" IN (SELECT m.ticket_id FROM messages m WHERE to_tsvector('simple', m.text) @@ plainto_tsquery('simple', $1))"#,
+            [words.join(" ")],
+        ),
+        _ => {
+            // Each word as an FTS5 string ("…"), which are ANDed; words hold no quote.
+            let query = words
+                .iter()
+                .map(|word| format!("\"{word}\""))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Expr::cust_with_values(
+                r#""tickets"."id" IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"#,
+                [query],
+            )
+        }
+    }
 }
 
 /// A client's most recent ticket if it is closed, with when it was closed: the one a new message

@@ -46,6 +46,7 @@ mod reports;
 mod resume;
 mod retention;
 mod routing;
+mod search;
 mod settings;
 mod socket_limits;
 mod timers;
