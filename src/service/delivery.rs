@@ -1,9 +1,9 @@
-//! Outbox bookkeeping: which outbound messages wait, claiming one, and recording how Telegram
-//! answered, with a `message.updated` event so the operator sees it.
+//! Outbox bookkeeping: claiming the next messages in a batch, and recording how Telegram
+//! answered (the sent ones in a batch), with a `message.updated` event so the operator sees it.
 
-use super::{Service, ServiceError, record_message_event};
+use super::{Service, ServiceError, record_event, record_message_event};
 use crate::{
-    domain::{ChatId, MessageId, TelegramMessageId},
+    domain::{ChatId, MessageId, TelegramMessageId, TicketId},
     hub::Event,
     store::{self, outbound_files::FileKind},
 };
@@ -30,6 +30,15 @@ pub struct OutboundFile {
     pub bytes: Vec<u8>,
 }
 
+/// A message Telegram took.
+#[derive(Debug, Clone, Copy)]
+pub struct SentOutbound {
+    pub id: MessageId,
+    pub telegram_id: TelegramMessageId,
+    /// Whether it carried a file (whose bytes are then dropped).
+    pub had_file: bool,
+}
+
 /// How a delivery attempt ended.
 #[derive(Clone, Copy)]
 enum Delivery<'a> {
@@ -39,52 +48,96 @@ enum Delivery<'a> {
 }
 
 impl Service {
-    /// Outbound messages waiting for delivery, oldest first.
-    pub async fn queued_messages(
-        &self,
-        limit: u64,
-    ) -> Result<Vec<(MessageId, ChatId)>, ServiceError> {
-        Ok(store::messages::queued_ids(&self.db, limit, chrono::Utc::now()).await?)
+    /// Claims the next message of up to `limit` chats, oldest first, with what it takes to send
+    /// them (see `store::outbox::claim_next`: never two messages of one chat in flight, never
+    /// one message claimed by two workers or instances).
+    pub async fn claim_outbound_batch(&self, limit: u64) -> Result<Vec<Outbound>, ServiceError> {
+        let claimed = store::outbox::claim_next(&self.db, limit, chrono::Utc::now()).await?;
+        if claimed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let quoted = store::outbox::telegram_ids(
+            &self.db,
+            claimed.iter().filter_map(|m| m.out_reply_to).collect(),
+        )
+        .await?;
+        let mut files =
+            store::outbox::files(&self.db, claimed.iter().map(|m| m.id).collect()).await?;
+        let mut batch = Vec::with_capacity(claimed.len());
+        for message in claimed {
+            let file = match files.remove(&message.id) {
+                Some(file) => match file.bytes {
+                    Some(bytes) => Some(OutboundFile {
+                        kind: FileKind::from_stored(&file.kind),
+                        name: file.file_name,
+                        bytes,
+                    }),
+                    None => {
+                        // Only a sent or failed message loses its bytes; never send its caption
+                        // alone.
+                        self.record_delivery(
+                            message.id,
+                            Delivery::Failed("the file is no longer kept"),
+                        )
+                        .await?;
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            batch.push(Outbound {
+                id: message.id,
+                chat_id: message.telegram_chat_id,
+                text: message.text,
+                reply_markup: message.reply_markup,
+                reply_to: message.out_reply_to.and_then(|q| quoted.get(&q).copied()),
+                file,
+            });
+        }
+        Ok(batch)
     }
 
-    /// Claims a queued message; None if another worker (or instance) has it.
-    pub async fn claim_outbound(&self, id: MessageId) -> Result<Option<Outbound>, ServiceError> {
-        if !store::messages::claim(&self.db, id, chrono::Utc::now()).await? {
-            return Ok(None);
+    /// Records that Telegram took these messages, in one transaction: their state in one
+    /// statement, their files' bytes dropped, and one `message.updated` each in one insert.
+    pub async fn outbound_sent_batch(&self, sent: &[SentOutbound]) -> Result<(), ServiceError> {
+        if sent.is_empty() {
+            return Ok(());
         }
-        let message = store::messages::find(&self.db, id)
-            .await?
-            .ok_or_else(|| ServiceError::bug(format!("claimed message {id} vanished")))?;
-        let reply_to = match message.out_reply_to {
-            Some(quoted) => store::messages::find(&self.db, quoted)
-                .await?
-                .and_then(|m| m.telegram_message_id),
-            None => None,
-        };
-        let file = match store::outbound_files::find(&self.db, id).await? {
-            Some(file) => match file.bytes {
-                Some(bytes) => Some(OutboundFile {
-                    kind: FileKind::from_stored(&file.kind),
-                    name: file.file_name,
-                    bytes,
-                }),
-                None => {
-                    // Only a sent or failed message loses its bytes; never send its caption alone.
-                    self.record_delivery(id, Delivery::Failed("the file is no longer kept"))
-                        .await?;
-                    return Ok(None);
-                }
-            },
-            None => None,
-        };
-        Ok(Some(Outbound {
-            id,
-            chat_id: message.telegram_chat_id,
-            text: message.text,
-            reply_markup: message.reply_markup,
-            reply_to,
-            file,
-        }))
+        let pairs: Vec<(MessageId, TelegramMessageId)> =
+            sent.iter().map(|s| (s.id, s.telegram_id)).collect();
+        let txn = store::begin_write(&self.db).await?;
+        let rows = store::outbox::mark_sent(&txn, &pairs).await?;
+        let files: Vec<MessageId> = sent
+            .iter()
+            .filter(|s| s.had_file && rows.iter().any(|m| m.id == s.id))
+            .map(|s| s.id)
+            .collect();
+        store::outbox::drop_bytes(&txn, files).await?;
+        let mut tickets: Vec<TicketId> = rows.iter().map(|m| m.ticket_id).collect();
+        tickets.sort_unstable();
+        tickets.dedup();
+        let departments = store::outbox::departments(&txn, tickets).await?;
+        let views = store::messages::views(&txn, rows, "").await?;
+        let events = views
+            .into_iter()
+            .map(|view| {
+                let department = departments.get(&view.ticket_id).copied().ok_or_else(|| {
+                    ServiceError::bug(format!("message {} has no ticket", view.id))
+                })?;
+                Ok(record_event(
+                    department,
+                    view.ticket_id,
+                    Event::MessageUpdated { message: view },
+                )?)
+            })
+            .collect::<Result<Vec<_>, ServiceError>>()?;
+        self.commit(txn, events).await?;
+        Ok(())
+    }
+
+    /// Puts claimed messages that were not tried back in the queue, unchanged.
+    pub async fn release_outbound(&self, ids: Vec<MessageId>) -> Result<(), ServiceError> {
+        Ok(store::outbox::release(&self.db, ids).await?)
     }
 
     /// Puts a claimed message back in the queue to try again later, noting why.

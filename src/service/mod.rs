@@ -50,7 +50,7 @@ pub use bot_texts::LiveTexts;
 pub use breaches::BREACH_BATCH;
 pub use canned::{CannedChanges, CannedInput};
 pub use customer::{Command, DirectReplies, DirectReply};
-pub use delivery::{Outbound, OutboundFile};
+pub use delivery::{Outbound, OutboundFile, SentOutbound};
 pub use departments::{DepartmentChanges, DepartmentInput};
 pub use edits::IncomingEdit;
 pub use error::ServiceError;

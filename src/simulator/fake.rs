@@ -326,6 +326,11 @@ impl FakeTelegram {
         messages
     }
 
+    /// How many messages Telegram has taken from the bot (without copying them).
+    pub fn bot_message_count(&self) -> usize {
+        self.inner.state().bot_messages.len()
+    }
+
     /// Waits until Telegram has taken a message from the bot (sent, not merely asked for) that
     /// matches `matches`; returns it.
     pub async fn wait_for_sent(

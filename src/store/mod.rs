@@ -22,6 +22,7 @@ pub mod message_edits;
 pub mod messages;
 pub mod notes;
 pub mod outbound_files;
+pub mod outbox;
 pub mod paging;
 pub mod presence;
 pub mod priorities;

@@ -3,7 +3,7 @@
 //! retry_after, retrying while Telegram is unreachable, and recording permanent failures (a customer
 //! who blocked the bot) for the operator to see.
 
-use std::{collections::HashSet, time::Duration};
+use std::time::Duration;
 
 use teloxide::{
     ApiError, RequestError,
@@ -16,123 +16,158 @@ use tokio_util::sync::CancellationToken;
 
 use super::pacing::Pacer;
 use crate::{
-    domain::{ChatId, MessageId, TelegramMessageId, TelegramUserId},
+    domain::{TelegramMessageId, TelegramUserId},
     metrics::TelegramMethod,
-    service::{Outbound, Service},
+    service::{Outbound, SentOutbound, Service},
     store::outbound_files::FileKind,
 };
 
-/// How many queued messages one pass looks at.
-const BATCH: u64 = 500;
+/// The most messages one pass claims (one per chat).
+const BATCH: usize = 500;
 /// How often the outbox is checked without a wake-up (messages queued by other instances).
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Delivers until `shutdown`, oldest first and in order per chat, paced under Telegram's limits
-/// (`pacing`). A send in flight is finished before stopping.
+/// (`pacing`). Each pass claims the next message of many chats in one statement (about a second's
+/// worth at the bot's rate), sends them, and records the sent ones in one transaction; what a
+/// pass could not try goes back to the queue. A send in flight is finished before stopping.
 pub async fn run(bot: teloxide::Bot, service: Service, shutdown: CancellationToken) {
     let limits = service.limits();
     let mut pacer = Pacer::new(limits.telegram_chat_interval, limits.telegram_per_second);
+    let batch = limits.telegram_per_second.clamp(1, BATCH) as u64;
     let mut backoff = Duration::from_secs(1);
     loop {
-        let queued = match service.queued_messages(BATCH).await {
-            Ok(queued) => queued,
+        let claimed = match service.claim_outbound_batch(batch).await {
+            Ok(claimed) => claimed,
             Err(error) => {
-                tracing::warn!(%error, "reading the outbox failed");
+                tracing::warn!(%error, "claiming from the outbox failed");
                 Vec::new()
             }
         };
-        let mut pause = None;
-        let mut sent_any = false;
-        // Chats that must wait: none of their later messages may overtake the one waiting.
-        let mut waiting: HashSet<ChatId> = HashSet::new();
-        let mut next_ready: Option<Instant> = None;
-        for (id, chat) in &queued {
-            if shutdown.is_cancelled() {
-                return;
-            }
-            if waiting.contains(chat) {
-                continue;
-            }
-            if let Some(at) = pacer.chat_ready_at(*chat) {
-                waiting.insert(*chat);
-                next_ready = Some(next_ready.map_or(at, |n| n.min(at)));
-                continue;
-            }
-            if let Some(at) = pacer.bot_ready_at() {
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep_until(at) => {}
+        let pause = if claimed.is_empty() {
+            None
+        } else {
+            match deliver_batch(&bot, &service, &mut pacer, claimed, &shutdown).await {
+                Pass::Stop => return,
+                Pass::Done => {
+                    backoff = Duration::from_secs(1);
+                    continue;
                 }
-            }
-            let step = deliver(&bot, &service, *id).await;
-            if !matches!(step, Step::Skipped) {
-                pacer.sent(*chat);
-                sent_any = true;
-            }
-            match step {
-                Step::Done | Step::Skipped => backoff = Duration::from_secs(1),
-                Step::Wait(d) => {
-                    pause = Some(d);
-                    break;
-                }
-                Step::Backoff => {
-                    pause = Some(backoff);
+                Pass::Wait(d) => Some(d),
+                Pass::Backoff => {
+                    let pause = backoff;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
-                    break;
+                    Some(pause)
                 }
             }
-        }
-        if pause.is_none() && sent_any {
-            continue;
-        }
-        let wait = pause.unwrap_or_else(|| {
-            next_ready.map_or(IDLE_CHECK, |at| {
-                at.saturating_duration_since(Instant::now()).min(IDLE_CHECK)
-            })
-        });
+        };
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = service.outbox().woken(), if pause.is_none() => {}
-            () = tokio::time::sleep(wait) => {}
+            () = tokio::time::sleep(pause.unwrap_or(IDLE_CHECK)) => {}
         }
     }
 }
 
-enum Step {
+/// How a pass over a claimed batch ended.
+enum Pass {
     Done,
-    /// Nothing was sent: another worker has the message.
-    Skipped,
+    /// Shutting down (what was sent is recorded, the rest released).
+    Stop,
     /// Telegram asked for this pause.
     Wait(Duration),
-    /// Telegram is unreachable; back off.
+    /// Telegram is unreachable (or the database failed); back off.
     Backoff,
 }
 
-async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step {
-    let outbound: Outbound = match service.claim_outbound(id).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return Step::Skipped,
-        Err(error) => {
-            tracing::warn!(message.id = %id, %error, "claiming an outbound message failed");
-            return Step::Backoff;
+/// Sends a claimed batch (at most one message per chat), chats that may send soonest first, and
+/// records the outcome: the sent ones in one transaction, a refusal at once, and what was not
+/// tried back in the queue.
+async fn deliver_batch(
+    bot: &teloxide::Bot,
+    service: &Service,
+    pacer: &mut Pacer,
+    mut claimed: Vec<Outbound>,
+    shutdown: &CancellationToken,
+) -> Pass {
+    let now = Instant::now();
+    claimed.sort_by_key(|o| pacer.chat_ready_at(o.chat_id).unwrap_or(now));
+    let mut sent: Vec<SentOutbound> = Vec::with_capacity(claimed.len());
+    let mut pass = Pass::Done;
+    let mut untried = Vec::new();
+    let mut queue = claimed.into_iter();
+    for outbound in queue.by_ref() {
+        let ready = [pacer.chat_ready_at(outbound.chat_id), pacer.bot_ready_at()]
+            .into_iter()
+            .flatten()
+            .max();
+        if let Some(at) = ready {
+            tokio::select! {
+                () = shutdown.cancelled() => {
+                    untried.push(outbound.id);
+                    pass = Pass::Stop;
+                    break;
+                }
+                () = tokio::time::sleep_until(at) => {}
+            }
         }
-    };
-    let result = send(bot, &outbound).await;
-    let method = match outbound.file.as_ref().map(|file| file.kind) {
-        None => TelegramMethod::SendMessage,
-        Some(FileKind::Photo) => TelegramMethod::SendPhoto,
-        Some(FileKind::Document) => TelegramMethod::SendDocument,
-    };
-    service.telegram_calls().result(method, &result);
-    let (step, recorded) = match result {
-        Ok(sent) => (
-            Step::Done,
-            service
-                .outbound_sent(id, TelegramMessageId(i64::from(sent.id.0)))
-                .await,
-        ),
-        Err(RequestError::RetryAfter(seconds)) => {
+        let result = send(bot, &outbound).await;
+        pacer.sent(outbound.chat_id);
+        let method = match outbound.file.as_ref().map(|file| file.kind) {
+            None => TelegramMethod::SendMessage,
+            Some(FileKind::Photo) => TelegramMethod::SendPhoto,
+            Some(FileKind::Document) => TelegramMethod::SendDocument,
+        };
+        service.telegram_calls().result(method, &result);
+        match result {
+            Ok(message) => sent.push(SentOutbound {
+                id: outbound.id,
+                telegram_id: TelegramMessageId(i64::from(message.id.0)),
+                had_file: outbound.file.is_some(),
+            }),
+            Err(error) => {
+                let (step, recorded) = refused(service, &outbound, error).await;
+                if let Err(error) = recorded {
+                    tracing::error!(message.id = %outbound.id, %error, "recording a delivery outcome failed");
+                    pass = Pass::Backoff;
+                    break;
+                }
+                if let Some(step) = step {
+                    pass = step;
+                    break;
+                }
+            }
+        }
+        if shutdown.is_cancelled() {
+            pass = Pass::Stop;
+            break;
+        }
+    }
+    untried.extend(queue.map(|o| o.id));
+    if let Err(error) = service.outbound_sent_batch(&sent).await {
+        tracing::error!(%error, count = sent.len(), "recording sent messages failed");
+        pass = match pass {
+            Pass::Stop => Pass::Stop,
+            _ => Pass::Backoff,
+        };
+    }
+    if let Err(error) = service.release_outbound(untried).await {
+        tracing::warn!(%error, "putting untried messages back in the outbox failed");
+    }
+    pass
+}
+
+/// Records a send Telegram did not take: a retry (returning the pause it calls for) or a failure
+/// the operator sees.
+async fn refused(
+    service: &Service,
+    outbound: &Outbound,
+    error: RequestError,
+) -> (Option<Pass>, Result<(), crate::service::ServiceError>) {
+    let id = outbound.id;
+    match error {
+        RequestError::RetryAfter(seconds) => {
             tracing::warn!(
                 message.id = %id,
                 seconds = seconds.seconds(),
@@ -140,20 +175,20 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step 
             );
             let note = format!("Telegram rate limit; retrying in {} s", seconds.seconds());
             (
-                Step::Wait(seconds.duration()),
+                Some(Pass::Wait(seconds.duration())),
                 service.retry_outbound(id, &note).await,
             )
         }
-        Err(error @ (RequestError::Network(_) | RequestError::Io(_))) => {
+        error @ (RequestError::Network(_) | RequestError::Io(_)) => {
             tracing::warn!(message.id = %id, %error, "Telegram unreachable; will retry");
             (
-                Step::Backoff,
+                Some(Pass::Backoff),
                 service
                     .retry_outbound(id, "Telegram is unreachable; retrying")
                     .await,
             )
         }
-        Err(error) => {
+        error => {
             let reason = failure_reason(&error);
             tracing::warn!(message.id = %id, chat.id = %outbound.chat_id, %error, "message not delivered");
             let mut recorded = service.outbound_failed(id, &reason).await;
@@ -165,14 +200,9 @@ async fn deliver(bot: &teloxide::Bot, service: &Service, id: MessageId) -> Step 
                     .await
                     .map(drop);
             }
-            (Step::Done, recorded)
+            (None, recorded)
         }
-    };
-    if let Err(error) = recorded {
-        tracing::error!(message.id = %id, %error, "recording a delivery outcome failed");
-        return Step::Backoff;
     }
-    step
 }
 
 /// Whether the error says the customer cannot be reached by any message (blocked the bot, or

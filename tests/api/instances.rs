@@ -293,3 +293,83 @@ async fn on_postgres_note_events_reach_consoles_on_another_instance() {
         (note.id, "call back after 5pm", 1)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_two_instances_draining_one_outbox_send_each_message_once_and_in_order_per_chat()
+ {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    // The first instance queues the replies while its sender barely sends.
+    let slow = switchboard::limits::Limits {
+        telegram_per_second: 1,
+        address_burst: 1000,
+        ..switchboard::limits::Limits::default()
+    };
+    let mut app = crate::support::spawn_app_with_limits(backend, slow).await;
+    let alice = app.agent("alice").await;
+    let chats = 20;
+    let per_chat = 15;
+    let mut people = Vec::new();
+    for n in 0..chats {
+        let who = customer(6300 + n, &format!("Race{n}"));
+        let number = app.customer_opens_ticket(&who, "hello").await;
+        alice.accept(number).await;
+        people.push((who, number));
+    }
+    for round in 0..per_chat {
+        for (_, number) in &people {
+            alice
+                .reply(*number, &format!("reply {round}"))
+                .await
+                .expect::<serde_json::Value>(201);
+        }
+    }
+    app.stop().await;
+
+    // Two instances of the same bot, with a 1 ms per-chat interval, sending 200 a second
+    // each (so that one alone needs more than a second and they overlap), race for the outbox.
+    let unpaced = [
+        ("TELEGRAM_CHAT_INTERVAL_MS", "1"),
+        ("TELEGRAM_MESSAGES_PER_SECOND", "200"),
+    ];
+    let _one = Instance::start_with(&app.database_url, app.telegram.clone(), &unpaced).await;
+    let _two = Instance::start_with(&app.database_url, app.telegram.clone(), &unpaced).await;
+    let last = format!("reply {}", per_chat - 1);
+    for (who, _) in &people {
+        let chat = who.chat().0;
+        let sent = app
+            .telegram
+            .wait_for_sent(Duration::from_secs(60), |m| {
+                m["chat"]["id"].as_i64() == Some(chat) && m["text"].as_str() == Some(last.as_str())
+            })
+            .await;
+        assert!(sent.is_some(), "the replies reach {}", who.first_name);
+    }
+    // Anything sent twice would have been sent by now: wait for the outbox to be empty.
+    let db = sea_orm::Database::connect(&app.database_url)
+        .await
+        .expect("database");
+    for _ in 0..100 {
+        let waiting = switchboard::store::gauges::read(&db).await;
+        if waiting.is_ok_and(|g| g.outbox.0 == 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = app.telegram.bot_messages();
+    for (who, _) in &people {
+        let replies: Vec<&str> = sent
+            .iter()
+            .filter(|m| m["chat"]["id"].as_i64() == Some(who.chat().0))
+            .filter_map(|m| m["text"].as_str())
+            .filter(|t| t.starts_with("reply "))
+            .collect();
+        let expected: Vec<String> = (0..per_chat).map(|n| format!("reply {n}")).collect();
+        assert_eq!(
+            replies, expected,
+            "each reply once and in order for {}",
+            who.first_name
+        );
+    }
+}
