@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
 };
 
 use super::{
@@ -285,39 +285,9 @@ where
         .await
 }
 
-/// Claims a queued message for delivery; false when another worker has it or it is done. A claim
-/// older than `STALE_CLAIM` (its worker died mid-send) can be taken over.
-pub async fn claim<C>(c: &C, id: MessageId, now: DateTime<Utc>) -> Result<bool, DbErr>
-where
-    C: ConnectionTrait,
-{
-    let result = message::Entity::update_many()
-        .col_expr(
-            message::Column::Delivery,
-            Expr::value(DeliveryState::Sending),
-        )
-        .col_expr(message::Column::DeliveryClaimedAt, Expr::value(now))
-        .filter(message::Column::Id.eq(id))
-        .filter(waiting(now))
-        .exec(c)
-        .await?;
-    Ok(result.rows_affected == 1)
-}
-
 /// How long a claimed message may stay `sending` before another worker takes it over. Far longer
 /// than one Bot API request may take.
 pub const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(2);
-
-/// Messages waiting for delivery: queued, or claimed by a worker that has not finished in time.
-fn waiting(now: DateTime<Utc>) -> Condition {
-    Condition::any()
-        .add(message::Column::Delivery.eq(DeliveryState::Queued))
-        .add(
-            Condition::all()
-                .add(message::Column::Delivery.eq(DeliveryState::Sending))
-                .add(message::Column::DeliveryClaimedAt.lt(now - STALE_CLAIM)),
-        )
-}
 
 /// Puts a message being sent back in the queue (Telegram asked us to wait, or was unreachable),
 /// with a note saying why for the operator.
@@ -398,27 +368,6 @@ where
         .exec(c)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-/// Outbound messages waiting in the outbox, oldest first.
-pub async fn queued_ids<C>(
-    c: &C,
-    limit: u64,
-    now: DateTime<Utc>,
-) -> Result<Vec<(MessageId, ChatId)>, DbErr>
-where
-    C: ConnectionTrait,
-{
-    message::Entity::find()
-        .select_only()
-        .column(message::Column::Id)
-        .column(message::Column::TelegramChatId)
-        .filter(waiting(now))
-        .order_by_asc(message::Column::Id)
-        .limit(limit)
-        .into_tuple::<(MessageId, ChatId)>()
-        .all(c)
-        .await
 }
 
 /// Messages as the console shows them, with their authors' names.
