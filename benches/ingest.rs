@@ -19,6 +19,9 @@
 //! - Latency: new customers offered at a fixed rate; per update, from its offer to the arrival of
 //!   its `message.created` frame at the console: p50/p95/p99.
 
+#[path = "support/server.rs"]
+mod server;
+
 use std::{
     collections::HashMap,
     net::TcpListener,
@@ -28,53 +31,13 @@ use std::{
 
 use futures_util::StreamExt;
 use sea_orm::ConnectionTrait;
+use server::*;
 use switchboard::{
     domain::TelegramUserId,
     simulator::{Customer, FakeTelegram},
 };
-use tokio::{io::AsyncWriteExt, process::Command, sync::mpsc};
+use tokio::{process::Command, sync::mpsc};
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
-
-/// The server binary cargo built for this bench (release profile under `cargo bench`);
-/// `BENCH_SERVER` names another (an earlier build, to compare).
-fn server_binary() -> String {
-    std::env::var("BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchboard").to_owned())
-}
-const LOGIN: &str = "bench";
-const PASSWORD: &str = "bench-password-1";
-/// Linux reports CPU times in /proc in units of USER_HZ, 100 per second on every architecture.
-const TICKS_PER_SECOND: f64 = 100.0;
-
-fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| default.to_vec())
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    env_list(name, &[default])
-        .first()
-        .copied()
-        .unwrap_or(default)
-}
-
-/// A scratch directory removed at the end.
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The server process and where it listens.
-struct Server {
-    child: tokio::process::Child,
-    pid: u32,
-    address: String,
-    _dir: TempDir,
-}
 
 /// A fresh database for one run: a SQLite file in `dir`, or a new PostgreSQL database.
 async fn database_url(postgres: Option<&str>, dir: &std::path::Path) -> anyhow::Result<String> {
@@ -117,82 +80,7 @@ impl Server {
             ("TELEGRAM_POLL_TIMEOUT", "5"),
             ("RUST_LOG", "warn"),
         ];
-        let mut add = Command::new(server_binary());
-        add.args(["agent", "add", "--login", LOGIN, "--name", "Bench"])
-            .args(["--role", "supervisor", "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null());
-        for (k, v) in &env {
-            add.env(k, v);
-        }
-        let mut adding = add.spawn()?;
-        let mut stdin = adding.stdin.take().expect("piped stdin");
-        stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
-        drop(stdin);
-        anyhow::ensure!(adding.wait().await?.success(), "agent add failed");
-
-        let mut serve = Command::new(server_binary());
-        serve.arg("serve").kill_on_drop(true).stdout(Stdio::null());
-        for (k, v) in &env {
-            serve.env(k, v);
-        }
-        let child = serve.spawn()?;
-        let pid = child.id().expect("a running child");
-        let address = format!("127.0.0.1:{port}");
-        let started = Instant::now();
-        let client = reqwest::Client::new();
-        loop {
-            let up = client
-                .get(format!("http://{address}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if up {
-                break;
-            }
-            anyhow::ensure!(
-                started.elapsed() < Duration::from_secs(30),
-                "server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Ok(Self {
-            child,
-            pid,
-            address,
-            _dir: dir,
-        })
-    }
-
-    /// The server's user + system CPU time so far.
-    fn cpu(&self) -> anyhow::Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
-        // Fields after the command name (which is in parentheses and may hold spaces).
-        let rest = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest)
-            .ok_or_else(|| anyhow::anyhow!("odd /proc stat"))?;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of stat; `rest` starts at field 3.
-        let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-        Ok(Duration::from_secs_f64(ticks as f64 / TICKS_PER_SECOND))
-    }
-
-    async fn login(&self) -> anyhow::Result<String> {
-        let response = reqwest::Client::new()
-            .post(format!("http://{}/api/session", self.address))
-            .header("Origin", format!("http://{}", self.address))
-            .json(&serde_json::json!({"login": LOGIN, "password": PASSWORD}))
-            .send()
-            .await?;
-        anyhow::ensure!(response.status().is_success(), "login failed");
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
-        Ok(cookie.to_owned())
+        Self::launch(dir, port, &env).await
     }
 }
 
@@ -238,15 +126,6 @@ async fn console(
         }
     }
     Ok(())
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// One backend's run: the server, the console's arrivals and the offers made so far.

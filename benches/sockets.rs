@@ -18,60 +18,24 @@
 //! frames each console read per round. Each console notes its arrival itself (the instant right
 //! after the frame was read), so that the benchmark's own task is woken once per round.
 
+#[path = "support/server.rs"]
+mod server;
+
 use std::{
     net::TcpListener,
-    process::Stdio,
     time::{Duration, Instant},
 };
 
 use futures_util::StreamExt;
+use server::*;
 use switchboard::{
     domain::TelegramUserId,
     simulator::{Customer, FakeTelegram},
 };
-use tokio::{io::AsyncWriteExt, process::Command, sync::mpsc, task::JoinSet};
+use tokio::{sync::mpsc, task::JoinSet};
 use tokio_tungstenite::tungstenite::{
     Message, client::IntoClientRequest, protocol::WebSocketConfig,
 };
-
-/// The server binary cargo built for this bench (release profile under `cargo bench`), unless
-/// `BENCH_SERVER` names another (to compare two builds with the same benchmark).
-fn server_binary() -> String {
-    std::env::var("BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchboard").to_owned())
-}
-const LOGIN: &str = "bench";
-const PASSWORD: &str = "bench-password-1";
-
-fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| default.to_vec())
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    env_list(name, &[default])
-        .first()
-        .copied()
-        .unwrap_or(default)
-}
-
-/// The server process and where it listens.
-struct Server {
-    child: tokio::process::Child,
-    pid: u32,
-    address: String,
-    _dir: TempDir,
-}
-
-/// A scratch directory removed at the end.
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 impl Server {
     async fn start(telegram: &FakeTelegram, max_consoles: usize) -> anyhow::Result<Self> {
@@ -92,93 +56,7 @@ impl Server {
             ("TELEGRAM_POLL_TIMEOUT", "5"),
             ("RUST_LOG", "warn"),
         ];
-        let mut add = Command::new(server_binary());
-        add.args(["agent", "add", "--login", LOGIN, "--name", "Bench"])
-            .args(["--role", "supervisor", "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null());
-        for (k, v) in &env {
-            add.env(k, v);
-        }
-        let mut adding = add.spawn()?;
-        let mut stdin = adding.stdin.take().expect("piped stdin");
-        stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
-        drop(stdin);
-        anyhow::ensure!(adding.wait().await?.success(), "agent add failed");
-
-        let mut serve = Command::new(server_binary());
-        serve.arg("serve").kill_on_drop(true).stdout(Stdio::null());
-        for (k, v) in &env {
-            serve.env(k, v);
-        }
-        let child = serve.spawn()?;
-        let pid = child.id().expect("a running child");
-        let address = format!("127.0.0.1:{port}");
-        let started = Instant::now();
-        let client = reqwest::Client::new();
-        loop {
-            let up = client
-                .get(format!("http://{address}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if up {
-                break;
-            }
-            anyhow::ensure!(
-                started.elapsed() < Duration::from_secs(30),
-                "server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Ok(Self {
-            child,
-            pid,
-            address,
-            _dir: dir,
-        })
-    }
-
-    /// The server's resident memory in KiB.
-    fn rss_kib(&self) -> anyhow::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| anyhow::anyhow!("no VmRSS"))
-    }
-
-    /// The server's memory once it stopped changing (or after `settle`).
-    async fn settled_rss_kib(&self, settle: Duration) -> anyhow::Result<u64> {
-        tokio::time::sleep(settle).await;
-        let mut last = self.rss_kib()?;
-        for _ in 0..20 {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            let now = self.rss_kib()?;
-            if now.abs_diff(last) < 64 {
-                return Ok(now);
-            }
-            last = now;
-        }
-        Ok(last)
-    }
-
-    async fn login(&self) -> anyhow::Result<String> {
-        let response = reqwest::Client::new()
-            .post(format!("http://{}/api/session", self.address))
-            .header("Origin", format!("http://{}", self.address))
-            .json(&serde_json::json!({"login": LOGIN, "password": PASSWORD}))
-            .send()
-            .await?;
-        anyhow::ensure!(response.status().is_success(), "login failed");
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
-        Ok(cookie.to_owned())
+        Self::launch(dir, port, &env).await
     }
 }
 
@@ -388,15 +266,6 @@ impl Usage {
             (self.switches - before.switches) as f64 / rounds as f64,
         )
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 #[tokio::main]
