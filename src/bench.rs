@@ -2,7 +2,10 @@
 //! binary as `serve` (one or more instances on the same database, the bot pointed at the in-repo
 //! fake Bot API), times start-up until `/healthz` answers, reads the idle RSS from
 //! `/proc/<pid>/status`, then times the console's queue and search requests through the HTTP API
-//! and 100 concurrent accepts of one ticket. It prints one Markdown table.
+//! and 100 concurrent accepts of one ticket. It prints one Markdown table and writes it, with the
+//! machine, the command and the date, into `docs/benchmarks.md` (see [`report`]).
+
+pub mod report;
 
 use std::{
     net::TcpListener,
@@ -14,6 +17,7 @@ use anyhow::Context;
 use reqwest::{Client, header};
 
 use crate::{seed::SEED_PASSWORD, simulator::FakeTelegram};
+use report::{Report, Target};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -37,39 +41,115 @@ struct Server {
     startup: Duration,
 }
 
-/// Runs the benchmark and prints its table.
+/// What the run measured: the table's rows and the issue-11 targets they report.
+struct Measured {
+    /// The backend and database size, as the targets name them.
+    scope: String,
+    rows: Vec<String>,
+    targets: Vec<Target>,
+}
+
+impl Measured {
+    /// Adds a row of latencies; with a target named `target`, its p99 against `limit_ms`.
+    fn latencies(&mut self, name: &str, times: &mut [Duration], target: Option<(&str, f64)>) {
+        let (row, p99) = row(name, times);
+        self.rows.push(row);
+        if let Some((target, limit)) = target {
+            self.targets.push(Target::new(
+                format!("{target} ({})", self.scope),
+                format!("p99 {p99:.2} ms"),
+                Some(p99 <= limit),
+            ));
+        }
+    }
+}
+
+/// Runs the benchmark, prints its table and writes it into the benchmarks page.
 pub async fn queues(options: &BenchOptions) -> anyhow::Result<()> {
+    let backend = if options.database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let instances = options.instances.max(1);
+    let (key, title) = match (options.startup_only, instances) {
+        (true, _) => (
+            format!("startup:{backend}"),
+            format!("switchboard bench queues --startup-only ({backend})"),
+        ),
+        (false, 1) => (
+            format!("queues:{backend}"),
+            format!("switchboard bench queues ({backend})"),
+        ),
+        (false, n) => (
+            format!("queues:{backend}:{n}-instances"),
+            format!("switchboard bench queues ({backend}, {n} instances)"),
+        ),
+    };
+    let report = Report::begin(key, title);
     let fake = FakeTelegram::start("123456:BENCH-token").await?;
     let mut servers = Vec::new();
-    for _ in 0..options.instances.max(1) {
+    for _ in 0..instances {
         servers.push(start(&options.database_url, &fake).await?);
     }
-    let mut rows = Vec::new();
+    let size = if options.startup_only {
+        "empty database"
+    } else {
+        "seeded database"
+    };
+    let mut measured = Measured {
+        scope: format!("{backend}, {size}"),
+        rows: Vec::new(),
+        targets: Vec::new(),
+    };
     for (k, s) in servers.iter().enumerate() {
-        rows.push(format!(
-            "| start-up to /healthz (instance {}) | {:.0} ms | | |",
+        let startup = s.startup.as_secs_f64() * 1000.0;
+        measured.rows.push(format!(
+            "| start-up to /healthz (instance {}) | {startup:.0} ms | | |",
             k + 1,
-            s.startup.as_secs_f64() * 1000.0
         ));
+        if k == 0 {
+            let limit = if options.startup_only { 1000.0 } else { 2000.0 };
+            measured.targets.push(Target::new(
+                format!("start-up ≤{:.0} s ({})", limit / 1000.0, measured.scope),
+                format!("{startup:.0} ms"),
+                Some(startup <= limit),
+            ));
+        }
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
     let pid = servers[0].child.id();
-    rows.push(format!("| idle RSS | {} | | |", rss(pid)?));
+    let idle = rss_mib(pid)?;
+    measured
+        .rows
+        .push(format!("| idle RSS | {idle:.1} MiB | | |"));
+    measured.targets.push(Target::new(
+        format!("idle RSS ≤20 MiB ({})", measured.scope),
+        format!("{idle:.1} MiB"),
+        Some(idle <= 20.0),
+    ));
+    let mut failed = None;
     if !options.startup_only {
-        let result = measure(options, &servers, &mut rows).await;
-        if let Err(error) = result {
+        if let Err(error) = measure(options, &servers, &mut measured).await {
             eprintln!("bench: {error:#}");
+            failed = Some(error);
         }
     }
     for mut s in servers {
         let _ = s.child.kill();
         let _ = s.child.wait();
     }
-    println!("| measure | p50 | p95 | p99 |");
-    println!("|---|---|---|---|");
-    for row in rows {
-        println!("{row}");
+    let mut table = "| measure | p50 | p95 | p99 |\n|---|---|---|---|\n".to_owned();
+    for row in &measured.rows {
+        table.push_str(row);
+        table.push('\n');
     }
+    print!("{table}");
+    let notes = match &failed {
+        Some(error) => format!("The run stopped early: {error:#}"),
+        None => String::new(),
+    };
+    report.publish(&table, &notes, &measured.targets)?;
     Ok(())
 }
 
@@ -110,14 +190,14 @@ async fn start(database_url: &str, fake: &FakeTelegram) -> anyhow::Result<Server
     })
 }
 
-fn rss(pid: u32) -> anyhow::Result<String> {
+fn rss_mib(pid: u32) -> anyhow::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kb: f64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .context("VmRSS")?;
-    Ok(format!("{:.1} MiB", kb / 1024.0))
+    Ok(kb / 1024.0)
 }
 
 /// A logged-in console: the session cookie and the origin state changes need.
@@ -198,7 +278,7 @@ impl Console {
 async fn measure(
     options: &BenchOptions,
     servers: &[Server],
-    rows: &mut Vec<String>,
+    measured: &mut Measured,
 ) -> anyhow::Result<()> {
     let base = &servers[0].base;
     let agent = Console::login(base, "agent-general-1").await?;
@@ -304,12 +384,13 @@ async fn measure(
             found += body.as_array().map_or(0, Vec::len);
             times.push(took);
         }
-        rows.push(row(
+        measured.latencies(
             &format!("{name} ({} rows/page avg)", found / n.max(1)),
             &mut times,
-        ));
+            Some((&format!("{name} p99 ≤10 ms"), 10.0)),
+        );
     }
-    accepts(servers, rows).await
+    accepts(servers, measured).await
 }
 
 /// A word of the seed's rarer vocabulary (see `seed`), different for each `k`.
@@ -318,7 +399,7 @@ fn rare_word(k: usize) -> String {
 }
 
 /// 100 concurrent accepts of one Pending ticket, five times, spread over the instances.
-async fn accepts(servers: &[Server], rows: &mut Vec<String>) -> anyhow::Result<()> {
+async fn accepts(servers: &[Server], measured: &mut Measured) -> anyhow::Result<()> {
     let mut consoles = Vec::new();
     for s in servers {
         for k in 1..=5 {
@@ -344,27 +425,36 @@ async fn accepts(servers: &[Server], rows: &mut Vec<String>) -> anyhow::Result<(
             times.push(took);
         }
     }
-    rows.push(row(
+    measured.latencies(
         &format!(
             "100 concurrent accepts of one ticket by 5 agents per instance × {} tickets, {} instance(s); {won} answered 200 (the winner's repeats are 200 too)",
             times.len() / 100,
             servers.len()
         ),
         &mut times,
-    ));
+        Some((
+            &format!(
+                "100 concurrent accepts of one ticket p99 ≤50 ms, {} instance(s)",
+                servers.len()
+            ),
+            50.0,
+        )),
+    );
     Ok(())
 }
 
-fn row(name: &str, times: &mut [Duration]) -> String {
+/// A table row of `times`' p50, p95 and p99, and the p99 in milliseconds.
+fn row(name: &str, times: &mut [Duration]) -> (String, f64) {
     times.sort();
     let at = |q: f64| {
         let k = ((times.len() as f64 * q).ceil() as usize).clamp(1, times.len().max(1)) - 1;
         times.get(k).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
     };
-    format!(
+    let row = format!(
         "| {name} | {:.2} ms | {:.2} ms | {:.2} ms |",
         at(0.50),
         at(0.95),
         at(0.99)
-    )
+    );
+    (row, at(0.99))
 }
