@@ -21,12 +21,20 @@
 //! Run: `cargo bench --bench outbound` (SQLite in a temp file), or with
 //! `BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432` for a fresh PostgreSQL database.
 //! `BENCH_REPLIES` (default 5000, 600 with telegram pacing) and `BENCH_CHATS` (default 500)
-//! size the run.
+//! size the run. The PostgreSQL database (`sb_bench_*`) is dropped at the end, and leftovers of
+//! runs that died (nobody connected) at the start; the SQLite file is removed. The table goes into
+//! `docs/benchmarks.md` (section `bench:outbound:<backend>[:telegram-pacing]`; `BENCH_DOC` as in
+//! `switchboard::bench::report`).
+
+#[path = "support/postgres.rs"]
+mod postgres;
 
 use std::time::{Duration, Instant};
 
+use postgres::BenchDatabase;
 use sea_orm::{ConnectionTrait, Statement};
 use switchboard::{
+    bench::report::{Report, Target},
     config::Settings,
     domain::{Role, TelegramUserId, TicketId},
     limits::Limits,
@@ -42,25 +50,54 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn database_url() -> anyhow::Result<(String, String)> {
-    let name = format!("sb_bench_{}", switchboard::service::instance_name());
-    match std::env::var("BENCH_POSTGRES_URL") {
-        Ok(server) => {
-            let mut admin = url::Url::parse(&server)?;
-            admin.set_path("postgres");
-            let db = sea_orm::Database::connect(admin.as_str()).await?;
-            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await?;
-            let mut url = admin.clone();
-            url.set_path(&name);
-            Ok((url.to_string(), "PostgreSQL".to_owned()))
+/// The run's database: a new PostgreSQL database, or a SQLite file in the temp directory.
+enum Database {
+    Postgres(BenchDatabase),
+    Sqlite(std::path::PathBuf),
+}
+
+impl Database {
+    async fn create() -> anyhow::Result<Self> {
+        match std::env::var("BENCH_POSTGRES_URL") {
+            Ok(server) => {
+                for name in postgres::drop_leftovers(&server).await? {
+                    println!("dropped the leftover database {name}");
+                }
+                Ok(Self::Postgres(BenchDatabase::create(&server).await?))
+            }
+            Err(_) => Ok(Self::Sqlite(std::env::temp_dir().join(format!(
+                "sb_bench_{}.db",
+                switchboard::service::instance_name()
+            )))),
         }
-        Err(_) => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
-            Ok((
-                format!("sqlite://{}?mode=rwc", path.display()),
-                "SQLite".to_owned(),
-            ))
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Self::Postgres(database) => database.url.clone(),
+            Self::Sqlite(path) => format!("sqlite://{}?mode=rwc", path.display()),
+        }
+    }
+
+    fn backend(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "PostgreSQL",
+            Self::Sqlite(_) => "SQLite",
+        }
+    }
+
+    /// Drops the database (every connection to it must be closed).
+    async fn remove(self) -> anyhow::Result<()> {
+        match self {
+            Self::Postgres(database) => database.remove().await,
+            Self::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -154,7 +191,15 @@ async fn run(
     chats: usize,
     telegram_pacing: bool,
 ) -> anyhow::Result<()> {
-    let (database_url, backend) = database_url().await?;
+    let database = Database::create().await?;
+    let (database_url, backend) = (database.url(), database.backend());
+    let key = match (backend, telegram_pacing) {
+        ("PostgreSQL", false) => "outbound:postgres",
+        ("PostgreSQL", true) => "outbound:postgres:telegram-pacing",
+        (_, false) => "outbound:sqlite",
+        (_, true) => "outbound:sqlite:telegram-pacing",
+    };
+    let report = Report::begin(key, format!("outbound, {backend} (`benches/outbound.rs`)"));
     // Phase 1: queue the replies while the sender barely sends.
     let slow = Limits {
         telegram_per_second: 1,
@@ -241,28 +286,40 @@ async fn run(
     .await?;
     db.close().await?;
 
+    database.remove().await?;
+
     let pacing = if telegram_pacing {
         "Telegram's (1 s per chat, 30/s; fake enforces 429)"
     } else {
         "lifted (chat interval 0, 1,000,000/s; fake limits off)"
     };
-    println!(
-        "backend: {backend}; {replies} replies over {chats} chats queued in {:.2} s; pacing {pacing}",
-        queueing.as_secs_f64()
-    );
-    println!(
-        "drain: {queued} messages in {:.2} s, {:.0} messages/s; {left} left queued",
+    let per_second = queued as f64 / drain.as_secs_f64();
+    let cpu_per_message = server_cpu * 1000.0 / queued as f64;
+    let limited = telegram.rate_limited() - limited_before;
+    let table = format!(
+        "| backend | pacing | replies queued (chats, seconds) | drained | drain s | messages/s | server CPU ms/message | fake Bot API and bench CPU s | 429s | left queued |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n\
+         | {backend} | {pacing} | {replies} ({chats} chats, {:.2} s) | {queued} | {:.2} | **{per_second:.0}** | **{cpu_per_message:.3}** | {fake_cpu:.2} | {limited} | {left} |\n",
+        queueing.as_secs_f64(),
         drain.as_secs_f64(),
-        queued as f64 / drain.as_secs_f64()
     );
-    println!(
-        "server CPU: {server_cpu:.2} s, {:.3} ms per message (fake Bot API and bench: {fake_cpu:.2} s)",
-        server_cpu * 1000.0 / queued as f64
-    );
-    println!(
-        "429 answers during the drain: {}",
-        telegram.rate_limited() - limited_before
-    );
+    println!("{table}");
+    let target = if telegram_pacing {
+        Target::new(
+            format!(
+                "the outbox drains at Telegram's pace without any 429 ({backend}, outbound bench)"
+            ),
+            format!("{limited} answered 429; {per_second:.1} messages/s"),
+            Some(limited == 0),
+        )
+    } else {
+        Target::new(
+            format!("≤0.2 ms server CPU per message sent through the outbox ({backend})"),
+            format!("{cpu_per_message:.3} ms"),
+            Some(cpu_per_message <= 0.2),
+        )
+    };
+    report.publish(&table, "", &[target])?;
     Ok(())
 }
 

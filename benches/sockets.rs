@@ -17,6 +17,9 @@
 //! with the CPU time and context switches of the server and of this process per round, and the
 //! frames each console read per round. Each console notes its arrival itself (the instant right
 //! after the frame was read), so that the benchmark's own task is woken once per round.
+//!
+//! The summary table goes into `docs/benchmarks.md` (section `bench:sockets`; `BENCH_DOC` as in
+//! `switchboard::bench::report`).
 
 #[path = "support/server.rs"]
 mod server;
@@ -29,6 +32,7 @@ use std::{
 use futures_util::StreamExt;
 use server::*;
 use switchboard::{
+    bench::report::Report,
     domain::TelegramUserId,
     simulator::{Customer, FakeTelegram},
 };
@@ -287,6 +291,8 @@ async fn main() -> anyhow::Result<()> {
     )
     .map_err(|errno| anyhow::anyhow!("raising the open-file limit: {errno:?}"))?;
 
+    let report = Report::begin("sockets", "light sockets (`benches/sockets.rs`)");
+    let mut table = vec!["| measure | figure |".to_owned(), "|---|---|".to_owned()];
     let telegram = FakeTelegram::start("1:bench").await?;
     let mut server = Server::start(&telegram, most).await?;
     let cookie = server.login().await?;
@@ -303,17 +309,22 @@ async fn main() -> anyhow::Result<()> {
     consoles.open_until(&server, &cookie, 1).await?;
     let baseline = server.settled_rss_kib(settle).await?;
     println!("baseline: {baseline} KiB with 1 console");
+    table.push(format!("| server VmRSS with 1 console | {baseline} KiB |"));
     for &count in &counts {
         let opening = Instant::now();
         consoles.open_until(&server, &cookie, count).await?;
         let opened_in = opening.elapsed();
         let rss = server.settled_rss_kib(settle).await?;
         let added = (count - 1) as f64;
+        let per_console = (rss.saturating_sub(baseline)) as f64 / added;
         println!(
-            "{count} idle consoles (opened in {:.1} s): server VmRSS {rss} KiB, {:.1} KiB per console",
+            "{count} idle consoles (opened in {:.1} s): server VmRSS {rss} KiB, {per_console:.1} KiB per console",
             opened_in.as_secs_f64(),
-            (rss.saturating_sub(baseline)) as f64 / added,
         );
+        table.push(format!(
+            "| {count} idle consoles (opened in {:.1} s) | server VmRSS {rss} KiB, **{per_console:.1} KiB per console** |",
+            opened_in.as_secs_f64(),
+        ));
     }
 
     // Fan-out to `fanout` consoles: close the rest.
@@ -338,12 +349,12 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     let used = (Usage::of(&server_pid), Usage::of("self"));
-    by_telegram.print(
+    table.push(by_telegram.print(
         kept.len(),
         "from the message offered to Telegram to arrival (the bot's long poll, the ingest commit \
          and the fan-out)",
-    );
-    print_usage(&usage, &used, rounds);
+    ));
+    table.push(print_usage(&usage, &used, rounds, "Telegram"));
     println!(
         "  frames read per console per round (of any type): {:.1}",
         (kept.frames() - frames) as f64 / ((rounds + 1) * kept.len()) as f64
@@ -376,12 +387,12 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     let used = (Usage::of(&server_pid), Usage::of("self"));
-    by_note.print(
+    table.push(by_note.print(
         kept.len(),
         "from an agent's note request sent to arrival (the API request, its commit and the \
          fan-out)",
-    );
-    print_usage(&usage, &used, rounds);
+    ));
+    table.push(print_usage(&usage, &used, rounds, "note"));
     println!(
         "  frames read per console per round (of any type): {:.1}",
         (kept.frames() - frames) as f64 / ((rounds + 1) * kept.len()) as f64
@@ -394,19 +405,26 @@ async fn main() -> anyhow::Result<()> {
     kept.tasks.abort_all();
     while kept.tasks.join_next().await.is_some() {}
     server.child.kill().await?;
+    let table = table.join("\n");
+    println!("\n{table}");
+    report.publish(&table, "", &[])?;
     Ok(())
 }
 
 /// Prints the CPU the server and this process (the consoles and the fake Telegram) used per
 /// round, between the snapshots `before` and `after` (round 0 and the pauses between rounds
-/// included).
-fn print_usage(before: &(Usage, Usage), after: &(Usage, Usage), rounds: usize) {
+/// included); returns it as a table row.
+fn print_usage(
+    before: &(Usage, Usage),
+    after: &(Usage, Usage),
+    rounds: usize,
+    trigger: &str,
+) -> String {
     let rounds = rounds + 1;
-    println!(
-        "  per round: server {}; benchmark process {}",
-        after.0.per_round_since(&before.0, rounds),
-        after.1.per_round_since(&before.1, rounds),
-    );
+    let server = after.0.per_round_since(&before.0, rounds);
+    let bench = after.1.per_round_since(&before.1, rounds);
+    println!("  per round: server {server}; benchmark process {bench}");
+    format!("| CPU per round ({trigger} trigger) | server {server}; benchmark process {bench} |")
 }
 
 /// Rounds of the note trigger are numbered from here, apart from the Telegram rounds.
@@ -423,12 +441,12 @@ struct FanOut {
 }
 
 impl FanOut {
-    fn print(&self, consoles: usize, what: &str) {
-        println!(
-            "fan-out to {consoles} consoles, {} rounds, {what}: p50 {:.1} ms, p99 {:.1} ms, max \
-             {:.1} ms; median of the rounds' p99 {:.1} ms; trigger to the first console, median \
-             {:.1} ms; first console to last, median {:.1} ms, max {:.1} ms",
-            self.rounds,
+    /// Prints the figures; returns them as a table row.
+    fn print(&self, consoles: usize, what: &str) -> String {
+        let figures = format!(
+            "p50 {:.1} ms, **p99 {:.1} ms**, max {:.1} ms; median of the rounds' p99 {:.1} ms; \
+             trigger to the first console, median {:.1} ms; first console to last, median {:.1} \
+             ms, max {:.1} ms",
             ms(percentile(&self.all, 0.5)),
             ms(percentile(&self.all, 0.99)),
             ms(*self.all.last().expect("rounds")),
@@ -437,6 +455,14 @@ impl FanOut {
             ms(percentile(&self.spreads, 0.5)),
             ms(*self.spreads.last().expect("rounds")),
         );
+        println!(
+            "fan-out to {consoles} consoles, {} rounds, {what}: {figures}",
+            self.rounds
+        );
+        format!(
+            "| fan-out to {consoles} consoles, {} rounds, {what} | {figures} |",
+            self.rounds
+        )
     }
 }
 

@@ -47,6 +47,8 @@ struct Measured {
     scope: String,
     rows: Vec<String>,
     targets: Vec<Target>,
+    /// The newest ticket's id (about the seeded tickets' count), once read.
+    tickets: Option<i64>,
 }
 
 impl Measured {
@@ -101,6 +103,7 @@ pub async fn queues(options: &BenchOptions) -> anyhow::Result<()> {
         scope: format!("{backend}, {size}"),
         rows: Vec::new(),
         targets: Vec::new(),
+        tickets: None,
     };
     for (k, s) in servers.iter().enumerate() {
         let startup = s.startup.as_secs_f64() * 1000.0;
@@ -145,10 +148,18 @@ pub async fn queues(options: &BenchOptions) -> anyhow::Result<()> {
         table.push('\n');
     }
     print!("{table}");
-    let notes = match &failed {
-        Some(error) => format!("The run stopped early: {error:#}"),
-        None => String::new(),
-    };
+    let mut notes = format!(
+        "Database: `{}`, {} instance(s)",
+        report::redact(&options.database_url),
+        instances
+    );
+    if let Some(tickets) = measured.tickets {
+        notes.push_str(&format!(", newest ticket #{tickets}"));
+    }
+    notes.push('.');
+    if let Some(error) = &failed {
+        notes.push_str(&format!(" The run stopped early: {error:#}"));
+    }
     report.publish(&table, &notes, &measured.targets)?;
     Ok(())
 }
@@ -296,6 +307,7 @@ async fn measure(
     }
     let (_, _, any) = supervisor.get("/api/tickets?status=all&limit=1").await?;
     let newest = any[0]["id"].as_i64().context("a ticket")?;
+    measured.tickets = Some(newest);
     let clients = newest / 2;
     let cases: Vec<(&str, &Console, PathOf)> = vec![
         (

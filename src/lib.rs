@@ -1,7 +1,8 @@
 //! Switchboard: a Telegram live-chat operator console. Customers write to a bot; each conversation
 //! becomes a ticket that agents accept and answer from the browser.
 
-/// `switchboard bench queues`: queue, search, start-up and accept figures on a seeded database.
+/// `switchboard bench queues`: queue, search, start-up and accept figures on a seeded database;
+/// and the report every benchmark writes into `docs/benchmarks.md`.
 pub mod bench;
 /// The periodic check of first-response targets.
 pub mod breaches;

@@ -183,8 +183,8 @@ pub fn replace_section(doc: &str, key: &str, body: &str) -> anyhow::Result<Strin
         doc.push('\n');
         return Ok(doc);
     };
-    let stop = find_line(doc, &end, start)
-        .with_context(|| format!("{begin} has no {end} after it"))?;
+    let stop =
+        find_line(doc, &end, start).with_context(|| format!("{begin} has no {end} after it"))?;
     Ok(format!(
         "{}{section}{}",
         &doc[..start],
@@ -219,7 +219,10 @@ pub fn merge_targets(doc: &str, targets: &[Target], run: &str) -> anyhow::Result
             cell(&target.target),
             cell(&target.measured)
         );
-        match rows.iter_mut().find(|(key, _)| *key == cell(&target.target)) {
+        match rows
+            .iter_mut()
+            .find(|(key, _)| *key == cell(&target.target))
+        {
             Some(row) => row.1 = line,
             None => rows.push((cell(&target.target), line)),
         }

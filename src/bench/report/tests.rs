@@ -87,14 +87,23 @@ fn a_published_section_holds_the_run_facts_and_the_table() {
     let report = Report::begin("unit:test", "a unit test");
     let table = "| a | b |\n|---|---|\n| 1 | 2 |\n";
     let targets = [Target::new("a target", "1 ms", Some(true))];
-    report.publish_to(&path, table, "A note.", &targets).unwrap();
+    report
+        .publish_to(&path, table, "A note.", &targets)
+        .unwrap();
     report.publish_to(&path, table, "", &targets).unwrap();
     let doc = std::fs::read_to_string(&path).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(doc.starts_with(PROSE), "{doc}");
-    assert_eq!(doc.matches("### Latest run: a unit test").count(), 1, "{doc}");
+    assert_eq!(
+        doc.matches("### Latest run: a unit test").count(),
+        1,
+        "{doc}"
+    );
     assert_eq!(doc.matches("| a target | 1 ms | yes |").count(), 1, "{doc}");
-    assert!(!doc.contains("A note."), "the second run's section replaced the first");
+    assert!(
+        !doc.contains("A note."),
+        "the second run's section replaced the first"
+    );
     for fact in [
         "- **date**: ",
         "- **command**: `",
