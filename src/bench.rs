@@ -132,11 +132,11 @@ pub async fn queues(options: &BenchOptions) -> anyhow::Result<()> {
         Some(idle <= 20.0),
     ));
     let mut failed = None;
-    if !options.startup_only {
-        if let Err(error) = measure(options, &servers, &mut measured).await {
-            eprintln!("bench: {error:#}");
-            failed = Some(error);
-        }
+    if !options.startup_only
+        && let Err(error) = measure(options, &servers, &mut measured).await
+    {
+        eprintln!("bench: {error:#}");
+        failed = Some(error);
     }
     for mut s in servers {
         let _ = s.child.kill();
