@@ -3,7 +3,8 @@
 //! answer computed from what the test wrote. A ticket ranks by its number, not by its newest
 //! message; paging returns each matching ticket exactly once, in order, without gaps, across many
 //! batches of the walk; status and scope filters make the walk skip tickets that do not qualify;
-//! a query that names a client and is also a word returns both kinds of tickets.
+//! a query that names a client and is also a word returns both kinds of tickets; a walk that reads
+//! past its cap falls back to the exact query (a seeded database with 30,000 matching messages).
 
 use std::collections::BTreeSet;
 
@@ -312,9 +313,52 @@ async fn a_query_naming_a_client_and_holding_a_word_finds_both(backend: Backend)
     check_pages(&alice, "q=%40ann", 1, &ann_only).await;
 }
 
+async fn a_walk_past_its_cap_falls_back_to_the_exact_query(backend: Backend) {
+    let app = app(backend).await;
+    // Every seeded ticket's one message starts "hello": 30,000 matches, more than the walk reads
+    // (text_search::MAX_READ) before it gives up.
+    let seed = ["seed", "--tickets", "30000", "--messages-per-ticket", "1"];
+    let (ok, out) = crate::cli::switchboard(&app.database_url, &seed, "").await;
+    assert!(ok, "{out}");
+    let supervisor = Session::login(&app.address, &app.origin, "supervisor", "seed").await;
+    // The newest pages stop early (on PostgreSQL after its margin of message ids).
+    check_pages_from(
+        &supervisor,
+        "q=hello",
+        5,
+        &[30_000, 29_999, 29_998, 29_997, 29_996],
+        Some(29_996),
+    )
+    .await;
+    let (page2, next) = page(&supervisor, "q=hello&limit=5&before=29996").await;
+    assert_eq!(
+        (page2, next),
+        (vec![29_995, 29_994, 29_993, 29_992, 29_991], Some(29_991))
+    );
+    // Client 7 has tickets 7 and 15,007 (the seed gives ticket i to client (i - 1) % 15,000 + 1):
+    // the walk finds one of the page's 51 only, reads past its cap, and the exact query answers.
+    let (found, next) = page(&supervisor, "q=hello&client_id=7").await;
+    assert_eq!((found, next), (vec![15_007, 7], None));
+    let (found, next) = page(&supervisor, "q=hello&client_id=7&limit=1").await;
+    assert_eq!((found, next), (vec![15_007], Some(15_007)));
+}
+
+/// The first page of `query` at `limit`: exactly `want` and `next`.
+async fn check_pages_from(
+    session: &Session,
+    query: &str,
+    limit: usize,
+    want: &[i64],
+    next: Option<i64>,
+) {
+    let got = page(session, &format!("{query}&limit={limit}")).await;
+    assert_eq!(got, (want.to_vec(), next), "{query}");
+}
+
 crate::backend_tests!(
     old_tickets_with_new_matching_messages_rank_by_their_numbers,
     paging_through_many_matching_tickets_returns_each_once_in_order,
     filters_make_the_walk_skip_tickets_that_do_not_qualify,
     a_query_naming_a_client_and_holding_a_word_finds_both,
+    a_walk_past_its_cap_falls_back_to_the_exact_query,
 );
