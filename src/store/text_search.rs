@@ -28,7 +28,12 @@
 //! commit, so a ticket numbered above `k` whose transaction took its first message's id while
 //! `k`'s took its own may have a first message a little below `first(k)`: `POSTGRES_MARGIN` ids
 //! cover every such ticket whose transaction did not wait between inserting the ticket and its
-//! first message while more than that many messages were written by others.
+//! first message while more than that many messages were written by others. Walking the margin
+//! costs a scan of that many ids (with `to_tsvector` recomputed per row when the planner walks the
+//! primary key), so when at most `MARGIN_LOOKUP` tickets are numbered above `k` the walk instead
+//! stops at `first(k)` and asks `idx_messages_ticket (ticket_id, id)` for matching messages of
+//! tickets above `k` below that point (`late_matches`): exact whatever the order of commits, and
+//! the margin is only walked when `k` lies far back (a rare word or restrictive filters).
 //!
 //! The cap: after `MAX_READ` matching messages without a complete page (a common word with
 //! filters few tickets pass, or a deep page) the walk gives up and the caller runs the exact query
@@ -54,6 +59,9 @@ pub const MAX_READ: usize = 24 * MAX_BATCH as usize;
 /// How far below a ticket's first message the walk goes before it trusts the bound (see above).
 const SQLITE_MARGIN: i64 = 0;
 const POSTGRES_MARGIN: i64 = 10_000;
+/// At most this many tickets newer than `k`: their matches below the walk are looked up by ticket
+/// instead of walking the margin (see `late_matches`).
+const MARGIN_LOOKUP: i64 = 2_000;
 
 /// The `want` newest tickets (highest numbers first) that pass `filters` and have a message
 /// holding every one of `words` (lower-case, as `history::words` makes them); None when the walk
@@ -121,6 +129,19 @@ where
             if below <= first.saturating_sub(margin) {
                 break;
             }
+            // Within the margin, when few tickets are newer than `k`: look their late matches up
+            // through `idx_messages_ticket` instead of walking the margin.
+            if margin > 0 && below <= first && newer_than(c, k).await? <= MARGIN_LOOKUP {
+                let late = late_matches(c, &query, k, below).await?;
+                let unseen: Vec<i64> = late
+                    .into_iter()
+                    .filter(|ticket| !verdicts.contains_key(ticket))
+                    .collect();
+                if !unseen.is_empty() {
+                    found.extend(passing(c, filters, &unseen).await?);
+                }
+                break;
+            }
         }
         if read >= MAX_READ {
             return Ok(None);
@@ -179,6 +200,41 @@ where
         .await?;
     rows.iter()
         .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "ticket_id")?)))
+        .collect()
+}
+
+/// How many ticket numbers lie above `ticket` (numbers are dense: an upper bound of the tickets).
+async fn newer_than<C>(c: &C, ticket: i64) -> Result<i64, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let newest: Option<Option<i64>> = ticket::Entity::find()
+        .select_only()
+        .expr(ticket::Column::Id.max())
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(newest.flatten().unwrap_or(ticket) - ticket)
+}
+
+/// The tickets numbered above `ticket` with a message matching `query` (PostgreSQL's form) whose id
+/// is below `below`: the ones a walk stopped at `below` has not read. Served by
+/// `idx_messages_ticket (ticket_id, id)`: the range of tickets above `ticket`, the id checked in the
+/// index, the text only for the few rows below `below`.
+async fn late_matches<C>(c: &C, query: &str, ticket: i64, below: i64) -> Result<Vec<i64>, DbErr>
+where
+    C: ConnectionTrait,
+{
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT DISTINCT ticket_id FROM messages WHERE ticket_id > $1 AND id < $2 \
+             AND to_tsvector('simple', text) @@ plainto_tsquery('simple', $3)",
+            [ticket.into(), below.into(), query.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| row.try_get("", "ticket_id"))
         .collect()
 }
 

@@ -321,7 +321,7 @@ async fn a_walk_past_its_cap_falls_back_to_the_exact_query(backend: Backend) {
     let (ok, out) = crate::cli::switchboard(&app.database_url, &seed, "").await;
     assert!(ok, "{out}");
     let supervisor = Session::login(&app.address, &app.origin, "supervisor", "seed").await;
-    // The newest pages stop early (on PostgreSQL after its margin of message ids).
+    // The newest pages stop early (on PostgreSQL with the lookup of late matches by ticket).
     check_pages_from(
         &supervisor,
         "q=hello",
@@ -335,12 +335,58 @@ async fn a_walk_past_its_cap_falls_back_to_the_exact_query(backend: Backend) {
         (page2, next),
         (vec![29_995, 29_994, 29_993, 29_992, 29_991], Some(29_991))
     );
+    // A page 3,000 tickets deep (PostgreSQL walks its margin of ids there).
+    let (deep, next) = page(&supervisor, "q=hello&limit=5&before=27000").await;
+    assert_eq!(
+        (deep, next),
+        (vec![26_999, 26_998, 26_997, 26_996, 26_995], Some(26_995))
+    );
     // Client 7 has tickets 7 and 15,007 (the seed gives ticket i to client (i - 1) % 15,000 + 1):
     // the walk finds one of the page's 51 only, reads past its cap, and the exact query answers.
     let (found, next) = page(&supervisor, "q=hello&client_id=7").await;
     assert_eq!((found, next), (vec![15_007, 7], None));
     let (found, next) = page(&supervisor, "q=hello&client_id=7&limit=1").await;
     assert_eq!((found, next), (vec![15_007], Some(15_007)));
+}
+
+/// PostgreSQL takes sequence values at insert, not at commit, so a newer ticket's first message can
+/// have a lower id than an older ticket's. Made here by hand (a message with id -20,000 in the
+/// newest ticket, below any margin): the page still starts with that ticket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_ticket_whose_match_has_a_lower_id_is_still_found_on_postgres() {
+    use sea_orm::ConnectionTrait;
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = app(backend).await;
+    let alice = app.agent("alice").await;
+    let who: Vec<Customer> = (0..8)
+        .map(|i| customer(7_800_000 + i, &format!("Late{i}")))
+        .collect();
+    let first: Vec<(Customer, String)> = who
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let text = if i < 7 { "parcel lost" } else { "hello" };
+            (c.clone(), text.to_owned())
+        })
+        .collect();
+    let numbers = open_tickets(&app, &first).await;
+    let newest = numbers[7];
+    let db = app.db().await;
+    db.execute_unprepared(&format!(
+        "INSERT INTO messages (id, ticket_id, direction, author_kind, author_agent_id, text, \
+         telegram_chat_id, telegram_message_id, delivery, created_at) \
+         SELECT -20000, ticket_id, direction, author_kind, author_agent_id, 'parcel late', \
+         telegram_chat_id, telegram_message_id + 100000, delivery, created_at \
+         FROM messages WHERE ticket_id = {newest} ORDER BY id LIMIT 1"
+    ))
+    .await
+    .expect("a late message");
+    let expected: BTreeSet<i64> = numbers.iter().copied().collect();
+    for limit in [1, 2, 3] {
+        check_pages(&alice, "q=parcel", limit, &expected).await;
+    }
 }
 
 /// The first page of `query` at `limit`: exactly `want` and `next`.
