@@ -6,7 +6,8 @@
 //! (client_id, id)` a client's tickets; `idx_clients_username_lower (lower(username))`, the
 //! clients' primary key and `telegram_id`'s unique index resolve a query to clients first.
 //! Message text (m0021): the FTS5 table `messages_fts` on SQLite, the GIN index on
-//! `to_tsvector('simple', text)` on PostgreSQL.
+//! `to_tsvector('simple', text)` on PostgreSQL, walked newest first by `text_search`, which stops
+//! as soon as the page is provably complete.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -46,7 +47,9 @@ pub struct TicketSearch {
 }
 
 /// A page of the tickets the scope may see that match `search`, newest first, and the `before`
-/// of the next (older) page when more remain.
+/// of the next (older) page when more remain. Words of message text are searched by the early
+/// stopping walk of `text_search` (the exact query when it gives up); a ticket number, username or
+/// client id the query also names is looked up on its own, and the page is the newest of both.
 pub async fn search<C>(
     c: &C,
     scope: &Scope,
@@ -55,30 +58,92 @@ pub async fn search<C>(
 where
     C: ConnectionTrait,
 {
-    let mut query = ticket::Entity::find();
-    if let Some(text) = search.query.as_deref() {
-        let Some(matches) = matching(c, text).await? else {
-            return Ok((Vec::new(), None));
+    let limit = search.limit.clamp(1, MAX_PAGE);
+    let filters = filters(scope, search);
+    let Some(text) = search.query.as_deref() else {
+        return page(c, filters, limit).await;
+    };
+    let Some(matches) = matching(c, text).await? else {
+        return Ok((Vec::new(), None));
+    };
+    if matches.words.is_empty() {
+        let filters = match matches.named {
+            Some(named) => filters.add(named),
+            None => filters,
         };
-        query = query.filter(matches);
+        return page(c, filters, limit).await;
     }
-    query = match search.status {
-        StatusFilter::Open => query
-            .filter(ticket::Column::Status.is_in([TicketStatus::Pending, TicketStatus::Accepted])),
-        StatusFilter::One(status) => query.filter(ticket::Column::Status.eq(status)),
-        StatusFilter::Any => query,
+    let want = (limit + 1) as usize;
+    let Some(mut ids) =
+        super::text_search::newest_tickets(c, &matches.words, &filters, want).await?
+    else {
+        // The walk gave up: the exact query.
+        let text = text_matches(c.get_database_backend(), &matches.words);
+        let either = match matches.named {
+            Some(named) => named.add(text),
+            None => Condition::any().add(text),
+        };
+        return page(c, filters.add(either), limit).await;
+    };
+    if let Some(named) = matches.named {
+        let named: Vec<TicketId> = ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::Id)
+            .filter(filters)
+            .filter(named)
+            .order_by_desc(ticket::Column::Id)
+            .limit(limit + 1)
+            .into_tuple()
+            .all(c)
+            .await?;
+        ids.extend(named);
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(want);
+    }
+    if ids.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    page(
+        c,
+        Condition::all().add(ticket::Column::Id.is_in(ids)),
+        limit,
+    )
+    .await
+}
+
+/// What `search` filters tickets by besides the query: status, scope, client, `before`.
+fn filters(scope: &Scope, search: &TicketSearch) -> Condition {
+    let mut filters = Condition::all();
+    filters = match search.status {
+        StatusFilter::Open => filters
+            .add(ticket::Column::Status.is_in([TicketStatus::Pending, TicketStatus::Accepted])),
+        StatusFilter::One(status) => filters.add(ticket::Column::Status.eq(status)),
+        StatusFilter::Any => filters,
     };
     if let Scope::Departments(ids) = scope {
-        query = query.filter(ticket::Column::DepartmentId.is_in(ids.iter().copied()));
+        filters = filters.add(ticket::Column::DepartmentId.is_in(ids.iter().copied()));
     }
     if let Some(client) = search.client {
-        query = query.filter(ticket::Column::ClientId.eq(client));
+        filters = filters.add(ticket::Column::ClientId.eq(client));
     }
     if let Some(before) = search.before {
-        query = query.filter(ticket::Column::Id.lt(before));
+        filters = filters.add(ticket::Column::Id.lt(before));
     }
-    let limit = search.limit.clamp(1, MAX_PAGE);
-    let rows = query
+    filters
+}
+
+/// The newest `limit` tickets that pass `filters`, and the next page's `before`.
+async fn page<C>(
+    c: &C,
+    filters: Condition,
+    limit: u64,
+) -> Result<(Vec<Ticket>, Option<TicketId>), DbErr>
+where
+    C: ConnectionTrait,
+{
+    let rows = ticket::Entity::find()
+        .filter(filters)
         .order_by_desc(ticket::Column::Id)
         .limit(limit + 1)
         .all(c)
@@ -91,8 +156,15 @@ where
     Ok((tickets, next))
 }
 
-/// The condition a query text puts on tickets, or None when nothing can match.
-async fn matching<C>(c: &C, text: &str) -> Result<Option<Condition>, DbErr>
+/// What a query text asks for: tickets it names (by number, or by a client's username, id or
+/// Telegram id) and words their messages must hold; either may be empty.
+struct Matches {
+    named: Option<Condition>,
+    words: Vec<String>,
+}
+
+/// What a query text matches, or None when nothing can match.
+async fn matching<C>(c: &C, text: &str) -> Result<Option<Matches>, DbErr>
 where
     C: ConnectionTrait,
 {
@@ -101,7 +173,10 @@ where
     let words = if explicit { Vec::new() } else { words(text) };
     let text = text.trim_start_matches(['#', '@']).trim();
     if text.is_empty() {
-        return Ok(Some(Condition::all()));
+        return Ok(Some(Matches {
+            named: None,
+            words: Vec::new(),
+        }));
     }
     let number = text.parse::<i64>().ok();
     let mut clients = Condition::any()
@@ -126,10 +201,11 @@ where
     if !ids.is_empty() {
         tickets = tickets.add(ticket::Column::ClientId.is_in(ids));
     }
-    if !words.is_empty() {
-        tickets = tickets.add(text_matches(c.get_database_backend(), &words));
+    let named = (!tickets.is_empty()).then_some(tickets);
+    if named.is_none() && words.is_empty() {
+        return Ok(None);
     }
-    Ok((!tickets.is_empty()).then_some(tickets))
+    Ok(Some(Matches { named, words }))
 }
 
 /// The most words of a query that a text search uses, and the longest word.
@@ -152,7 +228,8 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Tickets with a message that holds every one of `words`.
+/// Tickets with a message that holds every one of `words`: the exact query, whose cost grows with
+/// the number of matching messages (`text_search` walks them newest first and stops early).
 fn text_matches(backend: DatabaseBackend, words: &[String]) -> Expr {
     match backend {
         DatabaseBackend::Postgres => Expr::cust_with_values(

@@ -31,6 +31,7 @@ pub mod reports;
 pub mod retention;
 pub mod sessions;
 pub mod settings;
+pub mod text_search;
 pub mod tickets;
 pub mod timers;
 pub mod transcript_posts;

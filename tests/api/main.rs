@@ -47,6 +47,7 @@ mod resume;
 mod retention;
 mod routing;
 mod search;
+mod search_paging;
 mod seed;
 mod settings;
 mod socket_limits;
