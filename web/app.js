@@ -46,8 +46,14 @@ const MAX_QUEUE_PAGES = 100;
 
 const NOTICE_MS = 6000;
 
-/** Sets of ticket ids touched by live events while a ticket list loads. */
+/**
+ * What live frames did while a ticket list (or one ticket) loads: `touched`, the ids of tickets
+ * a ticket frame changed; `messaged`, the ids of tickets that got a message. `reload` is true
+ * for the load of every open ticket.
+ */
 const loadsInFlight = new Set();
+/** Ids of tickets being fetched because a message named a ticket the console did not hold. */
+const recovering = new Set();
 /** Bumped on logout so late answers from the old session are dropped. */
 let sessionEpoch = 0;
 let noticeTimer = null;
@@ -79,18 +85,67 @@ function handleError(err) {
 
 /** Reloads every open ticket (login and each WebSocket (re)connect). */
 async function reloadTickets() {
-  const touched = new Set();
+  const load = { touched: new Set(), messaged: new Set(), reload: true };
   const epoch = sessionEpoch;
-  loadsInFlight.add(touched);
+  loadsInFlight.add(load);
   try {
     const list = await loadOpenTickets(epoch);
     if (epoch !== sessionEpoch) return;
-    loadTickets(list, touched);
+    loadTickets(list, load.touched);
+    // The pages come newest activity first: a ticket whose customer wrote (or that was answered)
+    // while they loaded moved ahead of the pages still to come, so none of them may hold it.
+    const listed = new Set(list.map((t) => t.id));
+    recoverTickets([...load.messaged].filter((id) => !listed.has(id) && !load.touched.has(id)));
     if (getSelectedId() != null) refreshSelected();
   } catch (err) {
     if (epoch === sessionEpoch) handleError(err);
   } finally {
-    loadsInFlight.delete(touched);
+    loadsInFlight.delete(load);
+  }
+}
+
+/** Notes, for the loads in flight, that a live frame changed ticket `id`. */
+function touch(id) {
+  for (const load of loadsInFlight) load.touched.add(id);
+}
+
+/**
+ * A message of ticket `id` arrived. When the console does not hold that ticket and loads no
+ * ticket list that could still bring it, the ticket may have slipped between the pages of the
+ * last load: fetch it.
+ */
+function messageFor(id) {
+  let reloading = false;
+  for (const load of loadsInFlight) {
+    load.messaged.add(id);
+    if (load.reload) reloading = true;
+  }
+  if (!reloading) recoverTickets([id]);
+}
+
+/**
+ * Fetches the tickets `ids` that the console does not hold and shows those that are open,
+ * unless a live frame said something newer about them meanwhile. A ticket gone from sight or
+ * closed is left out.
+ */
+function recoverTickets(ids) {
+  for (const id of ids) {
+    if (getTicket(id) || recovering.has(id)) continue;
+    recovering.add(id);
+    const epoch = sessionEpoch;
+    const load = { touched: new Set(), messaged: new Set(), reload: false };
+    loadsInFlight.add(load);
+    api.get(`/api/tickets/${id}`)
+      .then((ticket) => {
+        if (epoch !== sessionEpoch || load.touched.has(id) || getTicket(id)) return;
+        if (ticket.status === TICKET_STATUS.CLOSED) return;
+        touch(id);
+        upsertTicket(ticket);
+      }, () => {}) // Out of sight now (403, 404), or unreachable: the next reload decides.
+      .finally(() => {
+        recovering.delete(id);
+        loadsInFlight.delete(load);
+      });
   }
 }
 
@@ -154,7 +209,7 @@ function openNotifiedTicket(id) {
 /** Applies a ticket.created or ticket.updated frame. */
 function onTicketFrame(event) {
   if (!event.ticket) return;
-  for (const touched of loadsInFlight) touched.add(event.ticket.id);
+  touch(event.ticket.id);
   const backInSight = getSelectedId() === event.ticket.id && getSelectedMovedTo() != null;
   upsertTicket(event.ticket);
   // Messages written while it was out of my sight never reached this console.
@@ -170,7 +225,7 @@ function onTicketFrame(event) {
  */
 function onBreachFrame(event) {
   if (!event.ticket) return;
-  for (const touched of loadsInFlight) touched.add(event.ticket.id);
+  touch(event.ticket.id);
   upsertTicket(event.ticket);
   maybeAlert(event);
   boardEventSeen();
@@ -194,12 +249,13 @@ const LIVE_FRAMES = Object.freeze({
   [EVENT.TICKET_CREATED]: onTicketFrame,
   [EVENT.TICKET_UPDATED]: onTicketFrame,
   [EVENT.TICKET_REMOVED]: (event) => {
-    for (const touched of loadsInFlight) touched.add(event.ticket_id);
+    touch(event.ticket_id);
     ticketMovedAway(event.ticket_id, event.department_id);
     boardEventSeen();
   },
   [EVENT.MESSAGE_CREATED]: (event) => {
     if (!event.message) return;
+    messageFor(event.message.ticket_id);
     // The event implies the ticket's new needs-reply time (no ticket.updated is sent for it).
     applyMessageToTicket(event.message);
     // Unread counts customer messages only (never my own or anyone's replies), as the server does.

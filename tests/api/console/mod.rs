@@ -5,7 +5,7 @@
 //! `alerts`: the alert repeats while a ticket waits, stops once accepted, and a hidden tab is
 //! notified. `admin`: the Admin page creates an agent and disabling them closes their console.
 //! `board`: the supervisor board follows a ticket live and takes it over; breaches alert.
-//! `reports`: the Reports dialog with ratings. `screenshots` (ignored; run with `--ignored`)
+//! `reports`: the Reports dialog with ratings. `long_lists`: a queue and History longer than a page. `screenshots` (ignored; run with `--ignored`)
 //! takes docs/guide/*.png from the demo.
 
 mod admin;
@@ -15,6 +15,7 @@ mod board;
 mod dead_letters;
 mod hands;
 mod history;
+mod long_lists;
 mod lost_race;
 mod media;
 mod older;
