@@ -48,6 +48,7 @@ mod retention;
 mod routing;
 mod search;
 mod seed;
+mod sending;
 mod settings;
 mod socket_limits;
 mod timers;
