@@ -55,7 +55,7 @@ use sea_orm::{
 /// the default, the four connections an idle server opens at start held ~5.7 MiB of a 20,000-ticket
 /// database's pages after start-up's queries (and up to 16 MiB with all 8). The operating
 /// system's page cache still holds the file, so a page not in SQLite's cache costs a `pread`,
-/// not a disk read. See docs/benchmarks.md, "Idle memory".
+/// not a disk read. See docs/benchmarks-idle-accept-sending.md.
 const SQLITE_CACHE_SIZE: &str = "-512";
 
 /// Opens a pool on `url` (SQLite in WAL mode with a busy timeout, or PostgreSQL).
