@@ -67,20 +67,25 @@ impl Service {
 
     /// Makes the actor the ticket's only owner. Of concurrent accepts exactly one wins, decided by
     /// one conditional update in the database; the others learn who won.
+    ///
+    /// The ticket is read first without the write lock: when a crowd races for one ticket, most
+    /// arrive after the winner committed and are answered from that read ("taken by X") at once.
+    /// Only a request that saw the ticket pending takes the write lock, and the conditional update
+    /// from the place it saw stays the only arbiter.
     pub async fn accept(&self, actor: &Actor, id: TicketId) -> Result<TicketView, ServiceError> {
         let agent = actor.agent.id;
-        let txn = store::begin_write(&self.db).await?;
-        let ticket = actionable_ticket(&txn, actor, id).await?;
-        match domain::check_accept(&ticket, agent)? {
+        let seen = actionable_ticket(&self.db, actor, id).await?;
+        match domain::check_accept(&seen, agent)? {
             AcceptCheck::Take => {}
-            AcceptCheck::AlreadyMine => return Ok(store::tickets::view(&txn, ticket).await?),
-            AcceptCheck::TakenBy(owner) => return Err(already_accepted(&txn, id, owner).await),
+            AcceptCheck::AlreadyMine => return Ok(store::tickets::view(&self.db, seen).await?),
+            AcceptCheck::TakenBy(owner) => return Err(already_accepted(&self.db, id, owner).await),
         }
+        let txn = store::begin_write(&self.db).await?;
         let now = self.clock.now();
         let accepted = TicketState::Accepted { owner: agent };
-        let (from, to) = (ticket.place(), ticket.place().with_state(accepted));
+        let (from, to) = (seen.place(), seen.place().with_state(accepted));
         if !store::tickets::transition(&txn, id, from, to, None, now).await? {
-            // Lost the race: say who won (or that the ticket closed meanwhile).
+            // Lost the race: say who won (or that the ticket closed or moved meanwhile).
             drop(txn);
             let ticket = match store::tickets::find(&self.db, id).await? {
                 Some(ticket) if actor.scope.allows(ticket.department) => ticket,
@@ -90,7 +95,8 @@ impl Service {
             return match domain::check_accept(&ticket, agent)? {
                 AcceptCheck::TakenBy(owner) => Err(already_accepted(&self.db, id, owner).await),
                 AcceptCheck::AlreadyMine => Ok(store::tickets::view(&self.db, ticket).await?),
-                // Pending again already (accepted and returned meanwhile): still a lost race.
+                // Pending again (accepted and returned meanwhile, or moved within the agent's
+                // departments): still a lost race.
                 AcceptCheck::Take => Err(self.lost_race(actor, id).await),
             };
         }

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use futures_util::{StreamExt, stream::FuturesUnordered};
+
 use teloxide::{
     ApiError, RequestError,
     payloads::{SendDocumentSetters, SendMessageSetters, SendPhotoSetters},
@@ -14,7 +16,7 @@ use teloxide::{
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::pacing::Pacer;
+use super::pacing::{Pacer, Ready};
 use crate::{
     domain::{TelegramMessageId, TelegramUserId},
     metrics::TelegramMethod,
@@ -24,14 +26,17 @@ use crate::{
 
 /// The most messages one pass claims (one per chat).
 const BATCH: usize = 500;
+/// The most sends of a pass in flight at once (each to another chat, over the one client).
+const IN_FLIGHT: usize = 16;
 /// How often the outbox is checked without a wake-up (messages queued by other instances).
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Delivers until `shutdown`, oldest first and in order per chat, paced under Telegram's limits
 /// (`pacing`). Each pass claims the next message of many chats in one statement (about a second's
-/// worth at the bot's rate), sends them, and records the sent ones in one transaction; what a
-/// pass could not try goes back to the queue. A send in flight is finished before stopping.
+/// worth at the bot's rate), sends them (to different chats, several at once), and records the
+/// sent ones in one transaction; what a pass could not try goes back to the queue. Sends in flight
+/// are finished before stopping.
 pub async fn run(bot: teloxide::Bot, service: Service, shutdown: CancellationToken) {
     let limits = service.limits();
     let mut pacer = Pacer::new(limits.telegram_chat_interval, limits.telegram_per_second);
@@ -71,6 +76,7 @@ pub async fn run(bot: teloxide::Bot, service: Service, shutdown: CancellationTok
 }
 
 /// How a pass over a claimed batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pass {
     Done,
     /// Shutting down (what was sent is recorded, the rest released).
@@ -81,9 +87,25 @@ enum Pass {
     Backoff,
 }
 
-/// Sends a claimed batch (at most one message per chat), chats that may send soonest first, and
-/// records the outcome: the sent ones in one transaction, a refusal at once, and what was not
-/// tried back in the queue.
+impl Pass {
+    /// How the pass ends once `next` happened as well: a shutdown wins, then a back-off, then
+    /// the longer of two waits Telegram asked for.
+    fn then(self, next: Self) -> Self {
+        match (self, next) {
+            (Self::Stop, _) | (_, Self::Stop) => Self::Stop,
+            (Self::Backoff, _) | (_, Self::Backoff) => Self::Backoff,
+            (Self::Wait(a), Self::Wait(b)) => Self::Wait(a.max(b)),
+            (Self::Wait(a), Self::Done) | (Self::Done, Self::Wait(a)) => Self::Wait(a),
+            (Self::Done, Self::Done) => Self::Done,
+        }
+    }
+}
+
+/// Sends a claimed batch (at most one message per chat, so sends to different chats), up to
+/// `IN_FLIGHT` at once over the one client, chats that may send soonest first, and records the
+/// outcome: the sent ones in one transaction, a refusal at once, and what was not tried back in
+/// the queue. A 429, Telegram unreachable or a shutdown starts no further send of the pass; the
+/// sends in flight are finished and recorded.
 async fn deliver_batch(
     bot: &teloxide::Bot,
     service: &Service,
@@ -95,67 +117,96 @@ async fn deliver_batch(
     claimed.sort_by_key(|o| pacer.chat_ready_at(o.chat_id).unwrap_or(now));
     let mut sent: Vec<SentOutbound> = Vec::with_capacity(claimed.len());
     let mut pass = Pass::Done;
-    let mut untried = Vec::new();
-    let mut queue = claimed.into_iter();
-    for outbound in queue.by_ref() {
-        let ready = [pacer.chat_ready_at(outbound.chat_id), pacer.bot_ready_at()]
-            .into_iter()
-            .flatten()
-            .max();
-        if let Some(at) = ready {
-            tokio::select! {
-                () = shutdown.cancelled() => {
-                    untried.push(outbound.id);
-                    pass = Pass::Stop;
-                    break;
-                }
-                () = tokio::time::sleep_until(at) => {}
-            }
-        }
-        let result = send(bot, &outbound).await;
-        pacer.sent(outbound.chat_id);
-        let method = match outbound.file.as_ref().map(|file| file.kind) {
-            None => TelegramMethod::SendMessage,
-            Some(FileKind::Photo) => TelegramMethod::SendPhoto,
-            Some(FileKind::Document) => TelegramMethod::SendDocument,
-        };
-        service.telegram_calls().result(method, &result);
-        match result {
-            Ok(message) => sent.push(SentOutbound {
-                id: outbound.id,
-                telegram_id: TelegramMessageId(i64::from(message.id.0)),
-                had_file: outbound.file.is_some(),
-            }),
-            Err(error) => {
-                let (step, recorded) = refused(service, &outbound, error).await;
-                if let Err(error) = recorded {
-                    tracing::error!(message.id = %outbound.id, %error, "recording a delivery outcome failed");
-                    pass = Pass::Backoff;
-                    break;
-                }
-                if let Some(step) = step {
-                    pass = step;
-                    break;
-                }
-            }
-        }
-        if shutdown.is_cancelled() {
+    let mut queue = claimed.into_iter().peekable();
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        if matches!(pass, Pass::Done) && shutdown.is_cancelled() {
             pass = Pass::Stop;
+        }
+        let may_start = matches!(pass, Pass::Done) && in_flight.len() < IN_FLIGHT;
+        let ready = match queue.peek() {
+            Some(next) if may_start => pacer.ready(next.chat_id),
+            _ => Ready::AfterAnswer,
+        };
+        if ready == Ready::Now
+            && let Some(outbound) = queue.next()
+        {
+            pacer.started();
+            in_flight.push(async move {
+                let result = send(bot, &outbound).await;
+                (outbound, result)
+            });
+            continue;
+        }
+        if ready == Ready::AfterAnswer && in_flight.is_empty() {
             break;
         }
+        let start_at = match ready {
+            Ready::At(at) => Some(at),
+            Ready::Now | Ready::AfterAnswer => None,
+        };
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled(), if matches!(pass, Pass::Done) => pass = Pass::Stop,
+            Some((outbound, result)) = in_flight.next(), if !in_flight.is_empty() => {
+                pacer.answered(outbound.chat_id);
+                if let Some(step) = outcome(service, outbound, result, &mut sent).await {
+                    pass = pass.then(step);
+                }
+            }
+            () = sleep_until_some(start_at), if start_at.is_some() => {}
+        }
     }
-    untried.extend(queue.map(|o| o.id));
+    let untried: Vec<_> = queue.map(|o| o.id).collect();
     if let Err(error) = service.outbound_sent_batch(&sent).await {
         tracing::error!(%error, count = sent.len(), "recording sent messages failed");
-        pass = match pass {
-            Pass::Stop => Pass::Stop,
-            _ => Pass::Backoff,
-        };
+        pass = pass.then(Pass::Backoff);
     }
     if let Err(error) = service.release_outbound(untried).await {
         tracing::warn!(%error, "putting untried messages back in the outbox failed");
     }
     pass
+}
+
+/// Sleeps until `at` (a start the loop waits for).
+async fn sleep_until_some(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// Counts one send's result and notes it: a sent message joins `sent`, a refusal is recorded at
+/// once. Returns how the pass must go on when it must not simply continue.
+async fn outcome(
+    service: &Service,
+    outbound: Outbound,
+    result: Result<Message, RequestError>,
+    sent: &mut Vec<SentOutbound>,
+) -> Option<Pass> {
+    let method = match outbound.file.as_ref().map(|file| file.kind) {
+        None => TelegramMethod::SendMessage,
+        Some(FileKind::Photo) => TelegramMethod::SendPhoto,
+        Some(FileKind::Document) => TelegramMethod::SendDocument,
+    };
+    service.telegram_calls().result(method, &result);
+    match result {
+        Ok(message) => {
+            sent.push(SentOutbound {
+                id: outbound.id,
+                telegram_id: TelegramMessageId(i64::from(message.id.0)),
+                had_file: outbound.file.is_some(),
+            });
+            None
+        }
+        Err(error) => {
+            let (step, recorded) = refused(service, &outbound, error).await;
+            if let Err(error) = recorded {
+                tracing::error!(message.id = %outbound.id, %error, "recording a delivery outcome failed");
+                return Some(Pass::Backoff);
+            }
+            step
+        }
+    }
 }
 
 /// Records a send Telegram did not take: a retry (returning the pause it calls for) or a failure

@@ -49,6 +49,7 @@ mod routing;
 mod search;
 mod search_paging;
 mod seed;
+mod sending;
 mod settings;
 mod socket_limits;
 mod timers;
