@@ -33,11 +33,12 @@ impl BenchDatabase {
         })
     }
 
-    /// Drops the database; everyone connected to it (the server) must have gone.
+    /// Drops the database once its server has exited; `FORCE` ends a backend of the server's pool
+    /// that PostgreSQL has not finished closing yet (seen: "is being accessed by other users").
     pub async fn remove(self) -> anyhow::Result<()> {
         let admin = admin(&self.server).await?;
         admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}", self.name))
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
             .await?;
         admin.close().await?;
         Ok(())
