@@ -38,7 +38,10 @@ impl BenchDatabase {
     pub async fn remove(self) -> anyhow::Result<()> {
         let admin = admin(&self.server).await?;
         admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
             .await?;
         admin.close().await?;
         Ok(())

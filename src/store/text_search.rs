@@ -46,7 +46,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Statement, sea_query::Expr,
+    QuerySelect, QueryTrait, Statement, sea_query::Expr,
 };
 
 use super::entity::{message, ticket};
@@ -243,17 +243,27 @@ async fn passing<C>(c: &C, filters: &Condition, tickets: &[i64]) -> Result<BTree
 where
     C: ConnectionTrait,
 {
+    let backend = c.get_database_backend();
     let mut passing = BTreeSet::new();
     for chunk in tickets.chunks(500) {
-        let ids: Vec<i64> = ticket::Entity::find()
+        let mut statement = ticket::Entity::find()
             .select_only()
             .expr(Expr::col((ticket::Entity, ticket::Column::Id)))
             .filter(filters.clone())
             .filter(ticket::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(c)
-            .await?;
-        passing.extend(ids);
+            .build(backend);
+        if backend == DatabaseBackend::Sqlite {
+            // SQLite's planner would rather walk an index of a filter's column (an agent's
+            // department: a fifth of a million tickets, 92 ms on the 1M seed) than look the listed
+            // ids up; NOT INDEXED leaves it the rowid lookups (0.7 ms).
+            statement.sql =
+                statement
+                    .sql
+                    .replacen(r#"FROM "tickets""#, r#"FROM "tickets" NOT INDEXED"#, 1);
+        }
+        for row in c.query_all_raw(statement).await? {
+            passing.insert(row.try_get_by_index::<i64>(0)?);
+        }
     }
     Ok(passing)
 }

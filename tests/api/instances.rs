@@ -43,7 +43,11 @@ impl Instance {
     }
 
     /// A second instance of the same bot (the same fake Telegram).
-    async fn start_with(database_url: &str, telegram: FakeTelegram, env: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start_with(
+        database_url: &str,
+        telegram: FakeTelegram,
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
             .arg("serve")
             .env("DATABASE_URL", database_url)
@@ -80,6 +84,11 @@ impl Instance {
 
 async fn accepts_racing_on_two_server_processes_have_exactly_one_winner(backend: Backend) {
     let app = spawn_app(backend).await;
+    // The ticket opens before the second instance starts: it is a bot of its own on the same
+    // database, so its sender could take the acknowledgement and send it to its own fake Telegram.
+    let number = app
+        .customer_opens_ticket(&customer(6001, "Ann"), "race me")
+        .await;
     let second = Instance::start(&app.database_url).await;
     let mut sessions = Vec::new();
     for i in 0..20 {
@@ -90,9 +99,6 @@ async fn accepts_racing_on_two_server_processes_have_exactly_one_winner(backend:
             session.on(&second.address)
         });
     }
-    let number = app
-        .customer_opens_ticket(&customer(6001, "Ann"), "race me")
-        .await;
 
     let replies = join_all(sessions.iter().map(|s| s.accept(number))).await;
 
@@ -121,6 +127,15 @@ async fn accepts_on_one_instance_racing_a_reassign_on_another_have_exactly_one_w
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
+    // Every ticket opens before the second instance (a bot of its own) could send its
+    // acknowledgement to its own fake Telegram.
+    let mut numbers = Vec::new();
+    for round in 0..4 {
+        numbers.push(
+            app.customer_opens_ticket(&customer(6300 + round, "Ann"), "race me across")
+                .await,
+        );
+    }
     let second = Instance::start(&app.database_url).await;
     let billing = app.add_department("Billing").await;
     let mut accepters = Vec::new();
@@ -131,10 +146,7 @@ async fn accepts_on_one_instance_racing_a_reassign_on_another_have_exactly_one_w
         .await;
     let sam = app.login("sam").await.on(&second.address);
     let general = accepters[0].agent.departments[0].id;
-    for round in 0..4 {
-        let number = app
-            .customer_opens_ticket(&customer(6300 + round, "Ann"), "race me across")
-            .await;
+    for number in numbers {
         let body = serde_json::json!({
             "department_id": billing,
             "expected": {"department_id": general, "owner_id": null},
@@ -180,7 +192,9 @@ async fn on_postgres_live_events_reach_consoles_on_another_instance() {
         return;
     };
     let app = spawn_app(backend).await;
-    let second = Instance::start(&app.database_url).await;
+    // The same bot (one poller holds the lock), so whichever instance sends the acknowledgement,
+    // the customer gets it.
+    let second = Instance::start_with(&app.database_url, app.telegram.clone(), &[]).await;
     let alice = app.agent("alice").await;
     let bob_here = app.agent("bob").await;
     let mut bob_there = bob_here.on(&second.address).ws().await;
@@ -262,7 +276,9 @@ async fn on_postgres_note_events_reach_consoles_on_another_instance() {
         return;
     };
     let app = spawn_app(backend).await;
-    let second = Instance::start(&app.database_url).await;
+    // The same bot (one poller holds the lock), so whichever instance sends the acknowledgement,
+    // the customer gets it.
+    let second = Instance::start_with(&app.database_url, app.telegram.clone(), &[]).await;
     let alice = app.agent("alice").await;
     let bob_here = app.agent("bob").await;
     let mut bob_there = bob_here.on(&second.address).ws().await;
