@@ -11,7 +11,7 @@ use switchboard::{
 use crate::support::{Backend, Session, customer, spawn_app};
 
 /// The ticket numbers `GET /api/tickets?<query>` answers, and its `X-Next-Before`.
-async fn search(session: &Session, query: &str) -> (Vec<i64>, Option<i64>) {
+pub(crate) async fn search(session: &Session, query: &str) -> (Vec<i64>, Option<i64>) {
     let response = reqwest::Client::new()
         .get(format!("{}/api/tickets?{query}", session.address))
         .header("Cookie", &session.cookie)

@@ -15,6 +15,8 @@ use switchboard::{
     views::TicketView,
 };
 
+// One page of `GET /api/tickets?<query>`: the ticket numbers and `X-Next-Before`.
+use crate::search::search as page;
 use crate::support::{Backend, Session, TestApp, WAIT, customer, spawn_app_with, ticket_number_in};
 
 /// A test app without ratings (a customer's next message after a close reopens the ticket).
@@ -67,23 +69,6 @@ async fn customers_say(app: &TestApp, messages: &[(&Customer, &str)]) {
     if let Some(last) = last {
         assert!(app.telegram.wait_confirmed(last, WAIT).await, "stored");
     }
-}
-
-/// One page of `GET /api/tickets?<query>`: the ticket numbers and `X-Next-Before`.
-async fn page(session: &Session, query: &str) -> (Vec<i64>, Option<i64>) {
-    let response = reqwest::Client::new()
-        .get(format!("{}/api/tickets?{query}", session.address))
-        .header("Cookie", &session.cookie)
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(response.status(), 200, "{query}");
-    let next = response
-        .headers()
-        .get("x-next-before")
-        .map(|v| v.to_str().unwrap().parse::<i64>().unwrap());
-    let tickets: Vec<TicketView> = response.json().await.expect("tickets");
-    (tickets.iter().map(|t| t.number.0).collect(), next)
 }
 
 /// Pages through `query` `limit` at a time and checks every page against `expected` (the
